@@ -1,0 +1,91 @@
+"""Base classes every node and edge type derives from."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, ClassVar
+
+import pycountry
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
+
+#: Characters allowed after the type prefix of an id: anything but whitespace.
+ID_PATTERN = r"^[a-z_]+:\S+$"
+
+
+def _iso_4217(code: str) -> str:
+    if pycountry.currencies.get(alpha_3=code) is None:
+        raise ValueError(f"{code!r} is not an ISO 4217 currency code")
+    return code
+
+
+#: An ISO 4217 alphabetic code such as ``EUR``.
+Currency = Annotated[str, Field(pattern=r"^[A-Z]{3}$", examples=["EUR"]), AfterValidator(_iso_4217)]
+#: A non-negative amount of money, always stored next to its currency.
+Amount = Annotated[float, Field(ge=0)]
+Sources = Annotated[
+    list[Annotated[str, Field(min_length=1)]],
+    Field(min_length=1, description="Where this record is stated: seed file, IATI file#activity, sheet!row."),
+]
+
+
+class Record(BaseModel):
+    """Fields every node and edge carries."""
+
+    model_config = ConfigDict(extra="forbid", frozen=False, validate_default=True)
+
+    sources: Sources
+    demo: bool = Field(False, description="Part of the illustrative demo set, not of any source document.")
+
+
+class Node(Record):
+    """A thing in the knowledge base. Subclasses set ``TYPE`` and ``PREFIX``."""
+
+    TYPE: ClassVar[str]
+    PREFIX: ClassVar[str]
+    #: Fields whose text is folded into the search index.
+    SEARCH_FIELDS: ClassVar[tuple[str, ...]] = ("name", "aliases")
+    #: Colour and shape on maps (vis-network shapes).
+    COLOUR: ClassVar[str] = "#888888"
+    SHAPE: ClassVar[str] = "dot"
+
+    id: str = Field(pattern=ID_PATTERN, description="Stable readable id, e.g. `org:unodc`.")
+    name: str = Field(min_length=1, description="The name exactly as written (diacritics kept).")
+    aliases: list[str] = Field(default_factory=list, description="Other names: acronyms, other scripts.")
+    description: str | None = None
+
+    @field_validator("id")
+    @classmethod
+    def _id_has_type_prefix(cls, value: str) -> str:
+        if not value.startswith(cls.PREFIX + ":"):
+            raise ValueError(f"id of a {cls.TYPE} must start with '{cls.PREFIX}:'")
+        return value
+
+
+class Edge(Record):
+    """A typed relation. Subclasses set ``TYPE``, ``SOURCE_TYPES`` and ``TARGET_TYPES``."""
+
+    TYPE: ClassVar[str]
+    SOURCE_TYPES: ClassVar[tuple[str, ...]]
+    TARGET_TYPES: ClassVar[tuple[str, ...]]
+    COLOUR: ClassVar[str] = "#9aa5b1"
+
+    source: str = Field(pattern=ID_PATTERN)
+    target: str = Field(pattern=ID_PATTERN)
+    key: str = Field(
+        "",
+        description="Tells apart several edges of one type between the same two nodes "
+        "(e.g. a commitment and a disbursement). Identity is (type, source, target, key).",
+    )
+
+
+class Period(BaseModel):
+    """A start and an end date; either may be unknown. An end before the start is refused."""
+
+    start: dt.date | None = None
+    end: dt.date | None = None
+
+    @model_validator(mode="after")
+    def _end_not_before_start(self) -> Period:
+        if self.start and self.end and self.end < self.start:
+            raise ValueError(f"end {self.end} is before start {self.start}")
+        return self

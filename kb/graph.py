@@ -1,0 +1,35 @@
+"""Records to networkx and back: the one conversion every store and analysis shares."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import networkx as nx
+
+from kb.records import EdgeRecord, NodeRecord
+
+
+def edge_key(edge: EdgeRecord) -> str:
+    """The multigraph key of an edge: its type and its own key."""
+    return f"{edge['type']}:{edge.get('key', '')}"
+
+
+def to_networkx(nodes: Iterable[NodeRecord], edges: Iterable[EdgeRecord]) -> nx.MultiDiGraph:
+    """A MultiDiGraph whose node and edge attributes are the records themselves.
+
+    Edges whose endpoints are not among ``nodes`` are left out.
+
+    >>> g = to_networkx([{"id": "a", "type": "Project"}, {"id": "b", "type": "Need"}],
+    ...                 [{"type": "ADDRESSES", "source": "a", "target": "b", "key": ""}])
+    >>> list(g.edges(keys=True, data="type"))
+    [('a', 'b', 'ADDRESSES:', 'ADDRESSES')]
+    """
+    graph = nx.MultiDiGraph()
+    for node in nodes:
+        graph.add_node(node["id"], **node)
+    graph.add_edges_from(
+        (edge["source"], edge["target"], edge_key(edge), edge)
+        for edge in edges
+        if edge["source"] in graph and edge["target"] in graph
+    )
+    return graph

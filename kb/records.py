@@ -1,0 +1,166 @@
+"""Batches of nodes and edges, validated against graph_schema.
+
+A record is a plain dict: nodes ``{"type", "id", "name", ...}``, edges ``{"type", "source",
+"target", "key", ...}``. Validation returns the same dicts normalised by the schema (dates as ISO
+strings, defaults filled, ``None`` dropped), which is the form every store keeps.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import ValidationError
+
+from graph_schema import registry
+from kb.errors import ConflictError, SchemaViolationError
+
+NodeRecord = dict[str, Any]
+EdgeRecord = dict[str, Any]
+
+
+def edge_identity(edge: Mapping[str, Any]) -> tuple[str, str, str, str]:
+    """What makes an edge the same edge: (type, source, target, key)."""
+    return (edge["type"], edge["source"], edge["target"], edge.get("key", ""))
+
+
+@dataclass
+class Batch:
+    """Validated nodes and edges, written all-or-nothing."""
+
+    nodes: list[NodeRecord] = field(default_factory=list)
+    edges: list[EdgeRecord] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.nodes) + len(self.edges)
+
+    def summary(self) -> dict[str, int]:
+        return {"nodes": len(self.nodes), "edges": len(self.edges)}
+
+
+def _describe(error: ValidationError) -> str:
+    first = error.errors()[0]
+    loc = ".".join(str(p) for p in first["loc"])
+    message = first["msg"].removeprefix("Value error, ")
+    if not loc and ":" in message.split(" ", 1)[0]:
+        return f"field '{message.split(':', 1)[0]}':{message.split(':', 1)[1]}"
+    if not loc:
+        return message
+    return f"field '{loc}': {message}"
+
+
+def _label(kind: str, index: int, raw: Mapping[str, Any]) -> str:
+    if kind == "node" and isinstance(raw.get("id"), str):
+        return f"node '{raw['id']}' ({kind}s[{index}])"
+    if kind == "edge" and isinstance(raw.get("source"), str):
+        return f"edge {raw.get('type')} '{raw.get('source')}'→'{raw.get('target')}' ({kind}s[{index}])"
+    return f"{kind}s[{index}]"
+
+
+def validate_node(raw: Any, index: int = 0, origin: str = "") -> NodeRecord:
+    """Validate one node record; ``SchemaViolationError`` names the record and the field."""
+    where = (origin + ": " if origin else "") + _label("node", index, raw if isinstance(raw, Mapping) else {})
+    if not isinstance(raw, Mapping):
+        raise SchemaViolationError(f"{where}: a node must be an object")
+    data = dict(raw)
+    type_name = data.pop("type", None)
+    if not isinstance(type_name, str):
+        raise SchemaViolationError(f"{where}: field 'type' is missing")
+    try:
+        model = registry.node_model(type_name)
+    except KeyError as exc:
+        raise SchemaViolationError(f"{where}: field 'type': {exc.args[0]}") from None
+    try:
+        obj = model.model_validate(data)
+    except ValidationError as exc:
+        raise SchemaViolationError(f"{where}: {_describe(exc)}") from None
+    return {"type": type_name, **obj.model_dump(mode="json", exclude_none=True)}
+
+
+def validate_edge(raw: Any, index: int = 0, origin: str = "") -> EdgeRecord:
+    """Validate one edge record (its own fields; endpoints are checked against the store)."""
+    where = (origin + ": " if origin else "") + _label("edge", index, raw if isinstance(raw, Mapping) else {})
+    if not isinstance(raw, Mapping):
+        raise SchemaViolationError(f"{where}: an edge must be an object")
+    data = dict(raw)
+    type_name = data.pop("type", None)
+    if not isinstance(type_name, str):
+        raise SchemaViolationError(f"{where}: field 'type' is missing")
+    try:
+        model = registry.edge_model(type_name)
+    except KeyError as exc:
+        raise SchemaViolationError(f"{where}: field 'type': {exc.args[0]}") from None
+    try:
+        obj = model.model_validate(data)
+    except ValidationError as exc:
+        raise SchemaViolationError(f"{where}: {_describe(exc)}") from None
+    return {"type": type_name, **obj.model_dump(mode="json", exclude_none=True)}
+
+
+def parse_batch(doc: Any, origin: str = "") -> Batch:
+    """Validate a ``{"nodes": [...], "edges": [...]}`` document into a :class:`Batch`.
+
+    Checks each record against its type and the batch against itself (one id, one type).
+    Endpoints are checked by :func:`check_endpoints` inside the store's transaction.
+    """
+    if not isinstance(doc, Mapping):
+        raise SchemaViolationError(f"{origin or 'batch'}: expected an object with 'nodes' and 'edges'")
+    unknown = set(doc) - {"nodes", "edges", "format", "schema_version", "exported_at"}
+    if unknown:
+        raise SchemaViolationError(f"{origin or 'batch'}: unknown top-level field(s): {', '.join(sorted(unknown))}")
+    nodes_raw, edges_raw = doc.get("nodes", []), doc.get("edges", [])
+    if not isinstance(nodes_raw, list) or not isinstance(edges_raw, list):
+        raise SchemaViolationError(f"{origin or 'batch'}: 'nodes' and 'edges' must be lists")
+    batch = Batch(
+        nodes=[validate_node(r, i, origin) for i, r in enumerate(nodes_raw)],
+        edges=[validate_edge(r, i, origin) for i, r in enumerate(edges_raw)],
+    )
+    seen: dict[str, str] = {}
+    for node in batch.nodes:
+        previous = seen.setdefault(node["id"], node["type"])
+        if previous != node["type"]:
+            raise ConflictError(f"node '{node['id']}' appears as {previous} and as {node['type']} in one batch")
+    return batch
+
+
+def check_endpoints(batch: Batch, known_types: Mapping[str, str]) -> None:
+    """Refuse edges whose endpoints are missing or of a type the edge type does not allow.
+
+    ``known_types`` maps every id the batch's edges mention to its type, from the batch
+    itself and from the store.
+    """
+    for index, edge in enumerate(batch.edges):
+        model = registry.edge_model(edge["type"])
+        for end, allowed in (("source", model.SOURCE_TYPES), ("target", model.TARGET_TYPES)):
+            node_id = edge[end]
+            found = known_types.get(node_id)
+            if found is None:
+                raise SchemaViolationError(
+                    f"{_label('edge', index, edge)}: field '{end}': node '{node_id}' does not exist"
+                )
+            if found not in allowed:
+                raise SchemaViolationError(
+                    f"{_label('edge', index, edge)}: field '{end}': a {edge['type']} edge cannot "
+                    f"{'start' if end == 'source' else 'end'} at a {found} (allowed: {', '.join(allowed)})"
+                )
+
+
+def check_types_unchanged(batch: Batch, stored_types: Mapping[str, str]) -> None:
+    """Refuse a node whose id is stored with another type."""
+    for node in batch.nodes:
+        stored = stored_types.get(node["id"])
+        if stored is not None and stored != node["type"]:
+            raise ConflictError(f"node '{node['id']}' is stored as a {stored}; this batch says {node['type']}")
+
+
+def endpoint_ids(batch: Batch) -> set[str]:
+    return {e["source"] for e in batch.edges} | {e["target"] for e in batch.edges}
+
+
+def merge(batches: Iterable[Batch]) -> Batch:
+    out = Batch()
+    for b in batches:
+        out.nodes.extend(b.nodes)
+        out.edges.extend(b.edges)
+    return out

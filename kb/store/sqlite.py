@@ -1,0 +1,453 @@
+"""The embedded store: one SQLite file (stdlib sqlite3, WAL, foreign keys, FTS5).
+
+Each node is a row holding its validated record as JSON and its folded search text; FTS5
+indexes that text and triggers keep it in step. Each write batch is one ``BEGIN IMMEDIATE``
+transaction: it commits whole or rolls back whole.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+
+from graph_schema import NODE_TYPES, EDGE_TYPES, SCHEMA_VERSION, searchable_fields
+from kb.errors import IncompatibleStoreError, KBError, NotFoundError, StoreError, StoreUnavailableError
+from kb.graph import to_networkx
+from kb.records import (
+    Batch,
+    EdgeRecord,
+    NodeRecord,
+    check_endpoints,
+    check_types_unchanged,
+    edge_identity,
+    endpoint_ids,
+)
+from kb.store.port import GraphStore, SubgraphFilter, WriteLogEntry, WriteSummary
+from kb.text import query_terms, search_text
+
+#: PRAGMA application_id of a knowledge-base file ("WBKB").
+APPLICATION_ID = 0x57424B42
+_CHUNK = 500
+
+MIGRATIONS: tuple[str, ...] = (
+    # 1: nodes, edges, full-text search, write log
+    """
+    CREATE TABLE nodes (
+        rowid INTEGER PRIMARY KEY,
+        id TEXT NOT NULL UNIQUE,
+        type TEXT NOT NULL,
+        record TEXT NOT NULL,
+        search TEXT NOT NULL DEFAULT ''
+    );
+    CREATE INDEX nodes_by_type ON nodes(type, id);
+    CREATE TABLE edges (
+        rowid INTEGER PRIMARY KEY,
+        type TEXT NOT NULL,
+        source TEXT NOT NULL REFERENCES nodes(id) ON DELETE CASCADE,
+        target TEXT NOT NULL REFERENCES nodes(id) ON DELETE CASCADE,
+        key TEXT NOT NULL DEFAULT '',
+        record TEXT NOT NULL,
+        UNIQUE (type, source, target, key)
+    );
+    CREATE INDEX edges_by_source ON edges(source, type);
+    CREATE INDEX edges_by_target ON edges(target, type);
+    CREATE VIRTUAL TABLE nodes_fts USING fts5(
+        search, content='nodes', content_rowid='rowid', tokenize='unicode61 remove_diacritics 2'
+    );
+    CREATE TRIGGER nodes_ai AFTER INSERT ON nodes BEGIN
+        INSERT INTO nodes_fts(rowid, search) VALUES (new.rowid, new.search);
+    END;
+    CREATE TRIGGER nodes_ad AFTER DELETE ON nodes BEGIN
+        INSERT INTO nodes_fts(nodes_fts, rowid, search) VALUES ('delete', old.rowid, old.search);
+    END;
+    CREATE TRIGGER nodes_au AFTER UPDATE OF search ON nodes BEGIN
+        INSERT INTO nodes_fts(nodes_fts, rowid, search) VALUES ('delete', old.rowid, old.search);
+        INSERT INTO nodes_fts(rowid, search) VALUES (new.rowid, new.search);
+    END;
+    CREATE TABLE writes (
+        rowid INTEGER PRIMARY KEY,
+        at TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        action TEXT NOT NULL,
+        summary TEXT NOT NULL
+    );
+    """,
+)
+assert len(MIGRATIONS) == SCHEMA_VERSION
+
+
+def _dumps(record: dict[str, Any]) -> str:
+    return json.dumps(record, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def node_search_text(node: NodeRecord) -> str:
+    fields = searchable_fields()[node["type"]]
+    return search_text([node.get(f) for f in fields])
+
+
+def _chunks(items: list[str], size: int = _CHUNK) -> Iterator[list[str]]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+
+
+class SQLiteStore(GraphStore):
+    """The default store: a single SQLite file at ``path``, created on first use."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path).expanduser()
+        self.location = str(self.path)
+        self._local = threading.local()
+        self._lock = threading.Lock()
+        self._connections: list[sqlite3.Connection] = []
+        self.init()
+
+    # -- connections -------------------------------------------------------------------
+    def _open(self) -> sqlite3.Connection:
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=5)
+            conn.execute("PRAGMA busy_timeout = 5000")
+            conn.execute("PRAGMA foreign_keys = ON")
+        except (sqlite3.Error, OSError) as exc:
+            raise StoreUnavailableError(f"cannot open store {self.path}: {exc}") from exc
+        with self._lock:
+            self._connections.append(conn)
+        return conn
+
+    @property
+    def _conn(self) -> sqlite3.Connection:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = self._local.conn = self._open()
+        return conn
+
+    def close(self) -> None:
+        with self._lock:
+            for conn in self._connections:
+                conn.close()
+            self._connections.clear()
+        self._local = threading.local()
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        conn = self._conn
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as exc:
+            raise StoreUnavailableError(f"store {self.path} is busy or read-only: {exc}") from exc
+        try:
+            yield conn
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        else:
+            conn.execute("COMMIT")
+
+    def _read(self, sql: str, params: Iterable[Any] = ()) -> list[sqlite3.Row | tuple]:
+        try:
+            return self._conn.execute(sql, tuple(params)).fetchall()
+        except sqlite3.Error as exc:
+            raise StoreError(f"store {self.path}: {exc}") from exc
+
+    # -- schema ------------------------------------------------------------------------
+    def init(self) -> None:
+        conn = self._conn
+        try:
+            app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+        except sqlite3.DatabaseError as exc:
+            self.close()
+            raise IncompatibleStoreError(f"{self.path} is not a knowledge-base store ({exc})") from exc
+        if app_id != APPLICATION_ID and (app_id != 0 or tables):
+            self.close()
+            raise IncompatibleStoreError(f"{self.path} is an SQLite file but not a knowledge-base store")
+        if version > SCHEMA_VERSION:
+            self.close()
+            raise IncompatibleStoreError(
+                f"{self.path} has schema version {version}; this kb understands up to {SCHEMA_VERSION}: upgrade kb"
+            )
+        try:
+            if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                conn.execute("PRAGMA journal_mode = WAL")
+            for number in range(version, SCHEMA_VERSION):
+                try:
+                    conn.executescript(
+                        f"BEGIN IMMEDIATE;\n{MIGRATIONS[number]}\n"
+                        f"PRAGMA application_id = {APPLICATION_ID};\nPRAGMA user_version = {number + 1};\nCOMMIT;"
+                    )
+                except BaseException:
+                    if conn.in_transaction:
+                        conn.execute("ROLLBACK")
+                    raise
+        except sqlite3.Error as exc:
+            raise StoreUnavailableError(f"cannot prepare store {self.path}: {exc}") from exc
+
+    # -- writes ------------------------------------------------------------------------
+    def _types(self, conn: sqlite3.Connection, ids: Iterable[str]) -> dict[str, str]:
+        found: dict[str, str] = {}
+        for chunk in _chunks(sorted(set(ids))):
+            marks = ",".join("?" * len(chunk))
+            found.update(conn.execute(f"SELECT id, type FROM nodes WHERE id IN ({marks})", chunk).fetchall())
+        return found
+
+    def upsert(self, batch: Batch, *, actor: str = "cli", action: str = "upsert") -> WriteSummary:
+        summary = WriteSummary()
+        try:
+            with self._write() as conn:
+                node_ids = [n["id"] for n in batch.nodes]
+                stored = {}
+                for chunk in _chunks(sorted(set(node_ids))):
+                    marks = ",".join("?" * len(chunk))
+                    stored.update(
+                        (row[0], (row[1], row[2]))
+                        for row in conn.execute(f"SELECT id, type, record FROM nodes WHERE id IN ({marks})", chunk)
+                    )
+                check_types_unchanged(batch, {k: v[0] for k, v in stored.items()})
+                known = self._types(conn, endpoint_ids(batch) - set(node_ids))
+                known.update({n["id"]: n["type"] for n in batch.nodes})
+                check_endpoints(batch, known)
+                rows = []
+                for node in {n["id"]: n for n in batch.nodes}.values():
+                    text = _dumps(node)
+                    before = stored.get(node["id"])
+                    if before is None:
+                        summary.nodes_created += 1
+                    elif before[1] == text:
+                        summary.nodes_unchanged += 1
+                        continue
+                    else:
+                        summary.nodes_updated += 1
+                    rows.append((node["id"], node["type"], text, node_search_text(node)))
+                conn.executemany(
+                    "INSERT INTO nodes(id, type, record, search) VALUES (?, ?, ?, ?) "
+                    "ON CONFLICT(id) DO UPDATE SET record = excluded.record, search = excluded.search",
+                    rows,
+                )
+                summary_edges = self._upsert_edges(conn, batch.edges)
+                summary.edges_created, summary.edges_updated, summary.edges_unchanged = summary_edges
+                if summary.changed:
+                    self._log(conn, actor, action, {**batch.summary(), **summary.model_dump()})
+        except KBError:
+            raise
+        except sqlite3.Error as exc:
+            raise StoreError(f"store {self.path} refused the batch: {exc}") from exc
+        return summary
+
+    def _upsert_edges(self, conn: sqlite3.Connection, edges: list[EdgeRecord]) -> tuple[int, int, int]:
+        created = updated = unchanged = 0
+        unique = {edge_identity(e): e for e in edges}
+        rows = []
+        for ident, edge in unique.items():
+            text = _dumps(edge)
+            row = conn.execute(
+                "SELECT record FROM edges WHERE type = ? AND source = ? AND target = ? AND key = ?", ident
+            ).fetchone()
+            if row is None:
+                created += 1
+            elif row[0] == text:
+                unchanged += 1
+                continue
+            else:
+                updated += 1
+            rows.append((*ident, text))
+        conn.executemany(
+            "INSERT INTO edges(type, source, target, key, record) VALUES (?, ?, ?, ?, ?) "
+            "ON CONFLICT(type, source, target, key) DO UPDATE SET record = excluded.record",
+            rows,
+        )
+        return created, updated, unchanged
+
+    def _log(self, conn: sqlite3.Connection, actor: str, action: str, summary: dict[str, Any]) -> None:
+        conn.execute(
+            "INSERT INTO writes(at, actor, action, summary) VALUES (?, ?, ?, ?)",
+            (_now(), actor, action, _dumps(summary)),
+        )
+
+    def delete(self, node_id: str, *, actor: str = "cli") -> None:
+        with self._write() as conn:
+            row = conn.execute("SELECT type FROM nodes WHERE id = ?", (node_id,)).fetchone()
+            if row is None:
+                raise NotFoundError(f"no node with id '{node_id}'")
+            edges = conn.execute(
+                "SELECT count(*) FROM edges WHERE source = ? OR target = ?", (node_id, node_id)
+            ).fetchone()[0]
+            conn.execute("DELETE FROM nodes WHERE id = ?", (node_id,))
+            self._log(conn, actor, "delete", {"id": node_id, "type": row[0], "edges_deleted": edges})
+
+    # -- reads -------------------------------------------------------------------------
+    def get(self, node_id: str) -> NodeRecord:
+        rows = self._read("SELECT record FROM nodes WHERE id = ?", (node_id,))
+        if not rows:
+            raise NotFoundError(f"no node with id '{node_id}'")
+        return json.loads(rows[0][0])
+
+    def get_many(self, node_ids: list[str]) -> dict[str, NodeRecord]:
+        found: dict[str, NodeRecord] = {}
+        for chunk in _chunks(sorted(set(node_ids))):
+            marks = ",".join("?" * len(chunk))
+            for node_id, record in self._read(f"SELECT id, record FROM nodes WHERE id IN ({marks})", chunk):
+                found[node_id] = json.loads(record)
+        return found
+
+    def search(self, text: str, *, limit: int = 20, types: list[str] | None = None) -> list[NodeRecord]:
+        terms = query_terms(text)
+        if not terms:
+            return []
+        match = " ".join(f'"{t}"*' for t in terms)
+        sql = (
+            "SELECT n.record FROM nodes_fts JOIN nodes n ON n.rowid = nodes_fts.rowid "
+            "WHERE nodes_fts MATCH ?"
+        )
+        params: list[Any] = [match]
+        if types:
+            sql += f" AND n.type IN ({','.join('?' * len(types))})"
+            params.extend(types)
+        sql += " ORDER BY bm25(nodes_fts), length(n.search), n.id LIMIT ?"
+        params.append(limit)
+        return [json.loads(r[0]) for r in self._read(sql, params)]
+
+    def nodes(self, *, type: str | None = None, offset: int = 0, limit: int | None = None) -> list[NodeRecord]:
+        sql, params = "SELECT record FROM nodes", []
+        if type:
+            sql += " WHERE type = ?"
+            params.append(type)
+        sql += " ORDER BY id LIMIT ? OFFSET ?"
+        params += [-1 if limit is None else limit, offset]
+        return [json.loads(r[0]) for r in self._read(sql, params)]
+
+    def edges_of(self, node_id: str) -> list[EdgeRecord]:
+        rows = self._read(
+            "SELECT record FROM edges WHERE source = ? UNION ALL SELECT record FROM edges WHERE target = ? "
+            "AND source != ?",
+            (node_id, node_id, node_id),
+        )
+        return [json.loads(r[0]) for r in rows]
+
+    def _edges_touching(self, ids: set[str]) -> list[EdgeRecord]:
+        found: dict[tuple, EdgeRecord] = {}
+        for chunk in _chunks(sorted(ids)):
+            marks = ",".join("?" * len(chunk))
+            for (record,) in self._read(
+                f"SELECT record FROM edges WHERE source IN ({marks}) UNION "
+                f"SELECT record FROM edges WHERE target IN ({marks})",
+                chunk + chunk,
+            ):
+                edge = json.loads(record)
+                found[edge_identity(edge)] = edge
+        return list(found.values())
+
+    def neighbourhood(self, node_id: str, depth: int = 1) -> nx.MultiDiGraph:
+        self.get(node_id)
+        seen, frontier = {node_id}, {node_id}
+        for _ in range(max(depth, 0)):
+            edges = self._edges_touching(frontier)
+            frontier = {e[end] for e in edges for end in ("source", "target")} - seen
+            seen |= frontier
+            if not frontier:
+                break
+        return self._induced(seen)
+
+    def _induced(self, ids: set[str]) -> nx.MultiDiGraph:
+        nodes = self.get_many(sorted(ids))
+        edges = [e for e in self._edges_touching(ids) if e["source"] in nodes and e["target"] in nodes]
+        return to_networkx(nodes.values(), edges)
+
+    # -- filtered subgraph ---------------------------------------------------------------
+    def _column(self, sql: str, params: Iterable[Any] = ()) -> set[str]:
+        return {r[0] for r in self._read(sql, params)}
+
+    def _ends(self, edge_type: str, *, side: str, others: set[str]) -> set[str]:
+        """Ids at ``side`` of ``edge_type`` edges whose other end is in ``others``."""
+        other = "target" if side == "source" else "source"
+        found: set[str] = set()
+        for chunk in _chunks(sorted(others)):
+            marks = ",".join("?" * len(chunk))
+            found |= self._column(
+                f"SELECT {side} FROM edges WHERE type = ? AND {other} IN ({marks})", [edge_type, *chunk]
+            )
+        return found
+
+    def _with_addressing_projects(self, selected: set[str]) -> set[str]:
+        return selected | self._ends("ADDRESSES", side="source", others=selected)
+
+    def subgraph(self, filters: SubgraphFilter | None = None) -> nx.MultiDiGraph:
+        filters = filters or SubgraphFilter()
+        if filters.is_empty():
+            nodes = [n for chunk in self.iter_nodes(5000) for n in chunk]
+            edges = [e for chunk in self.iter_edges(5000) for e in chunk]
+            return to_networkx(nodes, edges)
+        sets: list[set[str]] = []
+        if filters.pillar:
+            sets.append(self._with_addressing_projects(self._ends("IN_PILLAR", side="source", others={filters.pillar})))
+        if filters.country:
+            institutions = self._ends("PART_OF", side="source", others={filters.country})
+            needs = self._ends("STATED_BY", side="source", others={filters.country})
+            needs |= self._ends("RESPONSIBLE_FOR", side="target", others=institutions)
+            direct = self._ends("TARGETS", side="source", others={filters.country})
+            direct |= self._ends("HELD_IN", side="source", others={filters.country})
+            sets.append(direct | self._with_addressing_projects(needs))
+        if filters.donor:
+            projects = self._ends("FUNDS", side="target", others={filters.donor})
+            needs = self._ends("ADDRESSES", side="target", others=projects)
+            sets.append(projects | self._with_addressing_projects(needs))
+        if filters.date_from or filters.date_to:
+            low = (filters.date_from or dt.date.min).isoformat()
+            high = (filters.date_to or dt.date.max).isoformat()
+            sets.append(
+                self._column(
+                    "SELECT id FROM nodes WHERE type IN ('Need', 'Project') "
+                    "AND coalesce(json_extract(record, '$.start'), ?) <= ? "
+                    "AND coalesce(json_extract(record, '$.end'), ?) >= ? "
+                    "UNION SELECT id FROM nodes WHERE type = 'Event' "
+                    "AND json_extract(record, '$.date') BETWEEN ? AND ?",
+                    (low, high, high, low, low, high),
+                )
+            )
+        if filters.cycle:
+            sets.append(self._column("SELECT id FROM nodes WHERE json_extract(record, '$.cycle') = ?", (filters.cycle,)))
+        focus = set.intersection(*sets)
+        if not focus:
+            return nx.MultiDiGraph()
+        around = {e[end] for e in self._edges_touching(focus) for end in ("source", "target")}
+        return self._induced(focus | around)
+
+    # -- whole-store reads -------------------------------------------------------------
+    def counts(self) -> dict[str, dict[str, int]]:
+        nodes = dict.fromkeys(NODE_TYPES, 0) | dict(self._read("SELECT type, count(*) FROM nodes GROUP BY type"))
+        edges = dict.fromkeys(EDGE_TYPES, 0) | dict(self._read("SELECT type, count(*) FROM edges GROUP BY type"))
+        return {"nodes": nodes, "edges": edges}
+
+    def iter_nodes(self, batch_size: int = 1000) -> Iterator[list[NodeRecord]]:
+        last = ""
+        while True:
+            rows = self._read("SELECT id, record FROM nodes WHERE id > ? ORDER BY id LIMIT ?", (last, batch_size))
+            if not rows:
+                return
+            last = rows[-1][0]
+            yield [json.loads(r[1]) for r in rows]
+
+    def iter_edges(self, batch_size: int = 1000) -> Iterator[list[EdgeRecord]]:
+        last = 0
+        while True:
+            rows = self._read("SELECT rowid, record FROM edges WHERE rowid > ? ORDER BY rowid LIMIT ?", (last, batch_size))
+            if not rows:
+                return
+            last = rows[-1][0]
+            yield [json.loads(r[1]) for r in rows]
+
+    def write_log(self, limit: int = 100) -> list[WriteLogEntry]:
+        rows = self._read("SELECT at, actor, action, summary FROM writes ORDER BY rowid DESC LIMIT ?", (limit,))
+        return [WriteLogEntry(at=r[0], actor=r[1], action=r[2], summary=json.loads(r[3])) for r in rows]

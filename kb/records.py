@@ -116,12 +116,17 @@ def parse_batch(doc: Any, origin: str = "") -> Batch:
         nodes=[validate_node(r, i, origin) for i, r in enumerate(nodes_raw)],
         edges=[validate_edge(r, i, origin) for i, r in enumerate(edges_raw)],
     )
+    check_one_type_per_id(batch)
+    return batch
+
+
+def check_one_type_per_id(batch: Batch) -> None:
+    """Refuse a batch that gives one id two types."""
     seen: dict[str, str] = {}
     for node in batch.nodes:
         previous = seen.setdefault(node["id"], node["type"])
         if previous != node["type"]:
             raise ConflictError(f"node '{node['id']}' appears as {previous} and as {node['type']} in one batch")
-    return batch
 
 
 def check_endpoints(batch: Batch, known_types: Mapping[str, str]) -> None:
@@ -163,4 +168,5 @@ def merge(batches: Iterable[Batch]) -> Batch:
     for b in batches:
         out.nodes.extend(b.nodes)
         out.edges.extend(b.edges)
+    check_one_type_per_id(out)
     return out

@@ -30,7 +30,8 @@ class SubgraphFilter(BaseModel):
     - ``date_from``/``date_to``: periods that intersect [from, to] (an open end is open);
     - ``cycle``: the need's or project's mapping cycle.
 
-    The subgraph is the focus, every node one step from it, and the edges among them.
+    The subgraph is the focus, every node one step from it that is not itself a need or
+    project left out by the filters, and the edges among them.
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)

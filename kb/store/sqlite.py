@@ -36,6 +36,8 @@ from kb.text import query_terms, search_text
 #: PRAGMA application_id of a knowledge-base file ("WBKB").
 APPLICATION_ID = 0x57424B42
 _CHUNK = 500
+#: Types the filters select; their other neighbours come along, these only when selected.
+FOCUS_TYPES = frozenset({"Need", "Project"})
 
 MIGRATIONS: tuple[str, ...] = (
     # 1: nodes, edges, full-text search, write log
@@ -421,7 +423,8 @@ class SQLiteStore(GraphStore):
         focus = set.intersection(*sets)
         if not focus:
             return nx.MultiDiGraph()
-        around = {e[end] for e in self._edges_touching(focus) for end in ("source", "target")}
+        around = {e[end] for e in self._edges_touching(focus) for end in ("source", "target")} - focus
+        around -= {i for i, t in self._types(self._conn, around).items() if t in FOCUS_TYPES}
         return self._induced(focus | around)
 
     # -- whole-store reads -------------------------------------------------------------

@@ -1,0 +1,78 @@
+"""The ``kb`` command: one Typer app, errors mapped to messages and exit codes in one place."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated, Any
+
+import typer
+from typer.core import TyperGroup
+
+from kb.errors import KBError
+from kb.settings import Settings
+from kb.store import GraphStore, open_store
+
+
+class KBGroup(TyperGroup):
+    """Turns the project's errors into ``error: <title>: <detail>`` and an exit code."""
+
+    def invoke(self, ctx: typer.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except KBError as exc:
+            if ctx.obj and ctx.obj.get("debug"):
+                raise
+            typer.echo(f"error: {exc.title}: {exc.detail}", err=True)
+            raise typer.Exit(exc.exit_code) from None
+
+
+app = typer.Typer(
+    cls=KBGroup,
+    help="Graph knowledge base of security assistance to the Western Balkans.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode="rich",
+)
+import_app = typer.Typer(cls=KBGroup, help="Load data into the store.", no_args_is_help=True)
+export_app = typer.Typer(cls=KBGroup, help="Write the store (or part of it) to a file.", no_args_is_help=True)
+app.add_typer(import_app, name="import")
+app.add_typer(export_app, name="export")
+
+
+@app.callback()
+def _global(
+    ctx: typer.Context,
+    store: Annotated[
+        str | None,
+        typer.Option(
+            "--store",
+            envvar="KB_STORE",
+            help="Store: a file path (embedded SQLite) or a Neo4j URI (neo4j://, bolt://, neo4j+s://…). "
+            "Default: a file in your user data directory.",
+            show_default=False,
+        ),
+    ] = None,
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks.")] = False,
+) -> None:
+    ctx.obj = {"store": store, "debug": debug}
+
+
+def get_store(ctx: typer.Context) -> GraphStore:
+    """The store the global options name, opened once per command and closed after it."""
+    root = ctx.find_root()
+    obj = root.obj if root.obj is not None else {}
+    if obj.get("_store") is None:
+        settings = Settings()
+        obj["_store"] = open_store(obj.get("store") or settings.store_location, settings)
+        root.call_on_close(obj["_store"].close)
+    return obj["_store"]
+
+
+def main() -> None:
+    """Console entry point."""
+    try:
+        app(prog_name="kb")
+    except KBError as exc:  # raised outside a command (e.g. while opening the store)
+        print(f"error: {exc.title}: {exc.detail}", file=sys.stderr)
+        sys.exit(exc.exit_code)

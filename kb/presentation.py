@@ -1,0 +1,44 @@
+"""Rules of the field for anything shown to people: the Kosovo* designation and money.
+
+Every human-readable output (CLI tables, pages, maps, reports) passes names through
+:func:`display` and adds :data:`KOSOVO_FOOTNOTE` once when :func:`names_kosovo` is true.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+KOSOVO_FOOTNOTE = (
+    "* This designation is without prejudice to positions on status, and is in line with "
+    "UNSCR 1244 and the ICJ Opinion on the Kosovo declaration of independence."
+)
+_KOSOVO = re.compile(r"\bKosovo\b(?!\*)")
+
+
+def display(text: str | None) -> str:
+    """A text as shown to people: every "Kosovo" becomes "Kosovo*".
+
+    >>> display("Kosovo: Ministry of Interior")
+    'Kosovo*: Ministry of Interior'
+    >>> display("Kosovo*")
+    'Kosovo*'
+    """
+    return _KOSOVO.sub("Kosovo*", text or "")
+
+
+def names_kosovo(texts: Iterable[str | None]) -> bool:
+    """Whether any of ``texts`` names Kosovo (so the footnote is due)."""
+    return any(t and "Kosovo" in t for t in texts)
+
+
+def money(amount: float | None, currency: str | None) -> str:
+    """An amount with its currency, never without it.
+
+    >>> money(1250000, "EUR")
+    '1,250,000 EUR'
+    """
+    if amount is None:
+        return "amount not stated"
+    shown = f"{amount:,.2f}".removesuffix(".00")
+    return f"{shown} {currency or '???'}"

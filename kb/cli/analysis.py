@@ -1,0 +1,1 @@
+"""kb commands: analysis (filled in by its issue)."""

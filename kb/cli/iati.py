@@ -1,0 +1,1 @@
+"""kb commands: iati (filled in by its issue)."""

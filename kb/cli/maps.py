@@ -1,0 +1,1 @@
+"""kb commands: maps (filled in by its issue)."""

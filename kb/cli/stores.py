@@ -1,0 +1,1 @@
+"""kb commands: stores (filled in by its issue)."""

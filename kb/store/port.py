@@ -14,7 +14,11 @@ from typing import Any
 import networkx as nx
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from kb.graph import to_networkx
 from kb.records import Batch, EdgeRecord, NodeRecord
+
+#: Types the filters select; their other neighbours come along, these only when selected.
+FOCUS_TYPES = frozenset({"Need", "Project"})
 
 
 class SubgraphFilter(BaseModel):
@@ -117,13 +121,87 @@ class GraphStore(abc.ABC):
     def edges_of(self, node_id: str) -> list[EdgeRecord]:
         """Every edge starting or ending at ``node_id``."""
 
-    @abc.abstractmethod
     def neighbourhood(self, node_id: str, depth: int = 1) -> nx.MultiDiGraph:
         """The nodes within ``depth`` steps (either direction) and the edges among them."""
+        self.get(node_id)
+        seen, frontier = {node_id}, {node_id}
+        for _ in range(max(depth, 0)):
+            frontier = self.neighbours(frontier) - seen
+            if not frontier:
+                break
+            seen |= frontier
+        return self.induced(seen)
+
+    def subgraph(self, filters: SubgraphFilter | None = None) -> nx.MultiDiGraph:
+        """The part of the graph ``filters`` select (see :class:`SubgraphFilter`).
+
+        Written once here on the primitives below, which each adapter answers with one
+        query, so the selection is pushed down to the store and the same on every store.
+        """
+        filters = filters or SubgraphFilter()
+        if filters.is_empty():
+            return self.induced_all()
+        sets: list[set[str]] = []
+        if filters.pillar:
+            sets.append(self._with_addressing_projects(self.ends("IN_PILLAR", side="source", others={filters.pillar})))
+        if filters.country:
+            institutions = self.ends("PART_OF", side="source", others={filters.country})
+            needs = self.ends("STATED_BY", side="source", others={filters.country})
+            needs |= self.ends("RESPONSIBLE_FOR", side="target", others=institutions) if institutions else set()
+            direct = self.ends("TARGETS", side="source", others={filters.country})
+            direct |= self.ends("HELD_IN", side="source", others={filters.country})
+            sets.append(direct | self._with_addressing_projects(needs))
+        if filters.donor:
+            projects = self.ends("FUNDS", side="target", others={filters.donor})
+            needs = self.ends("ADDRESSES", side="target", others=projects) if projects else set()
+            sets.append(projects | self._with_addressing_projects(needs))
+        if filters.date_from or filters.date_to:
+            low = (filters.date_from or dt.date.min).isoformat()
+            high = (filters.date_to or dt.date.max).isoformat()
+            sets.append(self.ids_in_period(low, high))
+        if filters.cycle:
+            sets.append(self.ids_in_cycle(filters.cycle))
+        focus = set.intersection(*sets)
+        if not focus:
+            return nx.MultiDiGraph()
+        around = self.neighbours(focus)
+        around -= {i for i, t in self.types_of(around).items() if t in FOCUS_TYPES}
+        return self.induced(focus | around)
+
+    def _with_addressing_projects(self, selected: set[str]) -> set[str]:
+        if not selected:
+            return selected
+        return selected | self.ends("ADDRESSES", side="source", others=selected)
+
+    def induced_all(self) -> nx.MultiDiGraph:
+        """The whole graph."""
+        nodes = [n for chunk in self.iter_nodes(5000) for n in chunk]
+        edges = [e for chunk in self.iter_edges(5000) for e in chunk]
+        return to_networkx(nodes, edges)
 
     @abc.abstractmethod
-    def subgraph(self, filters: SubgraphFilter | None = None) -> nx.MultiDiGraph:
-        """The part of the graph ``filters`` select (see :class:`SubgraphFilter`)."""
+    def ends(self, edge_type: str, *, side: str, others: set[str]) -> set[str]:
+        """Ids at ``side`` ("source" or "target") of ``edge_type`` edges whose other end is in ``others``."""
+
+    @abc.abstractmethod
+    def ids_in_period(self, low: str, high: str) -> set[str]:
+        """Needs and projects whose period meets [low, high] (open ends are open), events dated in it."""
+
+    @abc.abstractmethod
+    def ids_in_cycle(self, cycle: str) -> set[str]:
+        """Nodes whose ``cycle`` property equals ``cycle``."""
+
+    @abc.abstractmethod
+    def types_of(self, ids: set[str]) -> dict[str, str]:
+        """The type of each existing id among ``ids``."""
+
+    @abc.abstractmethod
+    def neighbours(self, ids: set[str]) -> set[str]:
+        """Ids one edge (either direction) away from ``ids``, not in ``ids``."""
+
+    @abc.abstractmethod
+    def induced(self, ids: set[str]) -> nx.MultiDiGraph:
+        """The existing nodes among ``ids`` and every edge between two of them."""
 
     @abc.abstractmethod
     def counts(self) -> dict[str, dict[str, int]]:

@@ -30,14 +30,12 @@ from kb.records import (
     edge_identity,
     endpoint_ids,
 )
-from kb.store.port import GraphStore, SubgraphFilter, WriteLogEntry, WriteSummary
+from kb.store.port import GraphStore, WriteLogEntry, WriteSummary
 from kb.text import query_terms, search_text
 
 #: PRAGMA application_id of a knowledge-base file ("WBKB").
 APPLICATION_ID = 0x57424B42
 _CHUNK = 500
-#: Types the filters select; their other neighbours come along, these only when selected.
-FOCUS_TYPES = frozenset({"Need", "Project"})
 
 MIGRATIONS: tuple[str, ...] = (
     # 1: nodes, edges, full-text search, write log
@@ -351,81 +349,47 @@ class SQLiteStore(GraphStore):
                 found[edge_identity(edge)] = edge
         return list(found.values())
 
-    def neighbourhood(self, node_id: str, depth: int = 1) -> nx.MultiDiGraph:
-        self.get(node_id)
-        seen, frontier = {node_id}, {node_id}
-        for _ in range(max(depth, 0)):
-            edges = self._edges_touching(frontier)
-            frontier = {e[end] for e in edges for end in ("source", "target")} - seen
-            seen |= frontier
-            if not frontier:
-                break
-        return self._induced(seen)
-
     def _induced(self, ids: set[str]) -> nx.MultiDiGraph:
         nodes = self.get_many(sorted(ids))
         edges = [e for e in self._edges_touching(ids) if e["source"] in nodes and e["target"] in nodes]
         return to_networkx(nodes.values(), edges)
 
-    # -- filtered subgraph ---------------------------------------------------------------
+    # -- primitives of the filtered subgraph (the logic is in GraphStore.subgraph) ------
     def _column(self, sql: str, params: Iterable[Any] = ()) -> set[str]:
         return {r[0] for r in self._read(sql, params)}
 
-    def _ends(self, edge_type: str, *, side: str, others: set[str]) -> set[str]:
-        """Ids at ``side`` of ``edge_type`` edges whose other end is in ``others``."""
+    def ends(self, edge_type: str, *, side: str, others: set[str]) -> set[str]:
         other = "target" if side == "source" else "source"
+        column = {"source": "source", "target": "target"}[side]
         found: set[str] = set()
         for chunk in _chunks(sorted(others)):
             marks = ",".join("?" * len(chunk))
             found |= self._column(
-                f"SELECT {side} FROM edges WHERE type = ? AND {other} IN ({marks})", [edge_type, *chunk]
+                f"SELECT {column} FROM edges WHERE type = ? AND {other} IN ({marks})", [edge_type, *chunk]
             )
         return found
 
-    def _with_addressing_projects(self, selected: set[str]) -> set[str]:
-        return selected | self._ends("ADDRESSES", side="source", others=selected)
+    def ids_in_period(self, low: str, high: str) -> set[str]:
+        return self._column(
+            "SELECT id FROM nodes WHERE type IN ('Need', 'Project') "
+            "AND coalesce(json_extract(record, '$.start'), ?) <= ? "
+            "AND coalesce(json_extract(record, '$.end'), ?) >= ? "
+            "UNION SELECT id FROM nodes WHERE type = 'Event' "
+            "AND json_extract(record, '$.date') BETWEEN ? AND ?",
+            (low, high, high, low, low, high),
+        )
 
-    def subgraph(self, filters: SubgraphFilter | None = None) -> nx.MultiDiGraph:
-        filters = filters or SubgraphFilter()
-        if filters.is_empty():
-            nodes = [n for chunk in self.iter_nodes(5000) for n in chunk]
-            edges = [e for chunk in self.iter_edges(5000) for e in chunk]
-            return to_networkx(nodes, edges)
-        sets: list[set[str]] = []
-        if filters.pillar:
-            sets.append(self._with_addressing_projects(self._ends("IN_PILLAR", side="source", others={filters.pillar})))
-        if filters.country:
-            institutions = self._ends("PART_OF", side="source", others={filters.country})
-            needs = self._ends("STATED_BY", side="source", others={filters.country})
-            needs |= self._ends("RESPONSIBLE_FOR", side="target", others=institutions)
-            direct = self._ends("TARGETS", side="source", others={filters.country})
-            direct |= self._ends("HELD_IN", side="source", others={filters.country})
-            sets.append(direct | self._with_addressing_projects(needs))
-        if filters.donor:
-            projects = self._ends("FUNDS", side="target", others={filters.donor})
-            needs = self._ends("ADDRESSES", side="target", others=projects)
-            sets.append(projects | self._with_addressing_projects(needs))
-        if filters.date_from or filters.date_to:
-            low = (filters.date_from or dt.date.min).isoformat()
-            high = (filters.date_to or dt.date.max).isoformat()
-            sets.append(
-                self._column(
-                    "SELECT id FROM nodes WHERE type IN ('Need', 'Project') "
-                    "AND coalesce(json_extract(record, '$.start'), ?) <= ? "
-                    "AND coalesce(json_extract(record, '$.end'), ?) >= ? "
-                    "UNION SELECT id FROM nodes WHERE type = 'Event' "
-                    "AND json_extract(record, '$.date') BETWEEN ? AND ?",
-                    (low, high, high, low, low, high),
-                )
-            )
-        if filters.cycle:
-            sets.append(self._column("SELECT id FROM nodes WHERE json_extract(record, '$.cycle') = ?", (filters.cycle,)))
-        focus = set.intersection(*sets)
-        if not focus:
-            return nx.MultiDiGraph()
-        around = {e[end] for e in self._edges_touching(focus) for end in ("source", "target")} - focus
-        around -= {i for i, t in self._types(self._conn, around).items() if t in FOCUS_TYPES}
-        return self._induced(focus | around)
+    def ids_in_cycle(self, cycle: str) -> set[str]:
+        return self._column("SELECT id FROM nodes WHERE json_extract(record, '$.cycle') = ?", (cycle,))
+
+    def types_of(self, ids: set[str]) -> dict[str, str]:
+        return self._types(self._conn, ids)
+
+    def neighbours(self, ids: set[str]) -> set[str]:
+        return {e[end] for e in self._edges_touching(ids) for end in ("source", "target")} - ids
+
+    def induced(self, ids: set[str]) -> nx.MultiDiGraph:
+        return self._induced(ids)
 
     # -- whole-store reads -------------------------------------------------------------
     def counts(self) -> dict[str, dict[str, int]]:

@@ -19,9 +19,11 @@ def _iso_4217(code: str) -> str:
 
 
 #: An ISO 4217 alphabetic code such as ``EUR``.
-Currency = Annotated[str, Field(pattern=r"^[A-Z]{3}$", examples=["EUR"]), AfterValidator(_iso_4217)]
+Currency = Annotated[
+    str, Field(pattern=r"^[A-Z]{3}$", description="ISO 4217 code, e.g. EUR."), AfterValidator(_iso_4217)
+]
 #: A non-negative amount of money, always stored next to its currency.
-Amount = Annotated[float, Field(ge=0)]
+Amount = Annotated[float, Field(ge=0, description="Never negative; always with its currency.")]
 Sources = Annotated[
     list[Annotated[str, Field(min_length=1)]],
     Field(min_length=1, description="Where this record is stated: seed file, IATI file#activity, sheet!row."),
@@ -81,8 +83,8 @@ class Edge(Record):
 class Period(BaseModel):
     """A start and an end date; either may be unknown. An end before the start is refused."""
 
-    start: dt.date | None = None
-    end: dt.date | None = None
+    start: dt.date | None = Field(None, description="First day (YYYY-MM-DD).")
+    end: dt.date | None = Field(None, description="Last day; none means open-ended.")
 
     @model_validator(mode="after")
     def _end_not_before_start(self) -> Period:

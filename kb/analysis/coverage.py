@@ -1,0 +1,76 @@
+"""Coverage: the pillar × partner matrix of needs, needs answered and funding.
+
+A cell (WB partner, pillar) counts the needs stated by that partner in that pillar, how many
+of them are answered (same rule as gaps: an addressing project active in the need's period,
+not cancelled), and the projects of the cell with their funding per currency. A project is in
+the cell when it addresses one of the cell's needs, or sits in the pillar and targets the
+partner. A regional project counts in full in each cell it is in (the TARGETS percentage is
+not used to split it, so a column's sum can exceed what was spent).
+"""
+
+from __future__ import annotations
+
+import networkx as nx
+
+from kb.analysis.links import (
+    Facts,
+    addressing_projects,
+    in_edges,
+    need_countries,
+    nodes_of,
+    pillars_of,
+    ref,
+    responses,
+)
+from kb.analysis.models import Coverage, CoverageCell
+from kb.analysis.money import Rates, convert, total
+
+
+def coverage(G: nx.MultiDiGraph, *, rates: Rates | None = None) -> Coverage:
+    """Every WB partner × pillar cell of ``G``, rows by partner, columns by pillar number.
+
+    Parameters
+    ----------
+    G : nx.MultiDiGraph
+        A knowledge-base graph, not modified.
+    rates : Rates, optional
+        Stated conversion rates for a converted total per cell.
+
+    Returns
+    -------
+    Coverage
+
+    Examples
+    --------
+    >>> G = nx.MultiDiGraph()
+    >>> G.add_node("country:rs", type="Country", name="Serbia", code="RS", wb_partner=True)
+    >>> G.add_node("pillar:wbbsi", type="Pillar", name="Border", code="WBBSi", number=3)
+    >>> G.add_node("need:n", type="Need", name="Radars")
+    >>> for u, v, t in (("need:n", "country:rs", "STATED_BY"), ("need:n", "pillar:wbbsi", "IN_PILLAR")):
+    ...     _ = G.add_edge(u, v, type=t, source=u, target=v)
+    >>> [(c.country.id, c.pillar.id, c.needs, c.addressed) for c in coverage(G).cells]
+    [('country:rs', 'pillar:wbbsi', 1, 0)]
+    """
+    facts = Facts(G)
+    partners = [c for c in nodes_of(G, "Country") if G.nodes[c].get("wb_partner")]
+    pillars = sorted(nodes_of(G, "Pillar"), key=lambda p: (G.nodes[p].get("number", 9), p))
+    needs_in: dict[tuple[str, str], list[str]] = {}
+    for need in nodes_of(G, "Need"):
+        for country in need_countries(G, need):
+            for pillar in pillars_of(G, need):
+                needs_in.setdefault((country, pillar), []).append(need)
+    cells = []
+    for country in partners:
+        targeting = {e["source"] for e in in_edges(G, country, "TARGETS")}
+        for pillar in pillars:
+            needs = needs_in.get((country, pillar), [])
+            in_pillar = {e["source"] for e in in_edges(G, pillar, "IN_PILLAR")} & targeting
+            projects = {p for n in needs for p in addressing_projects(G, n)} | in_pillar
+            projects = {p for p in projects if not facts[p].cancelled}
+            amounts = total(facts[p].amounts for p in sorted(projects))
+            cells.append(CoverageCell(
+                country=ref(G, country), pillar=ref(G, pillar), needs=len(needs),
+                addressed=sum(1 for n in needs if responses(G, facts, n)), projects=len(projects),
+                amounts=amounts, converted=convert(amounts, rates),
+            ))
+    return Coverage(partners=[ref(G, c) for c in partners], pillars=[ref(G, p) for p in pillars], cells=cells)

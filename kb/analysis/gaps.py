@@ -1,0 +1,167 @@
+"""Gaps: needs nobody answers, needs answered with too little money, and empty cells.
+
+- **unaddressed**: no project *answers* the need: none ADDRESSES it while active during the
+  need's period (see :func:`kb.analysis.links.responses`). A need addressed only by a
+  cancelled project, or only by projects that ended before its period, is unaddressed.
+- **underfunded**: the need states a required amount and the answering projects bring less
+  in that currency. The shortfall is per currency; funding in other currencies is listed as
+  *uncounted* unless ``rates`` convert it (then the comparison is made in the base currency).
+  A project answering several needs counts in full for each, so the shortfall is a lower bound.
+- **empty_cell**: a WB partner × pillar cell that has needs and no response at all: no
+  project answers any of its needs and no active project of that pillar targets the partner.
+
+Ranking: need priority (high first; a cell takes its highest), then empty cells, unaddressed,
+underfunded, then the larger shortfall, then ids.
+"""
+
+from __future__ import annotations
+
+import networkx as nx
+
+from kb.analysis.links import (
+    Facts,
+    addressing_projects,
+    evidence,
+    in_edges,
+    need_countries,
+    need_evidence,
+    nodes_of,
+    out_edges,
+    pillars_of,
+    priority,
+    ref,
+    refs,
+    required,
+    responses,
+    why_not_answering,
+)
+from kb.analysis.models import PRIORITY_RANK, Amounts, Gap, Span
+from kb.analysis.money import Rates, total
+from kb.analysis.periods import intersect, record_span
+
+_KIND_RANK = {"empty_cell": 0, "unaddressed": 1, "underfunded": 2}
+
+
+def _in_window(G: nx.MultiDiGraph, need: str, window: Span | None) -> Span | None:
+    return intersect(record_span(G.nodes[need]), window or Span())
+
+
+def _need_gap(G: nx.MultiDiGraph, facts: Facts, need: str, window: Span | None, rates: Rates | None) -> Gap | None:
+    period = _in_window(G, need, window)
+    if period is None:
+        return None
+    data = G.nodes[need]
+    addressing = addressing_projects(G, need)
+    answering = responses(G, facts, need, window)
+    common = {
+        "priority": priority(data), "need": ref(G, need), "countries": refs(G, need_countries(G, need)),
+        "pillars": refs(G, pillars_of(G, need)), "period": period, "projects": refs(G, addressing),
+        "required": required(data),
+    }
+    addresses = [e for p in addressing for e in out_edges(G, p, "ADDRESSES") if e["target"] == need]
+    if not answering:
+        reason = "no project addresses it" if not addressing else "; ".join(
+            why_not_answering(G, facts, p, need) for p in addressing)
+        return Gap(kind="unaddressed", reason=reason, shortfall=common["required"],
+                   evidence=evidence([*need_evidence(G, need), *addresses]), **common)
+    if not common["required"]:
+        return None
+    funded = total(facts[p].amounts for p in answering)
+    shortfall, uncounted, converted = _shortfall(common["required"], funded, rates)
+    if not shortfall:
+        return None
+    funding_edges = [e for p in answering for e in facts[p].funding_edges]
+    (currency, amount), = common["required"].items()
+    reason = f"requires {amount:,.0f} {currency}; answering projects bring " + (
+        ", ".join(f"{v:,.0f} {c}" for c, v in funded.items()) or "no stated amount")
+    return Gap(kind="underfunded", reason=reason, funded=funded, shortfall=shortfall, uncounted=uncounted,
+               converted=converted, evidence=evidence([*need_evidence(G, need), *addresses, *funding_edges]),
+               **common)
+
+
+def _shortfall(needed: Amounts, funded: Amounts, rates: Rates | None) -> tuple[Amounts, Amounts, object]:
+    """(shortfall, uncounted funding, converted funding) of one need; empty shortfall when covered."""
+    (currency, amount), = needed.items()
+    if rates is not None and rates.covers(currency):
+        converted = rates.convert(funded)
+        required_base = rates.convert(needed).total
+        missing = required_base - converted.total
+        return ({rates.base: missing} if missing > 0 else {}), converted.unconverted, converted
+    missing = amount - funded.get(currency, 0.0)
+    uncounted = {c: v for c, v in funded.items() if c != currency}
+    return ({currency: missing} if missing > 0 else {}), uncounted, None
+
+
+def _empty_cells(G: nx.MultiDiGraph, facts: Facts, window: Span | None) -> list[Gap]:
+    partners = [c for c in nodes_of(G, "Country") if G.nodes[c].get("wb_partner")]
+    cells: dict[tuple[str, str], list[str]] = {}
+    for need in nodes_of(G, "Need"):
+        if _in_window(G, need, window) is None:
+            continue
+        for country in need_countries(G, need) & set(partners):
+            for pillar in pillars_of(G, need):
+                cells.setdefault((country, pillar), []).append(need)
+    gaps = []
+    for (country, pillar), needs in sorted(cells.items()):
+        if any(responses(G, facts, n, window) for n in needs):
+            continue
+        in_pillar = {e["source"] for e in in_edges(G, pillar, "IN_PILLAR") if G.nodes[e["source"]].get("type") == "Project"}
+        targeting = {e["source"] for e in in_edges(G, country, "TARGETS")}
+        if any(intersect(facts[p].span, window or Span()) for p in in_pillar & targeting):
+            continue
+        best = min((priority(G.nodes[n]) for n in needs), key=PRIORITY_RANK.__getitem__)
+        edges = [e for n in needs for e in need_evidence(G, n)
+                 if e["target"] in (country, pillar) or e["type"] == "RESPONSIBLE_FOR"]
+        gaps.append(Gap(
+            kind="empty_cell", priority=best, needs=refs(G, needs), countries=[ref(G, country)],
+            pillars=[ref(G, pillar)], period=window or Span(),
+            projects=refs(G, {p for n in needs for p in addressing_projects(G, n)}),
+            reason=f"{len(needs)} need(s), no project answers any of them and no active project of the "
+                   f"pillar targets the partner",
+            evidence=evidence(edges),
+        ))
+    return gaps
+
+
+def rank_key(g: Gap) -> tuple:
+    largest = max(g.shortfall.values(), default=0.0) if g.kind == "underfunded" else 0.0
+    return (PRIORITY_RANK[g.priority], _KIND_RANK[g.kind], -largest,
+            g.need.id if g.need else "", [c.id for c in g.countries], [p.id for p in g.pillars])
+
+
+def gaps(G: nx.MultiDiGraph, *, window: Span | None = None, rates: Rates | None = None) -> list[Gap]:
+    """Every gap in ``G``, ranked (see the module docstring).
+
+    Parameters
+    ----------
+    G : nx.MultiDiGraph
+        A knowledge-base graph (``GraphStore.subgraph``), not modified.
+    window : Span, optional
+        Only this part of each need's period is considered (the ``--from``/``--to`` filter).
+    rates : Rates, optional
+        Stated conversion rates, to compare funding in other currencies with the required amount.
+
+    Returns
+    -------
+    list of Gap
+
+    Examples
+    --------
+    >>> G = nx.MultiDiGraph()
+    >>> G.add_node("need:n", type="Need", name="Radars", priority="high",
+    ...            required_amount=100, required_currency="EUR")
+    >>> G.add_node("project:p", type="Project", name="Radars I", status="cancelled")
+    >>> _ = G.add_edge("project:p", "need:n", type="ADDRESSES", source="project:p", target="need:n")
+    >>> [(g.kind, g.need.id, g.reason) for g in gaps(G)]
+    [('unaddressed', 'need:n', 'project:p is cancelled')]
+    >>> G.nodes["project:p"]["status"] = "implementation"
+    >>> G.add_node("org:x", type="Organisation", name="X")
+    >>> _ = G.add_edge("org:x", "project:p", type="FUNDS", source="org:x", target="project:p",
+    ...                amount=60, currency="EUR")
+    >>> [(g.kind, g.shortfall) for g in gaps(G)]
+    [('underfunded', {'EUR': 40.0})]
+    """
+    facts = Facts(G)
+    found = [g for n in nodes_of(G, "Need") if (g := _need_gap(G, facts, n, window, rates)) is not None]
+    found += _empty_cells(G, facts, window)
+    return sorted(found, key=rank_key)

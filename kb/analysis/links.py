@@ -1,0 +1,159 @@
+"""Reading the graph: typed neighbours, the facts of a project, and where a need belongs.
+
+Every analysis reads the graph through these functions, so "who funds a project", "which
+country stated a need" and "is this need answered" mean the same thing everywhere.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import networkx as nx
+
+from kb.analysis.models import Amounts, Evidence, NodeRef, Span
+from kb.analysis.money import counted_funding, edge_amounts, total
+from kb.analysis.periods import active_span, intersect, record_span
+
+ACTOR_TYPES = frozenset({"Organisation", "Country", "Institution"})
+
+
+def type_of(G: nx.MultiDiGraph, node_id: str) -> str | None:
+    return G.nodes[node_id].get("type") if node_id in G else None
+
+
+def nodes_of(G: nx.MultiDiGraph, type_name: str) -> list[str]:
+    """Ids of the nodes of one type, sorted."""
+    return sorted(n for n, t in G.nodes(data="type") if t == type_name)
+
+
+def out_edges(G: nx.MultiDiGraph, node_id: str, edge_type: str) -> list[dict[str, Any]]:
+    return [d for _, _, d in G.out_edges(node_id, data=True) if d.get("type") == edge_type]
+
+
+def in_edges(G: nx.MultiDiGraph, node_id: str, edge_type: str) -> list[dict[str, Any]]:
+    return [d for _, _, d in G.in_edges(node_id, data=True) if d.get("type") == edge_type]
+
+
+def ref(G: nx.MultiDiGraph, node_id: str) -> NodeRef:
+    data = G.nodes[node_id]
+    return NodeRef(id=node_id, name=data.get("name", node_id), type=data.get("type", ""))
+
+
+def refs(G: nx.MultiDiGraph, ids: Iterable[str]) -> list[NodeRef]:
+    return [ref(G, i) for i in sorted(set(ids))]
+
+
+def evidence(edges: Iterable[Mapping[str, Any]]) -> list[Evidence]:
+    """The edges as evidence, in a stable order, each once."""
+    seen: dict[tuple[str, str, str, str], Evidence] = {}
+    for e in edges:
+        ident = (e["type"], e["source"], e["target"], e.get("key", ""))
+        seen.setdefault(ident, Evidence(type=e["type"], source=e["source"], target=e["target"],
+                                        key=e.get("key", ""), sources=list(e.get("sources", []))))
+    return [seen[k] for k in sorted(seen)]
+
+
+def pillars_of(G: nx.MultiDiGraph, node_id: str) -> set[str]:
+    return {e["target"] for e in out_edges(G, node_id, "IN_PILLAR")}
+
+
+def need_countries(G: nx.MultiDiGraph, need_id: str) -> set[str]:
+    """The partner that stated the need, or the country of the institution responsible for it."""
+    stated = {e["target"] for e in out_edges(G, need_id, "STATED_BY")}
+    for resp in in_edges(G, need_id, "RESPONSIBLE_FOR"):
+        stated |= {e["target"] for e in out_edges(G, resp["source"], "PART_OF")
+                   if type_of(G, e["target"]) == "Country"}
+    return stated
+
+
+def need_evidence(G: nx.MultiDiGraph, need_id: str) -> list[dict[str, Any]]:
+    """The edges that place a need: who stated it, who is responsible, its pillar."""
+    return [*out_edges(G, need_id, "STATED_BY"), *in_edges(G, need_id, "RESPONSIBLE_FOR"),
+            *out_edges(G, need_id, "IN_PILLAR")]
+
+
+def required(need: Mapping[str, Any]) -> Amounts:
+    """The amount a need states it requires, in its currency (empty if none is stated)."""
+    if need.get("required_amount") is None or not need.get("required_currency"):
+        return {}
+    return {need["required_currency"]: float(need["required_amount"])}
+
+
+def priority(need: Mapping[str, Any]) -> str:
+    return need.get("priority", "medium")
+
+
+@dataclass
+class ProjectFacts:
+    """What the analyses need to know about one project, read once."""
+
+    id: str
+    status: str
+    span: Span | None
+    funders: set[str] = field(default_factory=set)
+    implementers: set[str] = field(default_factory=set)
+    amounts: Amounts = field(default_factory=dict)
+    amounts_by_funder: dict[str, Amounts] = field(default_factory=dict)
+    funding_edges: list[dict[str, Any]] = field(default_factory=list)
+    implementing_edges: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def cancelled(self) -> bool:
+        return self.status == "cancelled"
+
+
+def project_facts(G: nx.MultiDiGraph, project_id: str) -> ProjectFacts:
+    """Status, active period, funders (with counted amounts) and implementers of a project."""
+    data = G.nodes[project_id]
+    facts = ProjectFacts(id=project_id, status=data.get("status", "implementation"), span=active_span(data))
+    by_funder: dict[str, list[dict[str, Any]]] = {}
+    for e in in_edges(G, project_id, "FUNDS"):
+        by_funder.setdefault(e["source"], []).append(e)
+    for funder, edges in sorted(by_funder.items()):
+        counted = counted_funding(edges)
+        facts.funders.add(funder)
+        facts.amounts_by_funder[funder] = edge_amounts(counted)
+        facts.funding_edges.extend(edges)
+    facts.amounts = total(facts.amounts_by_funder.values())
+    facts.implementing_edges = in_edges(G, project_id, "IMPLEMENTS")
+    facts.implementers = {e["source"] for e in facts.implementing_edges}
+    return facts
+
+
+class Facts:
+    """Project facts computed once per analysis run and reused."""
+
+    def __init__(self, G: nx.MultiDiGraph) -> None:
+        self.G = G
+        self._cache: dict[str, ProjectFacts] = {}
+
+    def __getitem__(self, project_id: str) -> ProjectFacts:
+        found = self._cache.get(project_id)
+        if found is None:
+            found = self._cache[project_id] = project_facts(self.G, project_id)
+        return found
+
+
+def addressing_projects(G: nx.MultiDiGraph, need_id: str) -> list[str]:
+    return sorted({e["source"] for e in in_edges(G, need_id, "ADDRESSES")})
+
+
+def responses(G: nx.MultiDiGraph, facts: Facts, need_id: str, window: Span | None = None) -> list[str]:
+    """Projects that answer a need: addressing it and active during the need's period (within ``window``).
+
+    A cancelled project never answers; a need without dates is answered by any active project.
+    """
+    need_span = intersect(record_span(G.nodes[need_id]), window or Span())
+    return [p for p in addressing_projects(G, need_id) if intersect(facts[p].span, need_span) is not None]
+
+
+def why_not_answering(G: nx.MultiDiGraph, facts: Facts, project_id: str, need_id: str) -> str:
+    """Why an addressing project does not count as a response, in words."""
+    f = facts[project_id]
+    if f.cancelled:
+        return f"{project_id} is cancelled"
+    if f.span is None:
+        return f"{project_id} is {f.status} with no dates"
+    return f"{project_id} is active {f.span.label()}, outside the need's period {record_span(G.nodes[need_id]).label()}"

@@ -1,0 +1,210 @@
+"""Typed results of the analyses: plain pydantic models, the same for the CLI, the API and maps.
+
+Names are stored as written; whoever shows them applies :func:`kb.presentation.display`.
+Money is always a mapping ``{currency: amount}``: amounts of two currencies are never added
+unless a :class:`Converted` total says which rates did it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+#: Amounts per ISO 4217 currency, e.g. ``{"EUR": 1000000.0, "USD": 250000.0}``.
+Amounts = dict[str, float]
+
+Priority = Literal["high", "medium", "low"]
+#: Order in which priorities rank (high first).
+PRIORITY_RANK: dict[str, int] = {"high": 0, "medium": 1, "low": 2}
+
+
+class Result(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class Span(Result):
+    """A period; ``None`` on either side means open (unknown start, no end yet).
+
+    >>> Span(start=dt.date(2024, 1, 1), end=dt.date(2024, 1, 31)).days
+    31
+    >>> Span(start=dt.date(2024, 1, 1)).days is None
+    True
+    """
+
+    start: dt.date | None = None
+    end: dt.date | None = None
+
+    @property
+    def days(self) -> int | None:
+        """Length in days, both ends included; ``None`` when open on either side."""
+        if self.start is None or self.end is None:
+            return None
+        return (self.end - self.start).days + 1
+
+    def label(self) -> str:
+        return f"{self.start or '…'} – {self.end or 'open'}"
+
+
+class NodeRef(Result):
+    """A node named in a result."""
+
+    id: str
+    name: str
+    type: str
+
+
+class Evidence(Result):
+    """One stored edge a result rests on, with the sources that state it."""
+
+    type: str
+    source: str
+    target: str
+    key: str = ""
+    sources: list[str] = Field(default_factory=list)
+
+
+class Rate(Result):
+    """One unit of ``currency`` is worth ``rate`` units of the base currency, as of ``date``."""
+
+    currency: str
+    rate: float
+    date: dt.date
+    source: str
+
+
+class Converted(Result):
+    """A total in one base currency, saying which rates made it and what could not be converted."""
+
+    base: str
+    total: float
+    applied: list[Rate]
+    unconverted: Amounts = Field(default_factory=dict)
+
+
+class Overlap(Result):
+    """Two projects of distinct funders answering the same need (or context) at the same time."""
+
+    level: Literal["need", "context"]
+    need: NodeRef | None = None
+    priority: Priority | None = None
+    context: list[str] = Field(
+        default_factory=list,
+        description="For context-level overlaps: what the projects share, e.g. 'Serbia / WBBSi / inst:rs-moi'.",
+    )
+    countries: list[NodeRef]
+    projects: list[NodeRef]
+    donors: list[NodeRef]
+    implementers: list[NodeRef]
+    period: Span
+    amounts: Amounts
+    converted: Converted | None = None
+    evidence: list[Evidence]
+
+
+class Gap(Result):
+    """A need nobody answers, one answered with less money than it requires, or an empty cell."""
+
+    kind: Literal["empty_cell", "unaddressed", "underfunded"]
+    priority: Priority
+    need: NodeRef | None = None
+    needs: list[NodeRef] = Field(default_factory=list, description="For empty cells: the cell's needs.")
+    countries: list[NodeRef]
+    pillars: list[NodeRef]
+    period: Span
+    required: Amounts = Field(default_factory=dict)
+    funded: Amounts = Field(default_factory=dict)
+    shortfall: Amounts = Field(default_factory=dict)
+    uncounted: Amounts = Field(
+        default_factory=dict, description="Funding in currencies that could not be compared (no rate given)."
+    )
+    converted: Converted | None = None
+    projects: list[NodeRef] = Field(default_factory=list, description="Addressing projects, active or not.")
+    reason: str
+    evidence: list[Evidence]
+
+
+class FundingLine(Result):
+    """One actor's part in one project: as funder (with amounts) or as implementer."""
+
+    actor: NodeRef
+    role: Literal["funder", "implementer"]
+    project: NodeRef
+    status: str
+    period: Span | None
+    amounts: Amounts
+    evidence: list[Evidence]
+
+
+class WhoFunds(Result):
+    need: NodeRef
+    priority: Priority
+    countries: list[NodeRef]
+    required: Amounts
+    lines: list[FundingLine]
+    totals: Amounts
+    converted: Converted | None = None
+
+
+class CoFundedNeed(Result):
+    need: NodeRef
+    priority: Priority
+    own: list[FundingLine]
+    others: list[FundingLine]
+
+
+class CoFunders(Result):
+    org: NodeRef
+    needs: list[CoFundedNeed]
+
+
+class CofundingPair(Result):
+    """Two donors funding projects on the same needs: ``weight`` is the number of shared needs."""
+
+    donors: tuple[NodeRef, NodeRef]
+    weight: int
+    needs: list[NodeRef]
+    amounts: Amounts
+    amounts_by_donor: dict[str, Amounts]
+    converted: Converted | None = None
+
+
+class CoverageCell(Result):
+    country: NodeRef
+    pillar: NodeRef
+    needs: int
+    addressed: int
+    projects: int
+    amounts: Amounts
+    converted: Converted | None = None
+
+
+class Coverage(Result):
+    partners: list[NodeRef]
+    pillars: list[NodeRef]
+    cells: list[CoverageCell]
+
+
+class Broker(Result):
+    """An actor on many shortest paths between other actors of the actor graph."""
+
+    actor: NodeRef
+    betweenness: float
+    partners: int = Field(description="Actors it shares a project or event with.")
+    groups_joined: int = Field(description="Parts its removal would split its neighbourhood into (1: none).")
+    projects: int
+    events: int
+
+
+class PathStep(Result):
+    node: NodeRef
+    via: str | None = Field(None, description="Edge type linking the previous step to this one, e.g. '←FUNDS'.")
+
+
+class ActorPath(Result):
+    steps: list[PathStep]
+
+    @property
+    def length(self) -> int:
+        return len(self.steps) - 1

@@ -1,0 +1,206 @@
+"""Overlaps: where distinct donors pay for the same thing at the same time (duplication risk).
+
+Two levels, need level ranked first:
+
+- **need level**: two projects ADDRESS the same need, their active periods meet (see
+  :mod:`kb.analysis.periods`), both have funders and their sets of funders differ. One donor
+  funding two projects on one need is not an overlap between donors; neither are two projects
+  funded by the same group of donors.
+- **context level** (*possible* overlaps): two projects linked to no need (as IATI imports
+  are) that target the same country, sit in the same pillar and benefit the same institution
+  or share a DAC sector, with meeting active periods and differing funders.
+
+Each overlap is one pair of projects with the need (or the shared contexts), the countries,
+donors, implementers, the overlapping period, the amounts of both projects per currency and
+the edges that make it one. Ranking: need level first; then need priority (high first), more
+donors, longer overlap (open-ended is longest), then ids.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from itertools import combinations
+
+import networkx as nx
+
+from kb.analysis.links import (
+    Facts,
+    ProjectFacts,
+    addressing_projects,
+    evidence,
+    need_countries,
+    need_evidence,
+    nodes_of,
+    out_edges,
+    pillars_of,
+    priority,
+    ref,
+    refs,
+)
+from kb.analysis.models import PRIORITY_RANK, Overlap, Span
+from kb.analysis.money import Rates, convert, total
+from kb.analysis.periods import intersect, span_sort_key
+
+
+def _funders_differ(a: ProjectFacts, b: ProjectFacts) -> bool:
+    return bool(a.funders) and bool(b.funders) and a.funders != b.funders
+
+
+def _shared_period(a: ProjectFacts, b: ProjectFacts, window: Span | None) -> Span | None:
+    return intersect(intersect(a.span, b.span), window or Span())
+
+
+def _pair(G: nx.MultiDiGraph, a: ProjectFacts, b: ProjectFacts, period: Span, rates: Rates | None,
+          edges: list[dict]) -> dict:
+    amounts = total([a.amounts, b.amounts])
+    return {
+        "projects": refs(G, [a.id, b.id]),
+        "donors": refs(G, a.funders | b.funders),
+        "implementers": refs(G, a.implementers | b.implementers),
+        "period": period,
+        "amounts": amounts,
+        "converted": convert(amounts, rates),
+        "evidence": evidence([*edges, *a.funding_edges, *b.funding_edges, *a.implementing_edges,
+                              *b.implementing_edges]),
+    }
+
+
+def need_overlaps(G: nx.MultiDiGraph, *, window: Span | None = None, rates: Rates | None = None,
+                  facts: Facts | None = None) -> list[Overlap]:
+    """Need-level overlaps (see the module docstring), unranked.
+
+    Examples
+    --------
+    >>> G = nx.MultiDiGraph()
+    >>> G.add_node("need:n", type="Need", name="Radars", priority="high")
+    >>> for p, org in (("project:a", "org:x"), ("project:b", "org:y")):
+    ...     G.add_node(p, type="Project", name=p, start="2023-01-01")
+    ...     G.add_node(org, type="Organisation", name=org)
+    ...     _ = G.add_edge(p, "need:n", type="ADDRESSES", source=p, target="need:n")
+    ...     _ = G.add_edge(org, p, type="FUNDS", source=org, target=p, amount=5, currency="EUR")
+    >>> [(o.need.id, [p.id for p in o.projects], o.amounts) for o in need_overlaps(G)]
+    [('need:n', ['project:a', 'project:b'], {'EUR': 10.0})]
+    """
+    facts = facts or Facts(G)
+    found: list[Overlap] = []
+    for need in nodes_of(G, "Need"):
+        projects = [facts[p] for p in addressing_projects(G, need)]
+        for a, b in combinations(projects, 2):
+            if not _funders_differ(a, b):
+                continue
+            period = _shared_period(a, b, window)
+            if period is None:
+                continue
+            addresses = [e for p in (a.id, b.id) for e in out_edges(G, p, "ADDRESSES") if e["target"] == need]
+            found.append(Overlap(
+                level="need", need=ref(G, need), priority=priority(G.nodes[need]),
+                countries=refs(G, need_countries(G, need)),
+                **_pair(G, a, b, period, rates, [*addresses, *need_evidence(G, need)]),
+            ))
+    return found
+
+
+def _contexts(G: nx.MultiDiGraph, project: str) -> dict[tuple[str, str, str], list[dict]]:
+    """(country, pillar, institution-or-sector) keys of an unlinked project, each with its evidence."""
+    targets = out_edges(G, project, "TARGETS")
+    in_pillar = out_edges(G, project, "IN_PILLAR")
+    benefits = out_edges(G, project, "BENEFITS")
+    sectors = G.nodes[project].get("sectors") or []
+    keys: dict[tuple[str, str, str], list[dict]] = {}
+    for t in targets:
+        for p in in_pillar:
+            for b in benefits:
+                keys[(t["target"], p["target"], b["target"])] = [t, p, b]
+            for s in sectors:
+                keys[(t["target"], p["target"], f"sector {s}")] = [t, p]
+    return keys
+
+
+def context_overlaps(G: nx.MultiDiGraph, *, window: Span | None = None, rates: Rates | None = None,
+                     facts: Facts | None = None) -> list[Overlap]:
+    """Context-level (*possible*) overlaps among projects linked to no need, unranked."""
+    facts = facts or Facts(G)
+    buckets: dict[tuple[str, str, str], list[str]] = defaultdict(list)
+    why: dict[str, dict[tuple[str, str, str], list[dict]]] = {}
+    for project in nodes_of(G, "Project"):
+        if out_edges(G, project, "ADDRESSES") or facts[project].span is None or not facts[project].funders:
+            continue
+        why[project] = _contexts(G, project)
+        for key in why[project]:
+            buckets[key].append(project)
+    shared: dict[tuple[str, str], set[tuple[str, str, str]]] = defaultdict(set)
+    for key, members in buckets.items():
+        for a, b in combinations(sorted(members), 2):
+            shared[(a, b)].add(key)
+    found: list[Overlap] = []
+    for (a_id, b_id), keys in sorted(shared.items()):
+        a, b = facts[a_id], facts[b_id]
+        if not _funders_differ(a, b):
+            continue
+        period = _shared_period(a, b, window)
+        if period is None:
+            continue
+        edges = [e for key in keys for p in (a_id, b_id) for e in why[p][key]]
+        found.append(Overlap(
+            level="context",
+            context=sorted(" / ".join(_label(G, part) for part in key) for key in keys),
+            countries=refs(G, {k[0] for k in keys}),
+            **_pair(G, a, b, period, rates, edges),
+        ))
+    return found
+
+
+def _label(G: nx.MultiDiGraph, part: str) -> str:
+    if part in G:
+        data = G.nodes[part]
+        return data.get("code") or data.get("acronym") or data.get("name", part)
+    return part
+
+
+def rank_key(o: Overlap) -> tuple:
+    return (
+        0 if o.level == "need" else 1,
+        PRIORITY_RANK.get(o.priority or "", 3),
+        -len(o.donors),
+        span_sort_key(o.period),
+        o.need.id if o.need else "",
+        [p.id for p in o.projects],
+    )
+
+
+def overlaps(G: nx.MultiDiGraph, *, window: Span | None = None, rates: Rates | None = None) -> list[Overlap]:
+    """Every overlap in ``G``, ranked: need level, then context level (see the module docstring).
+
+    Parameters
+    ----------
+    G : nx.MultiDiGraph
+        A knowledge-base graph (``GraphStore.subgraph``), not modified.
+    window : Span, optional
+        Only the part of each overlap inside this period counts (the ``--from``/``--to`` filter).
+    rates : Rates, optional
+        Stated conversion rates; each overlap then also carries a converted total.
+
+    Returns
+    -------
+    list of Overlap
+
+    Examples
+    --------
+    >>> G = nx.MultiDiGraph()
+    >>> G.add_node("need:n", type="Need", name="Radars")
+    >>> G.add_node("org:x", type="Organisation", name="X")
+    >>> for p, start, end in (("project:a", "2023-01-01", "2023-06-30"), ("project:b", "2023-06-30", None)):
+    ...     G.add_node(p, type="Project", name=p, start=start, **({"end": end} if end else {}))
+    ...     _ = G.add_edge(p, "need:n", type="ADDRESSES", source=p, target="need:n")
+    ...     _ = G.add_edge("org:x", p, type="FUNDS", source="org:x", target=p)
+    >>> overlaps(G)  # one donor on both projects: no overlap between donors
+    []
+    >>> G.add_node("org:y", type="Organisation", name="Y")
+    >>> _ = G.add_edge("org:y", "project:b", type="FUNDS", source="org:y", target="project:b")
+    >>> [o.period.label() for o in overlaps(G)]  # touching on one day
+    ['2023-06-30 – 2023-06-30']
+    """
+    facts = Facts(G)
+    found = need_overlaps(G, window=window, rates=rates, facts=facts)
+    found += context_overlaps(G, window=window, rates=rates, facts=facts)
+    return sorted(found, key=rank_key)

@@ -1,0 +1,93 @@
+"""When a project is active, and when two periods overlap.
+
+The rules, in one place:
+
+- a project runs from its ``start`` to its ``end``; a missing start is open (since always);
+- a project without an end date is active until its stated status says otherwise:
+  ``pipeline``, ``implementation`` and ``finalisation`` without an end are open-ended;
+  ``closed`` and ``suspended`` without an end are taken as not active beyond their start
+  (and as never active when the start is unknown too);
+- a ``cancelled`` project is never active, whatever its dates: it delivers nothing;
+- periods are closed intervals: two periods that only touch on one day overlap on that day.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+
+from kb.analysis.models import Span
+
+#: Statuses whose projects never count as a response.
+NEVER_ACTIVE = frozenset({"cancelled"})
+#: Statuses that, without an end date, mean the project stopped at its start.
+STOPPED = frozenset({"closed", "suspended"})
+
+
+def to_date(value: Any) -> dt.date | None:
+    """A date from a record value (ISO string, date or ``None``).
+
+    >>> to_date("2024-06-01")
+    datetime.date(2024, 6, 1)
+    >>> to_date(None) is None
+    True
+    """
+    if value is None or isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value)[:10])
+
+
+def record_span(record: Mapping[str, Any]) -> Span:
+    """The stated ``start``/``end`` of a record (need, project or edge), open where missing."""
+    return Span(start=to_date(record.get("start")), end=to_date(record.get("end")))
+
+
+def active_span(project: Mapping[str, Any]) -> Span | None:
+    """When a project is active under the rules above; ``None`` if it never is.
+
+    Examples
+    --------
+    >>> active_span({"start": "2023-01-01", "status": "implementation"}).label()
+    '2023-01-01 – open'
+    >>> active_span({"start": "2023-01-01", "status": "closed"}).label()
+    '2023-01-01 – 2023-01-01'
+    >>> active_span({"start": "2023-01-01", "end": "2024-12-31", "status": "cancelled"}) is None
+    True
+    """
+    status = project.get("status", "implementation")
+    if status in NEVER_ACTIVE:
+        return None
+    span = record_span(project)
+    if span.end is None and status in STOPPED:
+        return None if span.start is None else Span(start=span.start, end=span.start)
+    return span
+
+
+def intersect(a: Span | None, b: Span | None) -> Span | None:
+    """The common part of two periods, or ``None`` when they do not meet.
+
+    Examples
+    --------
+    >>> d = dt.date
+    >>> intersect(Span(start=d(2023, 1, 1), end=d(2023, 6, 30)), Span(start=d(2023, 6, 30))).label()
+    '2023-06-30 – 2023-06-30'
+    >>> intersect(Span(end=d(2023, 6, 29)), Span(start=d(2023, 6, 30))) is None
+    True
+    """
+    if a is None or b is None:
+        return None
+    starts = [s for s in (a.start, b.start) if s is not None]
+    ends = [e for e in (a.end, b.end) if e is not None]
+    start = max(starts) if starts else None
+    end = min(ends) if ends else None
+    if start is not None and end is not None and start > end:
+        return None
+    return Span(start=start, end=end)
+
+
+def span_sort_key(span: Span) -> tuple[int, int]:
+    """Longer periods first (open-ended counts as longest), then earlier starts."""
+    days = span.days if span.days is not None else 10**9
+    start = span.start.toordinal() if span.start else 0
+    return (-days, start)

@@ -34,7 +34,7 @@ def _check(G: nx.MultiDiGraph, node_id: str, types: set[str], what: str) -> None
     if node_id not in G:
         raise NotFoundError(f"no node with id '{node_id}'")
     if type_of(G, node_id) not in types:
-        raise InvalidInputError(f"'{node_id}' is a {type_of(G, node_id)}, not {what}")
+        raise InvalidInputError(f"'{node_id}' is of type {type_of(G, node_id)}, not {what}")
 
 
 def funding_lines(G: nx.MultiDiGraph, facts: Facts, project: str, *, implementers: bool = True) -> list[FundingLine]:

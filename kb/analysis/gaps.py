@@ -116,8 +116,8 @@ def _empty_cells(G: nx.MultiDiGraph, facts: Facts, window: Span | None) -> list[
             kind="empty_cell", priority=best, needs=refs(G, needs), countries=[ref(G, country)],
             pillars=[ref(G, pillar)], period=window or Span(),
             projects=refs(G, {p for n in needs for p in addressing_projects(G, n)}),
-            reason=f"{len(needs)} need(s), no project answers any of them and no active project of the "
-                   f"pillar targets the partner",
+            reason=f"no response: none of its {len(needs)} need(s) is answered and no active "
+                   f"{ref(G, pillar).label} project targets {ref(G, country).name}",
             evidence=evidence(edges),
         ))
     return gaps

@@ -38,7 +38,10 @@ def in_edges(G: nx.MultiDiGraph, node_id: str, edge_type: str) -> list[dict[str,
 
 def ref(G: nx.MultiDiGraph, node_id: str) -> NodeRef:
     data = G.nodes[node_id]
-    return NodeRef(id=node_id, name=data.get("name", node_id), type=data.get("type", ""))
+    short = data.get("acronym") if data.get("type") == "Organisation" else None
+    if data.get("type") == "Pillar":
+        short = data.get("code")
+    return NodeRef(id=node_id, name=data.get("name", node_id), type=data.get("type", ""), short=short)
 
 
 def refs(G: nx.MultiDiGraph, ids: Iterable[str]) -> list[NodeRef]:

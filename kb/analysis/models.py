@@ -53,6 +53,12 @@ class NodeRef(Result):
     id: str
     name: str
     type: str
+    short: str | None = Field(None, description="Acronym of an organisation, code of a pillar.")
+
+    @property
+    def label(self) -> str:
+        """The short form when there is one (``GIZ``, ``WBBSi``), else the name."""
+        return self.short or self.name
 
 
 class Evidence(Result):

@@ -157,7 +157,7 @@ def _check_actor(G: nx.MultiDiGraph, actor: str) -> None:
         raise NotFoundError(f"no node with id '{actor}'")
     if type_of(G, actor) not in ACTOR_TYPES:
         raise InvalidInputError(
-            f"'{actor}' is a {type_of(G, actor)}, not an actor (organisation, country or institution)")
+            f"'{actor}' is of type {type_of(G, actor)}, not an actor (organisation, country or institution)")
 
 
 def actor_paths(G: nx.MultiDiGraph, a: str, b: str, *, limit: int = 5) -> list[ActorPath]:

@@ -32,7 +32,9 @@ class SubgraphFilter(BaseModel):
     - ``donor``: projects the donor FUNDS, the needs they address and every other project
       addressing those needs (so "who else" stays in the picture);
     - ``date_from``/``date_to``: periods that intersect [from, to] (an open end is open);
-    - ``cycle``: the need's or project's mapping cycle.
+    - ``cycle``: needs and projects of that mapping cycle, the projects addressing those needs
+      and the needs those projects address (needs and responses have cycles of their own:
+      ``needs-mapping-1`` is answered by projects of ``response-mapping-2023``).
 
     The subgraph is the focus, every node one step from it that is not itself a need or
     project left out by the filters, and the edges among them.
@@ -160,8 +162,14 @@ class GraphStore(abc.ABC):
             high = (filters.date_to or dt.date.max).isoformat()
             sets.append(self.ids_in_period(low, high))
         if filters.cycle:
-            sets.append(self.ids_in_cycle(filters.cycle))
-        focus = set.intersection(*sets)
+            in_cycle = self.ids_in_cycle(filters.cycle)
+            addressed = self.ends("ADDRESSES", side="target", others=in_cycle) if in_cycle else set()
+            sets.append(self._with_addressing_projects(in_cycle) | addressed)
+        return self.around(set.intersection(*sets))
+
+    def around(self, focus: set[str]) -> nx.MultiDiGraph:
+        """The ``focus`` ids, every node one step from them that is not a need or project, and
+        the edges among them (empty when ``focus`` is)."""
         if not focus:
             return nx.MultiDiGraph()
         around = self.neighbours(focus)

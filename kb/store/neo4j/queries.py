@@ -1,0 +1,242 @@
+"""The catalogue: every Cypher statement the Neo4j adapter sends, and nothing else.
+
+Statements are :class:`Cypher` constants. Those that name a node label or relationship type
+are generated here from :mod:`graph_schema` for *every* type they can take (``UPSERT_NODES``
+holds one statement per node type, ``ENDS`` one per edge type and side, ...), so
+:func:`all_statements` returns the complete, finite set the project can send; a test passes
+each one through Neo4j's own parser (``tests/store/test_cypher_check.py``).
+
+Rules kept here: values are always parameters (declared in :data:`PARAMETERS`); labels and
+types come only from the registry or the store's own :data:`STORE_LABELS`, match
+``^[A-Za-z_][A-Za-z0-9_]*$`` and are backtick-quoted by :func:`quote`. No statement is built
+from user text.
+
+How nodes and edges are stored is in :mod:`kb.store.neo4j.encoding`.
+"""
+
+from __future__ import annotations
+
+import re
+
+from graph_schema import EDGE_TYPES, NODE_TYPES
+
+IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+class Cypher(str):
+    """A statement of the catalogue. A plain ``str`` to the driver; the type marks it for collection."""
+
+
+def quote(name: str) -> str:
+    """Backtick-quote a label, relationship type or property key, refusing anything but an identifier.
+
+    >>> quote("SupportGroup")
+    '`SupportGroup`'
+    >>> quote("Node`) DETACH DELETE (x")
+    Traceback (most recent call last):
+    ...
+    ValueError: not a safe Cypher identifier: 'Node`) DETACH DELETE (x'
+    """
+    if not IDENTIFIER.match(name):
+        raise ValueError(f"not a safe Cypher identifier: {name!r}")
+    return f"`{name}`"
+
+
+#: Every knowledge-base node carries this label besides its type label.
+NODE = quote("Node")
+#: One node per logged write (who, when, what), outside the knowledge base proper.
+WRITE = quote("KBWrite")
+#: The store's own record: schema version and the write sequence (also the writers' lock).
+META = quote("KBMeta")
+#: Marks a database the contract suite may wipe (see :mod:`kb.store.neo4j.testing`).
+TEST_MARKER = quote("KBTestMarker")
+
+#: Labels the adapter uses besides the schema's node types.
+STORE_LABELS = ("Node", "KBWrite", "KBMeta", "KBTestMarker")
+#: Property keys the adapter uses besides the schema's fields.
+STORE_PROPERTY_KEYS = ("search", "seq", "at", "actor", "action", "summary", "schema_version", "name", "created")
+
+#: Every parameter a statement may use, with an example value (the checker needs the names).
+PARAMETERS: dict[str, object] = {
+    "id": "org:unodc",
+    "ids": ["org:unodc"],
+    "rows": [{"id": "org:unodc", "props": {}}],
+    "meta": "store",
+    "schema_version": 1,
+    "seq": 1,
+    "at": "2024-01-01T00:00:00+00:00",
+    "actor": "cli",
+    "action": "upsert",
+    "summary": "{}",
+    "limit": 20,
+    "offset": 0,
+    "after": "",
+    "low": "0001-01-01",
+    "high": "9999-12-31",
+    "cycle": "needs-mapping-1",
+    "index": "node_search",
+    "query": "+border*",
+    "types": ["Need"],
+    "timeout": 300,
+    "created": "2024-01-01T00:00:00+00:00",
+}
+
+# -- server and store ---------------------------------------------------------------------
+SERVER_COMPONENTS = Cypher("CALL dbms.components() YIELD name, versions, edition RETURN name, versions, edition")
+HOME_DATABASE = Cypher("CALL db.info() YIELD name RETURN name")
+READ_META = Cypher(f"MATCH (m:{META} {{name: $meta}}) RETURN m.schema_version AS schema_version")
+INIT_META = Cypher(
+    f"MERGE (m:{META} {{name: $meta}}) "
+    "ON CREATE SET m.schema_version = $schema_version, m.seq = 0 "
+    "RETURN m.schema_version AS schema_version"
+)
+#: First statement of every write transaction: the increment reads the value it sets, so Neo4j
+#: takes the node's write lock before reading; writers are serialised like SQLite's BEGIN IMMEDIATE.
+LOCK_STORE = Cypher(
+    f"MATCH (m:{META} {{name: $meta}}) SET m.seq = m.seq + 1 "
+    "RETURN m.seq AS seq, m.schema_version AS schema_version"
+)
+LOG_WRITE = Cypher(
+    f"CREATE (w:{WRITE} {{seq: $seq, at: $at, actor: $actor, action: $action, summary: $summary}})"
+)
+WRITE_LOG = Cypher(
+    f"MATCH (w:{WRITE}) RETURN w.at AS at, w.actor AS actor, w.action AS action, w.summary AS summary "
+    "ORDER BY w.seq DESC LIMIT $limit"
+)
+
+# -- nodes --------------------------------------------------------------------------------
+GET_NODE = Cypher(f"MATCH (n:{NODE} {{id: $id}}) RETURN properties(n) AS props")
+NODES_BY_ID = Cypher(f"MATCH (n:{NODE}) WHERE n.id IN $ids RETURN n.id AS id, properties(n) AS props")
+TYPES_BY_ID = Cypher(f"MATCH (n:{NODE}) WHERE n.id IN $ids RETURN n.id AS id, n.type AS type")
+#: ``SET n = row.props`` replaces every property, so a field dropped from a record is dropped here too.
+UPSERT_NODES: dict[str, Cypher] = {
+    t: Cypher(f"UNWIND $rows AS row MERGE (n:{NODE} {{id: row.id}}) SET n:{quote(t)} SET n = row.props")
+    for t in NODE_TYPES
+}
+DELETE_NODE = Cypher(
+    f"MATCH (n:{NODE} {{id: $id}}) OPTIONAL MATCH (n)-[r]-() "
+    "WITH n, n.type AS type, count(DISTINCT r) AS edges "
+    "DETACH DELETE n RETURN type, edges"
+)
+NODES_PAGE = Cypher(f"MATCH (n:{NODE}) RETURN properties(n) AS props ORDER BY n.id SKIP $offset LIMIT $limit")
+NODES_PAGE_OF_TYPE: dict[str, Cypher] = {
+    t: Cypher(
+        f"MATCH (n:{NODE}:{quote(t)}) RETURN properties(n) AS props ORDER BY n.id SKIP $offset LIMIT $limit"
+    )
+    for t in NODE_TYPES
+}
+ITER_NODES = Cypher(
+    f"MATCH (n:{NODE}) WHERE n.id > $after RETURN properties(n) AS props ORDER BY n.id LIMIT $limit"
+)
+SEARCH = Cypher(
+    "CALL db.index.fulltext.queryNodes($index, $query) YIELD node, score "
+    f"WHERE node:{NODE} AND ($types IS NULL OR node.type IN $types) "
+    "RETURN properties(node) AS props "
+    "ORDER BY score DESC, size(node.search), node.id LIMIT $limit"
+)
+COUNT_NODES = Cypher(
+    " UNION ALL ".join(f"MATCH (n:{quote(t)}) RETURN '{t}' AS type, count(n) AS n" for t in NODE_TYPES)
+)
+
+# -- edges --------------------------------------------------------------------------------
+_EDGE_COLUMNS = "type(r) AS type, s.id AS source, t.id AS target, properties(r) AS props"
+EDGES_BY_IDENTITY = Cypher(
+    f"UNWIND $rows AS row MATCH (s:{NODE} {{id: row.source}})-[r]->(t:{NODE} {{id: row.target}}) "
+    f"WHERE type(r) = row.type AND r.key = row.key RETURN {_EDGE_COLUMNS}"
+)
+#: ``key`` tells apart edges of one type between the same two nodes; it is part of the MERGE.
+UPSERT_EDGES: dict[str, Cypher] = {
+    t: Cypher(
+        f"UNWIND $rows AS row MATCH (s:{NODE} {{id: row.source}}) MATCH (t:{NODE} {{id: row.target}}) "
+        f"MERGE (s)-[r:{quote(t)} {{key: row.key}}]->(t) SET r = row.props"
+    )
+    for t in EDGE_TYPES
+}
+EDGES_OF = Cypher(
+    f"MATCH (:{NODE} {{id: $id}})-[r]-(:{NODE}) WITH DISTINCT r "
+    "RETURN type(r) AS type, startNode(r).id AS source, endNode(r).id AS target, properties(r) AS props "
+    "ORDER BY type, source, target, props.key"
+)
+INDUCED_EDGES = Cypher(
+    f"MATCH (s:{NODE})-[r]->(t:{NODE}) WHERE s.id IN $ids AND t.id IN $ids RETURN {_EDGE_COLUMNS}"
+)
+#: Edges by source node, a page of source nodes at a time (rows without ``type`` are sources with
+#: no outgoing edge: they only move the page on).
+ITER_EDGES = Cypher(
+    f"MATCH (s:{NODE}) WHERE s.id > $after WITH s ORDER BY s.id LIMIT $limit "
+    f"OPTIONAL MATCH (s)-[r]->(t:{NODE}) "
+    "RETURN s.id AS source, type(r) AS type, t.id AS target, properties(r) AS props "
+    "ORDER BY source, type, target, props.key"
+)
+COUNT_EDGES = Cypher(
+    " UNION ALL ".join(f"MATCH ()-[r:{quote(t)}]->() RETURN '{t}' AS type, count(r) AS n" for t in EDGE_TYPES)
+)
+
+# -- primitives of the filtered subgraph ----------------------------------------------------
+#: ``ENDS[(edge_type, side)]``: ids at ``side`` of ``edge_type`` edges whose other end is in $ids.
+ENDS: dict[tuple[str, str], Cypher] = {}
+for _t in EDGE_TYPES:
+    ENDS[(_t, "source")] = Cypher(
+        f"MATCH (n:{NODE})-[:{quote(_t)}]->(o:{NODE}) WHERE o.id IN $ids RETURN DISTINCT n.id AS id"
+    )
+    ENDS[(_t, "target")] = Cypher(
+        f"MATCH (o:{NODE})-[:{quote(_t)}]->(n:{NODE}) WHERE o.id IN $ids RETURN DISTINCT n.id AS id"
+    )
+del _t
+
+
+def _period_types() -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Node types with a period (``start``/``end``) and node types with a ``date``."""
+    periods = tuple(t for t, cls in NODE_TYPES.items() if {"start", "end"} <= set(cls.model_fields))
+    dated = tuple(t for t, cls in NODE_TYPES.items() if "date" in cls.model_fields)
+    return periods, dated
+
+
+def _ids_in_period() -> Cypher:
+    periods, dated = _period_types()
+    parts = [
+        f"MATCH (n:{NODE}:{quote(t)}) WHERE coalesce(n.start, $low) <= $high AND coalesce(n.end, $high) >= $low "
+        "RETURN n.id AS id"
+        for t in periods
+    ]
+    parts += [
+        f"MATCH (n:{NODE}:{quote(t)}) WHERE n.date >= $low AND n.date <= $high RETURN n.id AS id" for t in dated
+    ]
+    return Cypher(" UNION ".join(parts))
+
+
+IDS_IN_PERIOD = _ids_in_period()
+IDS_IN_CYCLE = Cypher(f"MATCH (n:{NODE}) WHERE n.cycle = $cycle RETURN n.id AS id")
+NEIGHBOURS = Cypher(f"MATCH (n:{NODE})--(m:{NODE}) WHERE n.id IN $ids RETURN DISTINCT m.id AS id")
+
+# -- the contract suite's isolation (kb.store.neo4j.testing) ---------------------------------
+COUNT_ALL_NODES = Cypher(f"MATCH (n) WHERE NOT n:{TEST_MARKER} RETURN count(n) AS n")
+COUNT_TEST_MARKERS = Cypher(f"MATCH (m:{TEST_MARKER}) RETURN count(m) AS n")
+MARK_TEST_DATABASE = Cypher(f"MERGE (m:{TEST_MARKER} {{name: $meta}}) ON CREATE SET m.created = $created")
+WIPE_TEST_DATABASE = Cypher(f"MATCH (n) WHERE NOT n:{TEST_MARKER} DETACH DELETE n")
+
+
+def _collect(namespace: dict[str, object]) -> dict[str, Cypher]:
+    found: dict[str, Cypher] = {}
+    for name, value in namespace.items():
+        if isinstance(value, Cypher):
+            found[name] = value
+        elif isinstance(value, dict) and value and all(isinstance(v, Cypher) for v in value.values()):
+            for key, statement in value.items():
+                label = ",".join(key) if isinstance(key, tuple) else key
+                found[f"{name}[{label}]"] = statement
+    return found
+
+
+def all_statements() -> dict[str, str]:
+    """Every statement the adapter can send, by name: these queries and the DDL of ``kb init``.
+
+    >>> statements = all_statements()
+    >>> statements["UPSERT_NODES[Country]"].startswith("UNWIND $rows AS row MERGE")
+    True
+    >>> any(name.startswith("CREATE_CONSTRAINT") for name in statements)
+    True
+    """
+    from kb.store.neo4j import ddl
+
+    return {**_collect(globals()), **_collect(vars(ddl))}

@@ -135,7 +135,7 @@ class Document(Node):
     TYPE: ClassVar[str] = "Document"
     PREFIX: ClassVar[str] = "doc"
     COLOUR: ClassVar[str] = "#8d6e63"
-    SHAPE: ClassVar[str] = "ellipse"
+    SHAPE: ClassVar[str] = "square"
 
     kind: Literal["methodology", "template", "report", "strategy", "proposal", "review", "activity", "other"] = (
         "other"
@@ -149,7 +149,7 @@ class Person(Node):
 
     TYPE: ClassVar[str] = "Person"
     PREFIX: ClassVar[str] = "person"
-    COLOUR: ClassVar[str] = "#c62828"
+    COLOUR: ClassVar[str] = "#546e7a"
     SHAPE: ClassVar[str] = "dot"
 
     position: str | None = Field(None, description="As stated, e.g. State Secretary.")

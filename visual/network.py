@@ -1,0 +1,240 @@
+"""A knowledge-base graph and its marks as a pyvis ``Network``: styled, laid out, described.
+
+The network is not written by pyvis (its stock template loads bootstrap from a CDN and inserts
+the heading unescaped); :mod:`visual.page` renders it. Nodes are added in id order so the same
+data always gives the same file.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+import networkx as nx
+from pyvis.edge import Edge as VisEdge
+from pyvis.network import Network
+from pyvis.node import Node as VisNode
+
+from kb.errors import InvalidInputError
+from kb.presentation import names_kosovo
+from visual import describe, layout, styles
+from visual.highlight import Highlights
+from visual.legend import Legend, build_legend
+
+#: Larger selections are refused: a browser would take too long to draw them.
+MAX_NODES = 5000
+#: Above this many nodes, edges are hidden while dragging or zooming.
+LARGE = 1000
+#: Labels wrap at this width (pixels at zoom 1).
+LABEL_WIDTH = 220
+
+
+@dataclass
+class MapModel:
+    """A styled network and what the page shows around it."""
+
+    network: Network
+    legend: Legend
+    facets: dict[str, list[tuple[str, str]]]
+    texts: list[str] = field(default_factory=list)
+
+    @property
+    def names_kosovo(self) -> bool:
+        return names_kosovo(self.texts)
+
+
+def _check_size(G: nx.MultiDiGraph, max_nodes: int | None) -> None:
+    if max_nodes is not None and G.number_of_nodes() > max_nodes:
+        raise InvalidInputError(
+            f"the selection has {G.number_of_nodes():,} nodes; a map draws at most {max_nodes:,}. "
+            "Narrow it with --pillar, --country, --donor or --from/--to."
+        )
+
+
+def _degrees(G: nx.MultiDiGraph) -> dict[str, int]:
+    return {n: len(set(G.predecessors(n)) | set(G.successors(n))) for n in G}
+
+
+def _darker(colour: str, factor: float = 0.65) -> str:
+    """
+    >>> _darker("#ffffff")
+    '#a5a5a5'
+    """
+    return "#" + "".join(f"{int(int(colour[i:i + 2], 16) * factor):02x}" for i in (1, 3, 5))
+
+
+def _label_box(text: str, shape: str, size: float, font: int) -> tuple[float, float, float]:
+    """Estimated width, height and downward offset of the room a node and its label take.
+
+    Labels drawn below a symbol shift the room down; labels too small to be drawn at first
+    sight take no room.
+    """
+    width = min(len(text) * font * 0.56, LABEL_WIDTH)
+    lines = max(1, -(-len(text) * font * 0.56 // LABEL_WIDTH))
+    if shape in styles.LABEL_INSIDE:
+        return width + 24, lines * font * 1.2 + 20, 0.0
+    if font < styles.FONT_RANGE[0]:
+        return 2 * size, 2 * size, 0.0
+    below = lines * font * 1.2 + 6
+    return max(width, 2 * size), 2 * size + below, below / 2
+
+
+def _labelled(ids: list[str], sizes: dict[str, float], degrees: dict[str, int], marks: Highlights) -> set[str]:
+    """The nodes labelled at first sight: marked ones first, then the largest, the best linked."""
+    marked = set(marks.overlap_nodes) | set(marks.gap_nodes) | marks.focus
+    ranked = sorted(ids, key=lambda n: (n not in marked, -sizes[n], -degrees[n], n))
+    return set(ranked[:styles.LABELS_AT_FIT])
+
+
+
+def _node_style(kind: str, node: str, marks: Highlights, size: float, labelled: bool) -> dict[str, Any]:
+    colour, shape, border, border_width = styles.node_colour(kind), styles.node_shape(kind), None, 2
+    if node in marks.gap_nodes:
+        gap_kind = marks.gap_nodes[node][0]
+        colour = styles.UNDERFUNDED_COLOUR if gap_kind == "underfunded" else styles.GAP_COLOUR
+        shape, border, border_width = styles.GAP_SHAPE, "#000000", 4
+    faded = marks.keep is not None and node not in marks.keep and node not in marks.focus
+    if faded:
+        fill, border = styles.FADED["background"], styles.FADED["border"]
+    else:
+        fill, border = colour, border or _darker(colour)
+    if node in marks.overlap_nodes:
+        border, border_width = styles.OVERLAP_COLOUR, 8
+    if node in marks.focus:
+        border, border_width = styles.FOCUS_COLOUR, 8
+    font_size = styles.font_size(size) if labelled else styles.SMALL_FONT
+    if shape in styles.LABEL_INSIDE:
+        font = {"size": font_size, "color": styles.FADED_TEXT if faded else styles.text_colour(fill),
+                "strokeWidth": 0}
+    else:
+        font = {"size": font_size, "color": styles.FADED_TEXT if faded else "#111111"}
+    return {
+        "shape": shape, "size": size, "borderWidth": border_width, "font": font,
+        "color": {"background": fill, "border": border,
+                  "highlight": {"background": fill, "border": "#000000"},
+                  "hover": {"background": fill, "border": "#000000"}},
+        "mark": "gap" if node in marks.gap_nodes else "overlap" if node in marks.overlap_nodes
+        else "focus" if node in marks.focus else "faded" if faded else "",
+    }
+
+
+def _options(n: int) -> dict[str, Any]:
+    large = n > LARGE
+    return {
+        "autoResize": True,
+        "physics": {"enabled": False},
+        "layout": {"improvedLayout": False},
+        "interaction": {"hover": not large, "tooltipDelay": 150, "hideEdgesOnDrag": large,
+                        "hideEdgesOnZoom": large, "keyboard": False, "multiselect": False},
+        "nodes": {
+            "font": {"face": styles.FONT_FACE, "size": styles.SMALL_FONT, "color": "#111111",
+                     "strokeWidth": 6, "strokeColor": "#ffffff"},
+            "widthConstraint": {"maximum": LABEL_WIDTH},
+            "scaling": {"label": {"enabled": False, "drawThreshold": styles.DRAW_THRESHOLD, "maxVisible": 64}},
+            "shapeProperties": {"interpolation": False},
+        },
+        "edges": {"smooth": False, "arrows": {"to": {"enabled": True, "scaleFactor": 0.7}},
+                  "selectionWidth": 2, "hoverWidth": 1},
+    }
+
+
+def build_network(G: nx.MultiDiGraph, marks: Highlights | None = None, *, seed: int = 7,
+                  max_nodes: int | None = MAX_NODES,
+                  money: dict[str, dict[str, dict[str, float]]] | None = None) -> MapModel:
+    """The map of ``G`` with ``marks``: a pyvis network with positions, styles and plain-text tips.
+
+    Parameters
+    ----------
+    G : nx.MultiDiGraph
+        Nodes and edges as the store gives them (records as attributes); not modified.
+    marks : Highlights, optional
+        Overlaps, gaps, focus and context from the analyses.
+    seed : int
+        Layout seed: the same graph and seed give the same positions.
+    max_nodes : int or None
+        Refuse larger graphs with ``InvalidInputError`` (``None``: no limit).
+    money : dict, optional
+        Money per node and role; computed from ``G``'s FUNDS edges and needs when not given.
+
+    Examples
+    --------
+    >>> G = nx.MultiDiGraph()
+    >>> G.add_node("country:xk", type="Country", name="Kosovo", code="XK", sources=["s"])
+    >>> G.add_node("need:a", type="Need", name="Radars", sources=["s"])
+    >>> _ = G.add_edge("need:a", "country:xk", type="STATED_BY", source="need:a", target="country:xk")
+    >>> model = build_network(G)
+    >>> sorted(n["label"] for n in model.network.nodes), model.names_kosovo
+    (['Kosovo*', 'Radars'], True)
+    """
+    marks = marks or Highlights()
+    _check_size(G, max_nodes)
+    money = describe.node_money(G) if money is None else money
+    sizing = {n: {c: max(v for r in roles.values() for cc, v in r.items() if cc == c)
+                  for c in {c for r in roles.values() for c in r}} for n, roles in money.items()}
+    currency = styles.sizing_currency(sizing)
+    degrees = _degrees(G)
+    sizes = styles.node_sizes(sizing, degrees, currency)
+
+    ids = sorted(G.nodes)
+    records = {n: G.nodes[n] for n in ids}
+    labels = {n: describe.label(records[n]) for n in ids}
+    # A shape drawing its label inside is as large as the label: it is always labelled.
+    labelled = _labelled(ids, sizes, degrees, marks) | {
+        n for n in ids if styles.node_shape(records[n].get("type", "")) in styles.LABEL_INSIDE}
+    styled = {n: _node_style(records[n].get("type", ""), n, marks, sizes[n], n in labelled) for n in ids}
+    boxes = {n: _label_box(labels[n], styled[n]["shape"], sizes[n], styled[n]["font"]["size"]) for n in ids}
+    placed = layout.positions(G, boxes, seed=seed)
+
+    net = Network(height="100%", width="100%", directed=True, cdn_resources="in_line")
+    texts: list[str] = []
+    facets: dict[str, dict[str, str]] = {"pillar": {}, "country": {}}
+    for n in ids:
+        data = records[n]
+        tip = describe.node_tip(G, n, money.get(n, {}), marks.notes(n))
+        pillars, countries = describe.pillars(G, n), describe.countries(G, n)
+        for key, found in (("pillar", pillars), ("country", countries)):
+            for f in found:
+                facets[key][f] = describe.label(records[f])
+        style = styled[n]
+        options = {**style, "x": placed[n][0], "y": placed[n][1], "tip": tip, "type": data.get("type", ""),
+                   "pillars": pillars, "countries": countries, "search": describe.node_search(data)}
+        shape = options.pop("shape")
+        # pyvis's add_node checks membership in a list (quadratic); ids of a graph are unique already.
+        net.nodes.append(VisNode(n, shape, label=labels[n], **options).options)
+        net.node_ids.append(n)
+        net.node_map[n] = net.nodes[-1]
+        texts += [labels[n], tip]
+
+    edges = sorted(G.edges(keys=True, data=True), key=lambda e: (e[0], e[1], str(e[2])))
+    amounts = {i: (float(d["amount"]), d["currency"]) for i, (_, _, _, d) in enumerate(edges)
+               if d.get("amount") is not None and d.get("currency")}
+    widths = styles.edge_widths(amounts)
+    heaviest = max((float(d.get("weight") or 0) for *_, d in edges), default=0.0)
+    for i, (u, v, _key, d) in enumerate(edges):
+        kind = d.get("type", "")
+        ident = (kind, u, v, d.get("key", ""))
+        width = widths.get(i) or (styles.scaled(float(d["weight"]), heaviest, styles.AMOUNT_WIDTH)
+                                  if d.get("weight") else styles.PLAIN_WIDTH)
+        colour = styles.edge_colour(kind)
+        if ident in marks.overlap_edges:
+            colour, width = styles.OVERLAP_COLOUR, max(width, 6.0)
+        elif marks.keep is not None and not ({u, v} <= (marks.keep | marks.focus)):
+            colour = styles.FADED["border"]
+        tip = describe.edge_tip(G, {**d, "source": u, "target": v}, marks.overlap_edges.get(ident, []))
+        net.edges.append(VisEdge(u, v, directed=True, id=f"e{i}", width=width, tip=tip, type=kind,
+                                 color={"color": colour, "highlight": "#000000", "hover": "#000000"}).options)
+        texts.append(tip)
+    net.options = _options(len(ids))
+
+    node_counts = Counter(records[n].get("type", "") for n in ids)
+    edge_counts = Counter(d.get("type", "") for *_, d in edges)
+    legend = build_legend(
+        node_counts, edge_counts, overlaps=bool(marks.overlap_nodes),
+        gaps={kind for kind, _ in marks.gap_nodes.values()},
+        focus=bool(marks.focus), faded=marks.keep is not None, currency=currency,
+        money_sized=bool(currency), demo=any(records[n].get("demo") for n in ids),
+    )
+    ordered = {k: sorted(v.items(), key=lambda kv: (kv[1].casefold(), kv[0])) for k, v in facets.items()}
+    texts += [e.label for e in legend.nodes] + list(v for pairs in ordered.values() for _, v in pairs)
+    return MapModel(network=net, legend=legend, facets=ordered, texts=texts)

@@ -1,0 +1,89 @@
+"""One self-contained HTML file: the project's own template, vis-network and our script inlined.
+
+Nothing is loaded from the network: no ``src``, ``href`` or CSS ``url()`` points at a web
+address, and the page's Content-Security-Policy forbids it besides (``default-src 'none'``).
+Scripts run only if their SHA-256 is listed in that policy, so markup smuggled into a name
+could not run even if escaping failed; and it does not fail: the template autoescapes, the map
+data travels as JSON in a non-executed ``<script type="application/json">`` (``<``, ``>``, ``&``
+escaped), and tooltips are set with ``textContent``.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import hashlib
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
+
+from kb.presentation import KOSOVO_FOOTNOTE, display, names_kosovo
+from kb.text import fold
+from visual import assets
+from visual.legend import symbol
+from visual.network import MapModel
+
+#: Letters the page's search folds like :func:`kb.text.fold` does (Cyrillic, Latin letters NFD keeps).
+FOLDED_LETTERS = "абвгдђежзијклљмнњопрстћуфхцчџшѓќѕѐѝђłøæœßıþð"
+
+
+@dataclass
+class MapPage:
+    """The words around a map: title, the filters applied, the date of the data, findings."""
+
+    title: str
+    filters: list[str] = field(default_factory=list)
+    data_date: str | None = None
+    subtitle: str | None = None
+    findings_title: str = "Findings"
+    findings: list[str] = field(default_factory=list)
+    #: Findings listed in the panel before "and N more".
+    findings_shown: int = 12
+
+
+@cache
+def _environment() -> Environment:
+    env = Environment(loader=PackageLoader("visual", "templates"), autoescape=select_autoescape(default=True),
+                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    env.globals["symbol"] = symbol
+    return env
+
+
+@cache
+def fold_table() -> dict[str, str]:
+    """What the page's search maps each special letter to, taken from :func:`kb.text.fold`."""
+    return {ch: fold(ch) for ch in FOLDED_LETTERS}
+
+
+def _sha256(text: str) -> str:
+    return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode("ascii") + "'"
+
+
+def render_html(model: MapModel, page: MapPage) -> str:
+    """The page as text."""
+    net = model.network
+    vis_js, map_js = assets.vis_network_js(), assets.static("map.js")
+    shown = [display(t) for t in (page.title, page.subtitle or "", *page.filters, *page.findings)]
+    kosovo = model.names_kosovo or names_kosovo(shown)
+    data = {"nodes": net.nodes, "edges": net.edges, "options": net.options, "fold": fold_table()}
+    return _environment().get_template("map.html").render(
+        title=display(page.title), subtitle=display(page.subtitle) if page.subtitle else "",
+        filters=[display(f) for f in page.filters], data_date=page.data_date,
+        generated=dt.date.today().isoformat(), legend=model.legend, facets=model.facets,
+        findings_title=page.findings_title, findings=[display(f) for f in page.findings[:page.findings_shown]],
+        findings_more=max(0, len(page.findings) - page.findings_shown),
+        node_count=len(net.nodes), edge_count=len(net.edges), kosovo=kosovo, footnote=KOSOVO_FOOTNOTE,
+        data=data, script_hashes=" ".join(_sha256(s) for s in (vis_js, map_js)),
+        vis_css=Markup(assets.vis_network_css()), map_css=Markup(assets.static("map.css")),
+        vis_js=Markup(vis_js), map_js=Markup(map_js),
+    )
+
+
+def write_html(model: MapModel, page: MapPage, path: Path) -> Path:
+    """Write the page to ``path`` (parent folders created) and return the path."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(render_html(model, page), encoding="utf-8")
+    return path

@@ -1,0 +1,77 @@
+"""A map as a still image: the same HTML file photographed by headless Chromium.
+
+Playwright drives Debian's ``chromium`` (no browser is downloaded). The page may load nothing
+but itself: every other request is aborted. The picture is taken once vis-network has drawn.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+from kb.errors import InvalidInputError, KBError
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+#: How long to wait for the first drawing, in milliseconds.
+DRAW_TIMEOUT_MS = 60_000
+
+
+def parse_size(text: str) -> tuple[int, int]:
+    """``"1920x1080"`` as ``(1920, 1080)``; ``InvalidInputError`` otherwise.
+
+    >>> parse_size("1280x720")
+    (1280, 720)
+    """
+    match = re.fullmatch(r"\s*(\d{2,5})\s*[xX×]\s*(\d{2,5})\s*", text)
+    if not match:
+        raise InvalidInputError(f"--size {text!r}: expected WIDTHxHEIGHT, e.g. 1920x1080")
+    width, height = int(match[1]), int(match[2])
+    if not (200 <= width <= 8000 and 200 <= height <= 8000):
+        raise InvalidInputError(f"--size {text!r}: width and height must be between 200 and 8000 pixels")
+    return width, height
+
+
+def launch(playwright):
+    """Debian's chromium, headless; ``KBError`` saying how to install it when missing."""
+    if not Path(CHROMIUM).exists():
+        raise KBError(f"no chromium at {CHROMIUM}: install Debian's chromium (make setup does) to export PNG")
+    return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+
+
+def block_network(page) -> list[str]:
+    """Abort every request that is not the file itself or inline data; returns the blocked URLs."""
+    blocked: list[str] = []
+
+    def handle(route) -> None:
+        url = route.request.url
+        if url.startswith(("file:", "data:", "about:")):
+            route.continue_()
+        else:
+            blocked.append(url)
+            route.abort()
+
+    page.route("**/*", handle)
+    return blocked
+
+
+def write_png(html: Path, png: Path, size: tuple[int, int] = (1920, 1080)) -> Path:
+    """Photograph ``html`` at ``size`` into ``png`` once the map has drawn."""
+    from playwright.sync_api import sync_playwright
+
+    png.parent.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as p:
+        browser = launch(p)
+        try:
+            page = browser.new_page(viewport={"width": size[0], "height": size[1]})
+            block_network(page)
+            page.goto(html.resolve().as_uri())
+            page.wait_for_function("window.__mapStill !== undefined", timeout=DRAW_TIMEOUT_MS)
+            page.screenshot(path=str(png))
+        finally:
+            browser.close()
+    return png

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import platformdirs
-from pydantic import SecretStr
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 APP_NAME = "wb-security-kb"
@@ -25,6 +25,16 @@ class Settings(BaseSettings):
     neo4j_user: str = "neo4j"
     neo4j_password: SecretStr = SecretStr("")
     neo4j_database: str | None = None
+
+    # -- the HTTP API (``kb serve``) ---------------------------------------------------
+    api_tokens: SecretStr = Field(
+        SecretStr(""), description="Write tokens, 'name:token,name:token'. Without any, writes are refused."
+    )
+    api_read_tokens: SecretStr = Field(
+        SecretStr(""), description="Read tokens, same form. When set, reads need a read or write token."
+    )
+    api_cors_origins: str = Field("", description="Origins allowed by CORS, comma-separated. Empty: CORS off.")
+    api_max_body_bytes: int = Field(10_000_000, ge=1, description="Largest request body accepted (bytes).")
 
     @property
     def store_location(self) -> str:

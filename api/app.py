@@ -1,0 +1,88 @@
+"""The app factory: ``create_app()`` builds the whole HTTP layer from one settings object.
+
+``kb serve`` runs it with uvicorn; with several workers uvicorn calls
+``api.app:create_app`` itself (``factory=True``) in each worker, which reads the store
+location from ``KB_STORE`` like every other setting.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.staticfiles import StaticFiles
+
+from api import docs_page, problems
+from api.deps import StoreHolder, Tokens
+from api.middleware import BodyLimitMiddleware, RequestLogMiddleware
+from api.pages import router as pages_router
+from api.routers import analyses, exports, graph, health, maps, nodes, schema, search, writes
+from kb.settings import Settings
+from kb.store import GraphStore
+
+STATIC_DIR = Path(__file__).parent / "static"
+
+DESCRIPTION = """\
+The knowledge base of security assistance to the Western Balkans, over HTTP.
+
+Reads are open unless the server was started with `KB_API_READ_TOKENS`; writes need a bearer
+token from `KB_API_TOKENS`. Errors are RFC 9457 problem details (`application/problem+json`).
+"""
+
+TAGS = [
+    {"name": "nodes", "description": "Nodes by id and by type."},
+    {"name": "search", "description": "Accent-, case- and script-insensitive search."},
+    {"name": "graph", "description": "Neighbourhoods and filtered subgraphs."},
+    {"name": "analyses", "description": "Overlaps, gaps, who funds what, co-funding, coverage, brokers, paths."},
+    {"name": "maps", "description": "Network maps as self-contained HTML."},
+    {"name": "exports", "description": "The JSON dump, GEXF and GraphML."},
+    {"name": "writes", "description": "Batches of nodes and edges, deletes, and the write log."},
+    {"name": "schema", "description": "The JSON Schema of every node and edge type."},
+    {"name": "health", "description": "Liveness and readiness."},
+]
+
+
+def create_app(settings: Settings | None = None, store: GraphStore | None = None) -> FastAPI:
+    """The FastAPI app over ``store`` (or the store ``settings`` name, opened on first use)."""
+    settings = settings or Settings()
+    holder = StoreHolder(settings, store)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        try:
+            yield
+        finally:
+            holder.close()
+
+    app = FastAPI(
+        title="Western Balkans security assistance knowledge base",
+        version="1",
+        description=DESCRIPTION,
+        openapi_tags=TAGS,
+        docs_url=None,
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.store = holder
+    app.state.tokens = Tokens(settings)
+
+    problems.install(app)
+    for module in (nodes, search, graph, analyses, maps, exports, writes, schema, health):
+        app.include_router(module.router)
+    app.include_router(pages_router)
+    docs_page.install(app)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+
+    origins = [o.strip() for o in settings.api_cors_origins.split(",") if o.strip()]
+    if origins:
+        app.add_middleware(
+            CORSMiddleware, allow_origins=origins, allow_methods=["GET", "POST", "DELETE"],
+            allow_headers=["Authorization", "Content-Type"],
+        )
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.api_max_body_bytes)
+    app.add_middleware(RequestLogMiddleware)
+    return app

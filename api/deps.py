@@ -1,0 +1,191 @@
+"""What routes depend on: the settings, the store, and who is asking (tokens).
+
+Tokens come from ``KB_API_TOKENS`` (write) and ``KB_API_READ_TOKENS`` (read), each
+``name:token,name:token``. Only their SHA-256 digests are kept in memory, and a presented
+token is compared with every digest in constant time.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import binascii
+import hashlib
+import hmac
+import threading
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Query, Request
+
+from kb.errors import AuthError, ForbiddenError, KBError
+from kb.settings import Settings
+from kb.store import GraphStore, SubgraphFilter, open_store
+
+
+class StoreHolder:
+    """The app's store: given, or opened on first use from the settings (and closed at shutdown).
+
+    Opening lazily lets the server start while a Neo4j server is still down: readiness says so.
+    """
+
+    def __init__(self, settings: Settings, store: GraphStore | None = None) -> None:
+        self.settings = settings
+        self._store = store
+        self._owned = store is None
+        self._lock = threading.Lock()
+
+    def get(self) -> GraphStore:
+        store = self._store
+        if store is not None:
+            return store
+        with self._lock:
+            if self._store is None:
+                self._store = open_store(self.settings.store_location, self.settings)
+            return self._store
+
+    def close(self) -> None:
+        with self._lock:
+            if self._owned and self._store is not None:
+                self._store.close()
+                self._store = None
+
+
+def _digest(token: str) -> bytes:
+    return hashlib.sha256(token.encode("utf-8")).digest()
+
+
+def parse_tokens(spec: str, what: str) -> dict[str, bytes]:
+    """``"alice:TOKEN,bob:TOKEN"`` → ``{"alice": sha256(TOKEN), ...}``.
+
+    >>> sorted(parse_tokens("alice:s3cret, bob:other", "KB_API_TOKENS"))
+    ['alice', 'bob']
+    """
+    found: dict[str, bytes] = {}
+    for item in (part.strip() for part in spec.split(",")):
+        if not item:
+            continue
+        name, sep, token = item.partition(":")
+        if not sep or not name.strip() or not token.strip():
+            raise KBError(f"{what}: expected 'name:token' items separated by commas")
+        found[name.strip()] = _digest(token.strip())
+    return found
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who sent a request: a token's name and what it may do (``name`` is empty when anonymous)."""
+
+    name: str = ""
+    can_write: bool = False
+
+    @property
+    def actor(self) -> str:
+        return f"token:{self.name}"
+
+
+class Tokens:
+    """The configured tokens, as digests."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.write = parse_tokens(settings.api_tokens.get_secret_value(), "KB_API_TOKENS")
+        self.read = parse_tokens(settings.api_read_tokens.get_secret_value(), "KB_API_READ_TOKENS")
+
+    @property
+    def reads_need_token(self) -> bool:
+        return bool(self.read)
+
+    def identify(self, token: str) -> Caller | None:
+        """The caller a token belongs to, comparing against every digest (no early exit)."""
+        digest = _digest(token)
+        found: Caller | None = None
+        for name, known in self.write.items():
+            if hmac.compare_digest(digest, known) and found is None:
+                found = Caller(name, can_write=True)
+        for name, known in self.read.items():
+            if hmac.compare_digest(digest, known) and found is None:
+                found = Caller(name, can_write=False)
+        return found
+
+
+def presented_token(request: Request) -> str | None:
+    """The token in ``Authorization: Bearer TOKEN``, or the password of ``Basic`` (for browsers)."""
+    header = request.headers.get("authorization", "")
+    scheme, _, value = header.partition(" ")
+    value = value.strip()
+    if scheme.lower() == "bearer" and value:
+        return value
+    if scheme.lower() == "basic" and value:
+        try:
+            decoded = base64.b64decode(value, validate=True).decode("utf-8")
+        except (binascii.Error, UnicodeDecodeError):
+            return None
+        return decoded.partition(":")[2] or None
+    return None
+
+
+def get_settings(request: Request) -> Settings:
+    return request.app.state.settings
+
+
+def get_store(request: Request) -> GraphStore:
+    return request.app.state.store.get()
+
+
+def _tokens(request: Request) -> Tokens:
+    return request.app.state.tokens
+
+
+def reader(request: Request) -> Caller:
+    """Anyone, unless read tokens are configured; then a read or write token."""
+    tokens = _tokens(request)
+    token = presented_token(request)
+    if token is None:
+        if tokens.reads_need_token:
+            raise AuthError("this server needs a token for reads: send 'Authorization: Bearer TOKEN'")
+        return Caller()
+    caller = tokens.identify(token)
+    if caller is None:
+        raise AuthError("the token is not known to this server")
+    return caller
+
+
+def writer(request: Request) -> Caller:
+    """A write token from ``KB_API_TOKENS``."""
+    tokens = _tokens(request)
+    if not tokens.write:
+        raise ForbiddenError("writes are disabled on this server: it was started without KB_API_TOKENS")
+    token = presented_token(request)
+    if token is None:
+        raise AuthError("writes need a token: send 'Authorization: Bearer TOKEN'")
+    caller = tokens.identify(token)
+    if caller is None:
+        raise AuthError("the token is not known to this server")
+    if not caller.can_write:
+        raise ForbiddenError(f"token '{caller.name}' may read but not write")
+    return caller
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+StoreDep = Annotated[GraphStore, Depends(get_store)]
+ReaderDep = Annotated[Caller, Depends(reader)]
+WriterDep = Annotated[Caller, Depends(writer)]
+
+
+def filters(
+    store: StoreDep,
+    pillar: Annotated[str | None, Query(description="Pillar code (WBCTi, WBCSCi, WBBSi; any case) or id.")] = None,
+    country: Annotated[str | None, Query(description="Partner ISO code (RS, XK…) or id (country:rs).")] = None,
+    donor: Annotated[str | None, Query(description="Funder id, e.g. org:giz.")] = None,
+    date_from: Annotated[dt.date | None, Query(alias="from", description="Period start, YYYY-MM-DD.")] = None,
+    date_to: Annotated[dt.date | None, Query(alias="to", description="Period end, YYYY-MM-DD.")] = None,
+    cycle: Annotated[str | None, Query(description="Mapping cycle, e.g. needs-mapping-1.")] = None,
+) -> SubgraphFilter:
+    """The analyses' filters, from query parameters, resolved as the CLI resolves them."""
+    from api.queries import resolve_filters
+
+    return resolve_filters(store, pillar=pillar, country=country, donor=donor, date_from=date_from,
+                           date_to=date_to, cycle=cycle)
+
+
+FiltersDep = Annotated[SubgraphFilter, Depends(filters)]

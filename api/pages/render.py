@@ -1,0 +1,98 @@
+"""Rendering pages: one Jinja2 environment (autoescaping), the Kosovo* rule, links to pages.
+
+Every text a template shows from the store passes the ``d`` filter (:func:`kb.presentation.display`),
+and :func:`render` adds the designation footnote once to any page that names Kosovo. Pages carry
+a Content-Security-Policy that lets them load nothing but the server's own files.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
+
+from graph_schema.registry import type_of_id
+from kb.analysis.models import Amounts, Span
+from kb.presentation import KOSOVO_FOOTNOTE, display, money
+
+TEMPLATES_DIR = Path(__file__).parent.parent / "templates"
+FOOTNOTE_MARK = "<!--kb:footnote-->"
+#: Pages load only the server's own files; no inline script, no other host.
+CSP = ("default-src 'none'; style-src 'self'; img-src 'self' data:; script-src 'self'; connect-src 'self'; "
+       "form-action 'self'; base-uri 'none'; frame-src 'self'; frame-ancestors 'self'")
+
+#: The page route of each node type (countries: partner or donor page, decided there).
+PAGE_PREFIX = {
+    "Need": "/needs/",
+    "Organisation": "/organisations/",
+    "Institution": "/organisations/",
+    "Country": "/countries/",
+    "Pillar": "/pillars/",
+    "Event": "/events/",
+}
+
+
+def page_url(node_id: str) -> str:
+    """The page of a node, from its id's type prefix.
+
+    >>> page_url("org:unodc")
+    '/organisations/org:unodc'
+    >>> page_url("project:a b")
+    '/nodes/project:a%20b'
+    """
+    prefix = PAGE_PREFIX.get(type_of_id(node_id) or "", "/nodes/")
+    return prefix + quote(node_id, safe=":")
+
+
+def amounts(value: Amounts | None) -> str:
+    """Amounts per currency, side by side, never added."""
+    return "; ".join(money(v, c) for c, v in sorted((value or {}).items())) or "—"
+
+
+def span(value: Span | None) -> str:
+    return value.label() if value is not None else "not active"
+
+
+def _link(ref: Any) -> Markup:
+    """``<a href=page>name</a>`` for a NodeRef or a record, escaped."""
+    node_id = ref["id"] if isinstance(ref, dict) else ref.id
+    name = ref.get("name", node_id) if isinstance(ref, dict) else ref.name
+    return Markup('<a href="{}">{}</a>').format(page_url(node_id), display(name))
+
+
+def _environment() -> Environment:
+    env = Environment(loader=FileSystemLoader(TEMPLATES_DIR), autoescape=select_autoescape(default=True),
+                      trim_blocks=True, lstrip_blocks=True)
+    env.filters.update(d=display, url=page_url, amounts=amounts, span=span, link=_link, money=money)
+    env.globals.update(footnote_mark=Markup(FOOTNOTE_MARK))
+    return env
+
+
+templates = Jinja2Templates(env=_environment())
+
+
+def render(request: Request, name: str, context: dict[str, Any], *, status_code: int = 200,
+           headers: dict[str, str] | None = None) -> HTMLResponse:
+    """A page, with the Kosovo* footnote once if the page names Kosovo."""
+    html = templates.get_template(name).render({"request": request, **context})
+    footnote = ""
+    if "Kosovo" in html:
+        footnote = str(Markup('<p class="footnote" id="kosovo-footnote">{}</p>').format(KOSOVO_FOOTNOTE))
+    html = html.replace(FOOTNOTE_MARK, footnote, 1)
+    response = HTMLResponse(html, status_code=status_code, headers=headers)
+    response.headers["Content-Security-Policy"] = CSP
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def render_problem(request: Request, body: dict[str, Any], headers: dict[str, str] | None = None) -> HTMLResponse:
+    """A problem (404, 422, 500…) as a page; a browser asked for a page, not for JSON."""
+    if headers and "WWW-Authenticate" in headers:
+        headers = {**headers, "WWW-Authenticate": 'Basic realm="kb", charset="UTF-8"'}
+    return render(request, "problem.html", {"problem": body}, status_code=body["status"], headers=headers)

@@ -1,0 +1,114 @@
+"""What the routes and pages ask the store and the analyses, each question written once.
+
+The JSON API, the HTML pages and the benchmark call these functions, so a page and its JSON
+endpoint give the same answer, and the benchmark measures the HTTP layer on top of exactly
+what the store does. Filters are resolved as the CLI resolves them (pillar codes, ISO codes).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import networkx as nx
+
+from kb.analysis.coverage import coverage as coverage_matrix
+from kb.analysis.funding import co_funders as co_funders_of
+from kb.analysis.funding import cofunding as cofunding_pairs
+from kb.analysis.funding import who_funds as who_funds_need
+from kb.analysis.gaps import gaps as find_gaps
+from kb.analysis.models import ActorPath, Broker, CoFunders, CofundingPair, Coverage, Gap, NodeRef, Overlap, WhoFunds
+from kb.analysis.network import actor_paths
+from kb.analysis.network import brokers as find_brokers
+from kb.analysis.overlaps import overlaps as find_overlaps
+from kb.cli.analysis import _actor, _filters, _window  # the CLI's resolver: one rule for both
+from kb.errors import InvalidInputError
+from kb.records import NodeRecord
+from kb.store.port import GraphStore, SubgraphFilter
+
+
+def resolve_filters(store: GraphStore, *, pillar: str | None = None, country: str | None = None,
+                    donor: str | None = None, date_from: dt.date | None = None, date_to: dt.date | None = None,
+                    cycle: str | None = None) -> SubgraphFilter:
+    """Filters as users write them (``WBBSi``, ``RS``) resolved to ids, as the CLI does."""
+    return _filters(store, pillar, country, donor, date_from.isoformat() if date_from else None,
+                    date_to.isoformat() if date_to else None, cycle)
+
+
+def actor_ref(store: GraphStore, node_id: str) -> NodeRef:
+    """An organisation, country or institution; ``NotFoundError`` / ``InvalidInputError`` otherwise."""
+    return _actor(store, node_id)
+
+
+def search(store: GraphStore, text: str, *, limit: int = 20, types: list[str] | None = None) -> list[NodeRecord]:
+    return store.search(text, limit=limit, types=types)
+
+
+def who_funds(store: GraphStore, need_id: str) -> WhoFunds:
+    """Who else funds this need: everyone funding or implementing a project addressing it.
+
+    Loads only the need, its projects and what lies one step from them.
+    """
+    node = store.get(need_id)
+    if node["type"] != "Need":
+        raise InvalidInputError(f"'{need_id}' is of type {node['type']}, not a need")
+    projects = store.ends("ADDRESSES", side="source", others={need_id})
+    return who_funds_need(store.around({need_id} | projects), need_id)
+
+
+def co_funders(store: GraphStore, actor_id: str) -> CoFunders:
+    """For an actor: each need it funds and who else funds it."""
+    actor = actor_ref(store, actor_id)
+    G = store.subgraph(SubgraphFilter(donor=actor_id))
+    if actor_id not in G:
+        return CoFunders(org=actor, needs=[])
+    return co_funders_of(G, actor_id)
+
+
+def overlaps(store: GraphStore, filters: SubgraphFilter) -> list[Overlap]:
+    return find_overlaps(store.subgraph(filters), window=_window(filters))
+
+
+def gaps(store: GraphStore, filters: SubgraphFilter) -> list[Gap]:
+    return find_gaps(store.subgraph(filters), window=_window(filters))
+
+
+def cofunding(store: GraphStore, filters: SubgraphFilter) -> list[CofundingPair]:
+    return cofunding_pairs(store.subgraph(filters))
+
+
+def coverage(store: GraphStore, filters: SubgraphFilter) -> Coverage:
+    return coverage_matrix(store.subgraph(filters))
+
+
+def brokers(store: GraphStore, filters: SubgraphFilter, limit: int) -> list[Broker]:
+    return find_brokers(store.subgraph(filters), limit=limit)
+
+
+def paths(store: GraphStore, a: str, b: str, limit: int) -> tuple[NodeRef, NodeRef, list[ActorPath]]:
+    first, second = actor_ref(store, a), actor_ref(store, b)
+    return first, second, actor_paths(store.subgraph(), first.id, second.id, limit=limit)
+
+
+def nodes_page(store: GraphStore, filters: SubgraphFilter, *, type: str | None, offset: int,
+               limit: int) -> tuple[list[NodeRecord], int]:
+    """One page of nodes (by id), of one type and within the filters' subgraph; and how many match."""
+    if filters.is_empty():
+        counts = store.counts()["nodes"]
+        total = counts.get(type, 0) if type else sum(counts.values())
+        return store.nodes(type=type, offset=offset, limit=limit), total
+    G = store.subgraph(filters)
+    ids = sorted(n for n, t in G.nodes(data="type") if type is None or t == type)
+    chosen = ids[offset:offset + limit]
+    return [_record(G, i) for i in chosen], len(ids)
+
+
+def _record(G: nx.MultiDiGraph, node_id: str) -> NodeRecord:
+    return dict(G.nodes[node_id])
+
+
+def graph_records(G: nx.MultiDiGraph) -> dict[str, list[dict]]:
+    """A graph as ``{"nodes": [...], "edges": [...]}`` records, in a stable order."""
+    nodes = [dict(data) for _, data in sorted(G.nodes(data=True), key=lambda item: item[0])]
+    edges = sorted((dict(d) for _, _, d in G.edges(data=True)),
+                   key=lambda e: (e["type"], e["source"], e["target"], e.get("key", "")))
+    return {"nodes": nodes, "edges": edges}

@@ -1,0 +1,1 @@
+"""The JSON API, one module per resource. Routers only translate HTTP to calls of api.queries."""

@@ -1,0 +1,28 @@
+"""Liveness (the process answers) and readiness (the store answers). Always open."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+
+from api.deps import StoreDep
+from api.models import HealthOut, ReadyOut
+from api.problems import PROBLEM_RESPONSES
+from kb.store import is_neo4j_location
+
+router = APIRouter(tags=["health"])
+
+
+@router.get("/healthz", response_model=HealthOut)
+def health() -> dict[str, Any]:
+    """The server process is up (it does not touch the store)."""
+    return {"status": "ok"}
+
+
+@router.get("/readyz", response_model=ReadyOut, responses={503: PROBLEM_RESPONSES[503]})
+def ready(store: StoreDep) -> dict[str, Any]:
+    """The store can be reached and read; 503 ``store-unavailable`` otherwise."""
+    counts = store.counts()
+    return {"status": "ready", "store": "neo4j" if is_neo4j_location(store.location) else "sqlite",
+            "nodes": sum(counts["nodes"].values())}

@@ -1,0 +1,1 @@
+"""Importers: files from outside (IATI XML, spreadsheets) turned into validated batches."""

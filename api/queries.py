@@ -34,6 +34,11 @@ def resolve_filters(store: GraphStore, *, pillar: str | None = None, country: st
                     date_to.isoformat() if date_to else None, cycle)
 
 
+def window(filters: SubgraphFilter):  # noqa: ANN201 (a Span or None)
+    """The period filter as the analyses take it (``None`` when no date is given)."""
+    return _window(filters)
+
+
 def actor_ref(store: GraphStore, node_id: str) -> NodeRef:
     """An organisation, country or institution; ``NotFoundError`` / ``InvalidInputError`` otherwise."""
     return _actor(store, node_id)

@@ -1,0 +1,351 @@
+"""The Neo4j store: the :class:`GraphStore` port on the official ``neo4j`` driver.
+
+Every statement comes from :mod:`kb.store.neo4j.queries` (labels from the schema, values as
+parameters); records are stored by the rule of :mod:`kb.store.neo4j.encoding`. Reads run in
+``execute_read``, writes in ``execute_write``, always with ``database=`` and a bookmark manager
+shared by the store's sessions (so a read sees the store's own earlier writes, on a cluster too).
+
+A write batch is one transaction function: it takes the store's write lock (the ``KBMeta`` node),
+reads what it needs, checks endpoints and types, then writes in ``UNWIND $rows`` chunks and logs
+the write. It commits whole or not at all, and the driver may retry it: it recomputes everything
+from what it reads, so a retry is safe.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+from typing import Any, TypeVar
+
+import networkx as nx
+from neo4j import GraphDatabase, ManagedTransaction
+from neo4j import exceptions as neo
+
+from graph_schema import EDGE_TYPES, NODE_TYPES, SCHEMA_VERSION
+from kb.errors import IncompatibleStoreError, KBError, NotFoundError, StoreUnavailableError
+from kb.graph import to_networkx
+from kb.records import (
+    Batch,
+    EdgeRecord,
+    NodeRecord,
+    check_endpoints,
+    check_types_unchanged,
+    edge_identity,
+    endpoint_ids,
+)
+from kb.store.neo4j import ddl
+from kb.store.neo4j import queries as q
+from kb.store.neo4j.encoding import decode_edge, decode_node, encode_edge, encode_node
+from kb.store.neo4j.errors import redact, require_supported, server_version, translate
+from kb.store.port import GraphStore, WriteLogEntry, WriteSummary
+from kb.text import query_terms
+
+T = TypeVar("T")
+
+#: Name of the store's own ``KBMeta`` node.
+META = "store"
+#: Rows per ``UNWIND $rows`` statement and ids per ``IN $ids`` list.
+CHUNK = 1000
+#: ``LIMIT`` standing for "no limit".
+NO_LIMIT = 2**62
+DRIVER_ERRORS = (neo.Neo4jError, neo.DriverError)
+
+
+def _chunks(items: list[T], size: int = CHUNK) -> Iterator[list[T]]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+
+
+def _dumps(data: dict[str, Any]) -> str:
+    return json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+class Neo4jStore(GraphStore):
+    """A knowledge base in a Neo4j 5 (or later) database.
+
+    Opening checks that the server is reachable, accepts the credentials, has the database and
+    is Neo4j 5 or later; each failure is a one-line :class:`~kb.errors.StoreUnavailableError`.
+    Constraints, indexes and the store record are created by :meth:`init` (``kb init``); writes
+    before that are refused with a message saying so.
+    """
+
+    def __init__(
+        self,
+        uri: str,
+        *,
+        user: str = "neo4j",
+        password: str = "",
+        database: str | None = None,
+        connection_timeout: float = 10.0,
+    ) -> None:
+        self.uri = uri
+        self.user = user
+        self.database = database or None
+        self.location = redact(uri) + (f" (database {database})" if database else "")
+        if redact(uri) != uri:
+            raise StoreUnavailableError(
+                f"{redact(uri)}: put the user and password in KB_NEO4J_USER and KB_NEO4J_PASSWORD, not in the URI"
+            )
+        try:
+            self._driver = GraphDatabase.driver(
+                uri, auth=(user, password), connection_timeout=connection_timeout, max_transaction_retry_time=15.0
+            )
+        except (*DRIVER_ERRORS, ValueError) as exc:
+            raise self._error(exc) from exc
+        self._bookmarks = GraphDatabase.bookmark_manager()
+        try:
+            self._open()
+        except KBError:
+            self.close()
+            raise
+
+    # -- connection ----------------------------------------------------------------------
+    def _error(self, exc: Exception) -> KBError:
+        return translate(exc, uri=self.uri, database=self.database, user=self.user)
+
+    def _open(self) -> None:
+        try:
+            self._driver.verify_connectivity()
+        except DRIVER_ERRORS as exc:
+            raise self._error(exc) from exc
+        version, _ = server_version(self._read(q.SERVER_COMPONENTS))
+        require_supported(version, uri=self.uri)
+        if self.database is None:  # pin the home database: every later call names it
+            self.database = self._read(q.HOME_DATABASE)[0]["name"]
+        self._refuse_newer(self._read(q.READ_META, meta=META))
+
+    def _refuse_newer(self, rows: list[dict[str, Any]]) -> None:
+        version = rows[0]["schema_version"] if rows else None
+        if isinstance(version, int) and version > SCHEMA_VERSION:
+            raise IncompatibleStoreError(
+                f"database {self.database} at {redact(self.uri)} has schema version {version}; "
+                f"this kb understands up to {SCHEMA_VERSION}: upgrade kb"
+            )
+
+    def _execute(self, write: bool, work: Callable[..., T], *args: Any) -> T:
+        try:
+            with self._driver.session(database=self.database, bookmark_manager=self._bookmarks) as session:
+                run = session.execute_write if write else session.execute_read
+                return run(work, *args)
+        except DRIVER_ERRORS as exc:
+            raise self._error(exc) from exc
+
+    def _read(self, statement: q.Cypher, /, **params: Any) -> list[dict[str, Any]]:
+        def work(tx: ManagedTransaction) -> list[dict[str, Any]]:
+            return [record.data() for record in tx.run(statement, params)]
+
+        return self._execute(False, work)
+
+    def _ids(self, statement: q.Cypher, ids: set[str] | list[str]) -> list[dict[str, Any]]:
+        rows: list[dict[str, Any]] = []
+        for chunk in _chunks(sorted(set(ids))):
+            rows += self._read(statement, ids=chunk)
+        return rows
+
+    def close(self) -> None:
+        driver = getattr(self, "_driver", None)
+        if driver is not None:
+            driver.close()
+
+    # -- schema --------------------------------------------------------------------------
+    def init(self) -> None:
+        for statement in ddl.statements():
+            self._execute(True, lambda tx, s=statement: tx.run(s).consume())
+        self._execute(True, lambda tx: tx.run(ddl.AWAIT_INDEXES, timeout=ddl.AWAIT_SECONDS).consume())
+        rows = self._execute(
+            True, lambda tx: tx.run(q.INIT_META, meta=META, schema_version=SCHEMA_VERSION).data()
+        )
+        self._refuse_newer(rows)
+
+    # -- writes --------------------------------------------------------------------------
+    def _lock(self, tx: ManagedTransaction) -> int:
+        row = tx.run(q.LOCK_STORE, meta=META).single()
+        if row is None:
+            raise IncompatibleStoreError(
+                f"database {self.database} at {redact(self.uri)} is not set up as a knowledge base: run `kb init`"
+            )
+        return row["seq"]
+
+    def _log(self, tx: ManagedTransaction, seq: int, actor: str, action: str, summary: dict[str, Any]) -> None:
+        tx.run(q.LOG_WRITE, seq=seq, at=_now(), actor=actor, action=action, summary=_dumps(summary)).consume()
+
+    def upsert(self, batch: Batch, *, actor: str = "cli", action: str = "upsert") -> WriteSummary:
+        # Encoding is pure: a record with no Neo4j form is refused before the server is asked.
+        nodes = {n["id"]: (n, encode_node(n)) for n in batch.nodes}
+        edges = {edge_identity(e): (e, encode_edge(e)) for e in batch.edges}
+
+        def work(tx: ManagedTransaction) -> WriteSummary:
+            seq = self._lock(tx)
+            stored: dict[str, NodeRecord] = {}
+            for chunk in _chunks(sorted(nodes)):
+                stored.update((r["id"], decode_node(r["props"])) for r in tx.run(q.NODES_BY_ID, ids=chunk))
+            check_types_unchanged(batch, {i: r["type"] for i, r in stored.items()})
+            known: dict[str, str] = {}
+            for chunk in _chunks(sorted(endpoint_ids(batch) - set(nodes))):
+                known.update((r["id"], r["type"]) for r in tx.run(q.TYPES_BY_ID, ids=chunk))
+            known.update({i: n["type"] for i, (n, _) in nodes.items()})
+            check_endpoints(batch, known)
+
+            summary = WriteSummary()
+            node_rows: dict[str, list[dict[str, Any]]] = defaultdict(list)
+            for node_id, (node, props) in nodes.items():
+                before = stored.get(node_id)
+                if before is None:
+                    summary.nodes_created += 1
+                elif before == decode_node(props):
+                    summary.nodes_unchanged += 1
+                    continue
+                else:
+                    summary.nodes_updated += 1
+                node_rows[node["type"]].append({"id": node_id, "props": props})
+            edge_rows = self._changed_edges(tx, edges, summary)
+            for type_name, rows in node_rows.items():
+                for chunk in _chunks(rows):
+                    tx.run(q.UPSERT_NODES[type_name], rows=chunk).consume()
+            for type_name, rows in edge_rows.items():
+                for chunk in _chunks(rows):
+                    tx.run(q.UPSERT_EDGES[type_name], rows=chunk).consume()
+            if summary.changed:
+                self._log(tx, seq, actor, action, {**batch.summary(), **summary.model_dump()})
+            return summary
+
+        return self._execute(True, work)
+
+    def _changed_edges(
+        self, tx: ManagedTransaction, edges: dict[tuple[str, str, str, str], tuple[EdgeRecord, dict[str, Any]]],
+        summary: WriteSummary,
+    ) -> dict[str, list[dict[str, Any]]]:
+        stored: dict[tuple[str, str, str, str], EdgeRecord] = {}
+        idents = [dict(zip(("type", "source", "target", "key"), ident)) for ident in edges]
+        for chunk in _chunks(idents):
+            for r in tx.run(q.EDGES_BY_IDENTITY, rows=chunk):
+                stored[(r["type"], r["source"], r["target"], r["props"]["key"])] = decode_edge(
+                    r["type"], r["source"], r["target"], r["props"]
+                )
+        rows: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for ident, (_, props) in edges.items():
+            before = stored.get(ident)
+            if before is None:
+                summary.edges_created += 1
+            elif before == decode_edge(ident[0], ident[1], ident[2], props):
+                summary.edges_unchanged += 1
+                continue
+            else:
+                summary.edges_updated += 1
+            rows[ident[0]].append({"source": ident[1], "target": ident[2], "key": ident[3], "props": props})
+        return rows
+
+    def delete(self, node_id: str, *, actor: str = "cli") -> None:
+        def work(tx: ManagedTransaction) -> None:
+            seq = self._lock(tx)
+            row = tx.run(q.DELETE_NODE, id=node_id).single()
+            if row is None:
+                raise NotFoundError(f"no node with id '{node_id}'")
+            self._log(tx, seq, actor, "delete", {"id": node_id, "type": row["type"], "edges_deleted": row["edges"]})
+
+        self._execute(True, work)
+
+    # -- reads ---------------------------------------------------------------------------
+    def get(self, node_id: str) -> NodeRecord:
+        rows = self._read(q.GET_NODE, id=node_id)
+        if not rows:
+            raise NotFoundError(f"no node with id '{node_id}'")
+        return decode_node(rows[0]["props"])
+
+    def get_many(self, node_ids: list[str]) -> dict[str, NodeRecord]:
+        return {r["id"]: decode_node(r["props"]) for r in self._ids(q.NODES_BY_ID, node_ids)}
+
+    def search(self, text: str, *, limit: int = 20, types: list[str] | None = None) -> list[NodeRecord]:
+        terms = query_terms(text)
+        if not terms:
+            return []
+        # Folded terms are [a-z0-9]+ only: nothing in them is Lucene syntax.
+        lucene = " ".join(f"+{term}*" for term in terms)
+        rows = self._read(q.SEARCH, index=ddl.SEARCH_INDEX, query=lucene, types=types or None, limit=limit)
+        return [decode_node(r["props"]) for r in rows]
+
+    def nodes(self, *, type: str | None = None, offset: int = 0, limit: int | None = None) -> list[NodeRecord]:
+        if type is None:
+            query = q.NODES_PAGE
+        elif type in q.NODES_PAGE_OF_TYPE:
+            query = q.NODES_PAGE_OF_TYPE[type]
+        else:
+            return []
+        rows = self._read(query, offset=offset, limit=NO_LIMIT if limit is None else limit)
+        return [decode_node(r["props"]) for r in rows]
+
+    @staticmethod
+    def _edge(row: dict[str, Any]) -> EdgeRecord:
+        return decode_edge(row["type"], row["source"], row["target"], row["props"])
+
+    def edges_of(self, node_id: str) -> list[EdgeRecord]:
+        return [self._edge(r) for r in self._read(q.EDGES_OF, id=node_id)]
+
+    # -- primitives of the filtered subgraph (the logic is in GraphStore.subgraph) -------
+    def ends(self, edge_type: str, *, side: str, others: set[str]) -> set[str]:
+        if side not in ("source", "target"):
+            raise ValueError(f"side must be 'source' or 'target', not {side!r}")
+        query = q.ENDS.get((edge_type, side))
+        if query is None:
+            return set()
+        return {r["id"] for r in self._ids(query, others)}
+
+    def ids_in_period(self, low: str, high: str) -> set[str]:
+        return {r["id"] for r in self._read(q.IDS_IN_PERIOD, low=low, high=high)}
+
+    def ids_in_cycle(self, cycle: str) -> set[str]:
+        return {r["id"] for r in self._read(q.IDS_IN_CYCLE, cycle=cycle)}
+
+    def types_of(self, ids: set[str]) -> dict[str, str]:
+        return {r["id"]: r["type"] for r in self._ids(q.TYPES_BY_ID, ids)}
+
+    def neighbours(self, ids: set[str]) -> set[str]:
+        return {r["id"] for r in self._ids(q.NEIGHBOURS, ids)} - ids
+
+    def induced(self, ids: set[str]) -> nx.MultiDiGraph:
+        nodes = self.get_many(sorted(ids))
+        edges = [self._edge(r) for r in self._read(q.INDUCED_EDGES, ids=sorted(nodes))] if nodes else []
+        return to_networkx(nodes.values(), edges)
+
+    # -- whole-store reads ---------------------------------------------------------------
+    def counts(self) -> dict[str, dict[str, int]]:
+        nodes = dict.fromkeys(NODE_TYPES, 0) | {r["type"]: r["n"] for r in self._read(q.COUNT_NODES)}
+        edges = dict.fromkeys(EDGE_TYPES, 0) | {r["type"]: r["n"] for r in self._read(q.COUNT_EDGES)}
+        return {"nodes": nodes, "edges": edges}
+
+    def iter_nodes(self, batch_size: int = 1000) -> Iterator[list[NodeRecord]]:
+        after = ""
+        while True:
+            rows = self._read(q.ITER_NODES, after=after, limit=batch_size)
+            if not rows:
+                return
+            after = rows[-1]["props"]["id"]
+            yield [decode_node(r["props"]) for r in rows]
+
+    def iter_edges(self, batch_size: int = 1000) -> Iterator[list[EdgeRecord]]:
+        """Every edge, ordered by (source, type, target, key), ``batch_size`` at a time."""
+        after, pending = "", []
+        while True:
+            rows = self._read(q.ITER_EDGES, after=after, limit=batch_size)
+            if not rows:
+                break
+            after = max(r["source"] for r in rows)
+            pending += [self._edge(r) for r in rows if r["type"] is not None]
+            while len(pending) >= batch_size:
+                yield pending[:batch_size]
+                pending = pending[batch_size:]
+        if pending:
+            yield pending
+
+    def write_log(self, limit: int = 100) -> list[WriteLogEntry]:
+        rows = self._read(q.WRITE_LOG, limit=limit)
+        return [
+            WriteLogEntry(at=r["at"], actor=r["actor"], action=r["action"], summary=json.loads(r["summary"]))
+            for r in rows
+        ]

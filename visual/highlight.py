@@ -47,7 +47,7 @@ class Highlights:
 
 
 def _names(refs: Iterable[NodeRef]) -> str:
-    return ", ".join(display(r.name) for r in refs)
+    return ", ".join(display(r.label) for r in refs)
 
 
 def overlap_sentence(o: Overlap) -> str:

@@ -23,6 +23,8 @@ Positions = dict[str, tuple[float, float]]
 #: Screen area per node at zoom 1, in square pixels, and the box's aspect ratio.
 AREA_PER_NODE = 16_000.0
 ASPECT = 1.6
+#: Small maps are spread this wide (pixels at zoom 1), about the map's width on a 1920x1080 screen.
+MIN_WIDTH = 1300.0
 #: Up to this many nodes, labels are pushed apart after the layout.
 DECLUTTER_MAX_NODES = 400
 
@@ -59,15 +61,17 @@ def force_layout(G: nx.Graph, seed: int = 7) -> Positions:
     return {n: (float(x), float(y)) for n, (x, y) in zip(ids, coords.coords, strict=True)}
 
 
-def fit_box(positions: Positions, area_per_node: float = AREA_PER_NODE, aspect: float = ASPECT) -> Positions:
-    """Stretch positions into a box of ``aspect`` whose area is ``area_per_node`` per node, centred on 0.
+def fit_box(positions: Positions, area_per_node: float = AREA_PER_NODE, aspect: float = ASPECT,
+            min_width: float = MIN_WIDTH) -> Positions:
+    """Stretch positions into a box of ``aspect`` whose area is ``area_per_node`` per node (and
+    at least ``min_width`` wide, so a small map fills the screen), centred on 0.
 
-    >>> fit_box({"a": (0.0, 0.0), "b": (1.0, 1.0)}, area_per_node=1600, aspect=2)
+    >>> fit_box({"a": (0.0, 0.0), "b": (1.0, 1.0)}, area_per_node=1600, aspect=2, min_width=0)
     {'a': (-40.0, -20.0), 'b': (40.0, 20.0)}
     """
     if len(positions) <= 1:
         return {n: (0.0, 0.0) for n in positions}
-    width = math.sqrt(len(positions) * area_per_node * aspect)
+    width = max(math.sqrt(len(positions) * area_per_node * aspect), min_width)
     height = width / aspect
     xs = [x for x, _ in positions.values()]
     ys = [y for _, y in positions.values()]

@@ -16,6 +16,7 @@ from pyvis.edge import Edge as VisEdge
 from pyvis.network import Network
 from pyvis.node import Node as VisNode
 
+from graph_schema.registry import EDGE_TYPES
 from kb.errors import InvalidInputError
 from kb.presentation import names_kosovo
 from visual import describe, layout, styles
@@ -81,9 +82,11 @@ def _label_box(text: str, shape: str, size: float, font: int) -> tuple[float, fl
 
 
 def _labelled(ids: list[str], sizes: dict[str, float], degrees: dict[str, int], marks: Highlights) -> set[str]:
-    """The nodes labelled at first sight: marked ones first, then the largest, the best linked."""
+    """The nodes labelled at first sight: marked ones first, then the largest, the best linked;
+    never faded context."""
     marked = set(marks.overlap_nodes) | set(marks.gap_nodes) | marks.focus
-    ranked = sorted(ids, key=lambda n: (n not in marked, -sizes[n], -degrees[n], n))
+    shown = [n for n in ids if marks.keep is None or n in marks.keep or n in marks.focus]
+    ranked = sorted(shown, key=lambda n: (n not in marked, -sizes[n], -degrees[n], n))
     return set(ranked[:styles.LABELS_AT_FIT])
 
 
@@ -179,9 +182,10 @@ def build_network(G: nx.MultiDiGraph, marks: Highlights | None = None, *, seed: 
     ids = sorted(G.nodes)
     records = {n: G.nodes[n] for n in ids}
     labels = {n: describe.label(records[n]) for n in ids}
-    # A shape drawing its label inside is as large as the label: it is always labelled.
+    # A shape drawing its label inside is as large as the label: labelled unless faded.
     labelled = _labelled(ids, sizes, degrees, marks) | {
-        n for n in ids if styles.node_shape(records[n].get("type", "")) in styles.LABEL_INSIDE}
+        n for n in ids if styles.node_shape(records[n].get("type", "")) in styles.LABEL_INSIDE
+        and (marks.keep is None or n in marks.keep)}
     styled = {n: _node_style(records[n].get("type", ""), n, marks, sizes[n], n in labelled) for n in ids}
     boxes = {n: _label_box(labels[n], styled[n]["shape"], sizes[n], styled[n]["font"]["size"]) for n in ids}
     placed = layout.positions(G, boxes, seed=seed)
@@ -223,6 +227,7 @@ def build_network(G: nx.MultiDiGraph, marks: Highlights | None = None, *, seed: 
             colour = styles.FADED["border"]
         tip = describe.edge_tip(G, {**d, "source": u, "target": v}, marks.overlap_edges.get(ident, []))
         net.edges.append(VisEdge(u, v, directed=True, id=f"e{i}", width=width, tip=tip, type=kind,
+                                 arrows={"to": {"enabled": kind in EDGE_TYPES}},
                                  color={"color": colour, "highlight": "#000000", "hover": "#000000"}).options)
         texts.append(tip)
     net.options = _options(len(ids))

@@ -1,1 +1,196 @@
-"""kb commands: maps (filled in by its issue)."""
+"""kb commands: ``kb map …`` writes interactive network maps, one offline HTML file each.
+
+What the user typed is resolved as the analyses resolve it (:mod:`kb.cli.analysis`); the map
+itself is a pure function of the graph (:mod:`visual.views`). ``--png`` also photographs the
+page in headless Chromium for a slide deck.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from kb.cli.analysis import (
+    CountryOption,
+    CycleOption,
+    DonorOption,
+    FromOption,
+    PillarOption,
+    ToOption,
+    _filters,
+    _window,
+)
+from kb.cli.app import KBGroup, app, get_store
+from kb.cli.output import console
+from kb.errors import InvalidInputError
+from kb.presentation import display
+from kb.store.port import GraphStore, SubgraphFilter
+
+map_app = typer.Typer(cls=KBGroup, no_args_is_help=True,
+                      help="Write an interactive network map: one HTML file that opens offline.")
+app.add_typer(map_app, name="map")
+
+OutputOption = Annotated[Path, typer.Option("-o", "--output", help="The HTML file to write.", show_default=False)]
+PngOption = Annotated[Path | None, typer.Option("--png", help="Also write a still of the map (PNG) for slides.",
+                                                 show_default=False)]
+SizeOption = Annotated[str, typer.Option("--size", help="Size of the PNG in pixels, WIDTHxHEIGHT.")]
+
+
+def _filter_words(store: GraphStore, filters: SubgraphFilter) -> list[str]:
+    """The filters as the page shows them: names, not ids."""
+    words = []
+    for key, word in (("pillar", "Pillar"), ("country", "Country"), ("donor", "Donor")):
+        value = getattr(filters, key)
+        if value:
+            node = store.get(value)
+            words.append(f"{word}: {display(node.get('code') if key == 'pillar' else node.get('acronym') or node['name'])}")
+    for key, word in (("date_from", "From"), ("date_to", "To"), ("cycle", "Cycle")):
+        if getattr(filters, key):
+            words.append(f"{word}: {getattr(filters, key)}")
+    return words
+
+
+def _data_date(store: GraphStore) -> str | None:
+    """When the data last changed: the latest write."""
+    latest = store.write_log(limit=1)
+    return latest[0].at[:16].replace("T", " ") if latest else None
+
+
+def _write(model, page, output: Path, png: Path | None, size: str) -> None:
+    from visual.page import write_html
+    from visual.png import parse_size, write_png
+
+    dimensions = parse_size(size) if png else None
+    try:
+        write_html(model, page, output)
+    except OSError as exc:
+        raise InvalidInputError(f"cannot write {output}: {exc.strerror or exc}") from None
+    console.print(f"wrote {output} ({len(model.network.nodes):,} nodes, {len(model.network.edges):,} links)")
+    if png is not None and dimensions is not None:
+        write_png(output, png, dimensions)
+        console.print(f"wrote {png} ({dimensions[0]}x{dimensions[1]})")
+
+
+class _Selection:
+    """The store, the filters as typed, and the graph they select."""
+
+    def __init__(self, ctx: typer.Context, pillar: str | None, country: str | None, donor: str | None,
+                 date_from: str | None, date_to: str | None, cycle: str | None) -> None:
+        self.store = get_store(ctx)
+        self.filters = _filters(self.store, pillar, country, donor, date_from, date_to, cycle)
+        self.words = _filter_words(self.store, self.filters)
+        self.window = _window(self.filters)
+        self.data_date = _data_date(self.store)
+
+    def graph(self):
+        return self.store.subgraph(self.filters)
+
+
+@map_app.command()
+def overview(ctx: typer.Context, output: OutputOption, pillar: PillarOption = None, country: CountryOption = None,
+             donor: DonorOption = None, date_from: FromOption = None, date_to: ToOption = None,
+             cycle: CycleOption = None, png: PngOption = None, size: SizeOption = "1920x1080") -> None:
+    """The whole knowledge base (or what the filters select), overlaps and gaps marked."""
+    from visual import views
+
+    s = _Selection(ctx, pillar, country, donor, date_from, date_to, cycle)
+    model, page = views.overview(s.graph(), filters=s.words, window=s.window, data_date=s.data_date)
+    _write(model, page, output, png, size)
+
+
+@map_app.command("pillar")
+def pillar_map(ctx: typer.Context, code: Annotated[str, typer.Argument(help="Pillar code: WBCTi, WBCSCi, WBBSi.")],
+               output: OutputOption, country: CountryOption = None, donor: DonorOption = None,
+               date_from: FromOption = None, date_to: ToOption = None, cycle: CycleOption = None,
+               png: PngOption = None, size: SizeOption = "1920x1080") -> None:
+    """One pillar: its needs, the projects answering them, donors, partners and Support Group."""
+    from visual import views
+
+    s = _Selection(ctx, code, country, donor, date_from, date_to, cycle)
+    title = f"Pillar {s.store.get(s.filters.pillar).get('code')}: {display(s.store.get(s.filters.pillar)['name'])}"
+    model, page = views.overview(s.graph(), title=title, focus=[s.filters.pillar], filters=s.words,
+                                 window=s.window, data_date=s.data_date)
+    _write(model, page, output, png, size)
+
+
+@map_app.command("partner")
+def partner_map(ctx: typer.Context, code: Annotated[str, typer.Argument(help="Partner ISO code (RS, XK…) or id.")],
+                output: OutputOption, pillar: PillarOption = None, donor: DonorOption = None,
+                date_from: FromOption = None, date_to: ToOption = None, cycle: CycleOption = None,
+                png: PngOption = None, size: SizeOption = "1920x1080") -> None:
+    """One partner: the needs it stated, the projects working there, who funds and implements them."""
+    from visual import views
+
+    s = _Selection(ctx, pillar, code, donor, date_from, date_to, cycle)
+    title = f"{display(s.store.get(s.filters.country)['name'])}: needs and assistance"
+    model, page = views.overview(s.graph(), title=title, focus=[s.filters.country], filters=s.words,
+                                 window=s.window, data_date=s.data_date)
+    _write(model, page, output, png, size)
+
+
+@map_app.command("donor")
+def donor_map(ctx: typer.Context, donor_id: Annotated[str, typer.Argument(help="Funder id, e.g. org:giz.")],
+              output: OutputOption, pillar: PillarOption = None, country: CountryOption = None,
+              date_from: FromOption = None, date_to: ToOption = None, cycle: CycleOption = None,
+              png: PngOption = None, size: SizeOption = "1920x1080") -> None:
+    """A donor's ego network: what it funds and who else funds the same needs."""
+    from visual import views
+
+    s = _Selection(ctx, pillar, country, donor_id, date_from, date_to, cycle)
+    model, page = views.donor(s.graph(), s.filters.donor, filters=s.words, window=s.window, data_date=s.data_date)
+    _write(model, page, output, png, size)
+
+
+@map_app.command("need")
+def need_map(ctx: typer.Context, need_id: Annotated[str, typer.Argument(help="Need id, e.g. need:demo-mk-pve.")],
+             output: OutputOption, png: PngOption = None, size: SizeOption = "1920x1080") -> None:
+    """One need: the projects addressing it and everyone funding or implementing them."""
+    from visual import views
+
+    store = get_store(ctx)
+    node = store.get(need_id)
+    if node["type"] != "Need":
+        raise InvalidInputError(f"'{need_id}' is of type {node['type']}, not a need")
+    projects = store.ends("ADDRESSES", side="source", others={need_id})
+    model, page = views.need(store.around({need_id} | projects), need_id, data_date=_data_date(store))
+    _write(model, page, output, png, size)
+
+
+@map_app.command("overlaps")
+def overlaps_map(ctx: typer.Context, output: OutputOption, pillar: PillarOption = None,
+                 country: CountryOption = None, donor: DonorOption = None, date_from: FromOption = None,
+                 date_to: ToOption = None, cycle: CycleOption = None, png: PngOption = None,
+                 size: SizeOption = "1920x1080") -> None:
+    """Overlap clusters highlighted: distinct donors on the same need at the same time."""
+    from visual import views
+
+    s = _Selection(ctx, pillar, country, donor, date_from, date_to, cycle)
+    model, page = views.overlaps(s.graph(), filters=s.words, window=s.window, data_date=s.data_date)
+    _write(model, page, output, png, size)
+
+
+@map_app.command("gaps")
+def gaps_map(ctx: typer.Context, output: OutputOption, pillar: PillarOption = None, country: CountryOption = None,
+             donor: DonorOption = None, date_from: FromOption = None, date_to: ToOption = None,
+             cycle: CycleOption = None, png: PngOption = None, size: SizeOption = "1920x1080") -> None:
+    """Needs nobody addresses (or addresses with too little money), flagged."""
+    from visual import views
+
+    s = _Selection(ctx, pillar, country, donor, date_from, date_to, cycle)
+    model, page = views.gaps(s.graph(), filters=s.words, window=s.window, data_date=s.data_date)
+    _write(model, page, output, png, size)
+
+
+@map_app.command("cofunding")
+def cofunding_map(ctx: typer.Context, output: OutputOption, pillar: PillarOption = None,
+                  country: CountryOption = None, donor: DonorOption = None, date_from: FromOption = None,
+                  date_to: ToOption = None, cycle: CycleOption = None, png: PngOption = None,
+                  size: SizeOption = "1920x1080") -> None:
+    """The donor–donor network: donors funding projects on the same needs."""
+    from visual import views
+
+    s = _Selection(ctx, pillar, country, donor, date_from, date_to, cycle)
+    model, page = views.cofunding_map(s.graph(), filters=s.words, data_date=s.data_date)
+    _write(model, page, output, png, size)

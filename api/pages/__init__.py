@@ -89,7 +89,7 @@ def _map_links(cov: Any) -> list[dict[str, str]]:
     links = [{"href": "/maps/network", "label": "Whole network: needs, projects, donors"}]
     links += [{"href": f"/maps/network?pillar={p.short or p.id}", "label": f"{p.label}: {p.name}"}
               for p in cov.pillars]
-    links += [{"href": "/maps/cofunding", "label": "Co-funding: donors sharing needs"}]
+    links += [{"href": f"/maps/network?country={c.short or c.id}", "label": c.name} for c in cov.partners]
     return links
 
 

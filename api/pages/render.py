@@ -66,10 +66,20 @@ def _link(ref: Any) -> Markup:
     return Markup('<a href="{}">{}</a>').format(page_url(node_id), display(name))
 
 
+def _short_link(ref: Any) -> Markup:
+    """Like ``link`` but showing the short form (acronym, code) with the full name as its title."""
+    if isinstance(ref, dict):
+        node_id, name = ref["id"], ref.get("name", ref["id"])
+        short = ref.get("acronym") or (ref.get("code") if ref.get("type") == "Pillar" else None)
+    else:
+        node_id, name, short = ref.id, ref.name, ref.short
+    return Markup('<a href="{}" title="{}">{}</a>').format(page_url(node_id), display(name), display(short or name))
+
+
 def _environment() -> Environment:
     env = Environment(loader=FileSystemLoader(TEMPLATES_DIR), autoescape=select_autoescape(default=True),
                       trim_blocks=True, lstrip_blocks=True)
-    env.filters.update(d=display, url=page_url, amounts=amounts, span=span, link=_link, money=money)
+    env.filters.update(d=display, url=page_url, amounts=amounts, span=span, link=_link, short=_short_link, money=money)
     env.globals.update(footnote_mark=Markup(FOOTNOTE_MARK))
     return env
 

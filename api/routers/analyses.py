@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict, Field
 
 from api import queries
 from api.deps import FiltersDep, StoreDep, reader
@@ -63,7 +63,9 @@ class BrokersOut(ReportOut):
 
 
 class PathsOut(ReportOut):
-    from_: NodeRef
+    model_config = ConfigDict(populate_by_name=True)
+
+    from_: NodeRef = Field(alias="from")
     to: NodeRef
     paths: list[ActorPath]
 
@@ -147,11 +149,11 @@ def brokers(store: StoreDep, filters: FiltersDep,
     return report(filters=filters, brokers=queries.brokers(store, filters, limit))
 
 
-@router.get("/path", response_model=PathsOut, response_model_by_alias=True)
+@router.get("/path", response_model=PathsOut)
 def path(store: StoreDep,
          a: Annotated[str, Query(description="First actor id, e.g. org:giz.")],
          b: Annotated[str, Query(description="Second actor id, e.g. country:at.")],
          limit: Annotated[int, Query(ge=1, le=100)] = 5) -> dict[str, Any]:
     """How two actors are connected: the shortest paths through projects and events."""
     first, second, found = queries.paths(store, a, b, limit)
-    return report(from_=first, to=second, paths=found)
+    return report(**{"from": first, "to": second, "paths": found})

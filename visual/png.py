@@ -59,19 +59,28 @@ def block_network(page) -> list[str]:
     return blocked
 
 
+def photograph(browser, html: Path, png: Path, size: tuple[int, int] = (1920, 1080)) -> Path:
+    """Photograph ``html`` at ``size`` into ``png`` with an open ``browser``, once the map has drawn."""
+    png.parent.mkdir(parents=True, exist_ok=True)
+    context = browser.new_context(viewport={"width": size[0], "height": size[1]})
+    try:
+        page = context.new_page()
+        block_network(page)
+        page.goto(html.resolve().as_uri())
+        page.wait_for_function("() => window.__mapStill !== undefined", timeout=DRAW_TIMEOUT_MS)
+        page.screenshot(path=str(png))
+    finally:
+        context.close()
+    return png
+
+
 def write_png(html: Path, png: Path, size: tuple[int, int] = (1920, 1080)) -> Path:
-    """Photograph ``html`` at ``size`` into ``png`` once the map has drawn."""
+    """Start chromium, photograph ``html`` into ``png`` (see :func:`photograph`), stop it."""
     from playwright.sync_api import sync_playwright
 
-    png.parent.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as p:
         browser = launch(p)
         try:
-            page = browser.new_page(viewport={"width": size[0], "height": size[1]})
-            block_network(page)
-            page.goto(html.resolve().as_uri())
-            page.wait_for_function("window.__mapStill !== undefined", timeout=DRAW_TIMEOUT_MS)
-            page.screenshot(path=str(png))
+            return photograph(browser, html, png, size)
         finally:
             browser.close()
-    return png

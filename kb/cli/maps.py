@@ -23,7 +23,6 @@ from kb.cli.analysis import (
     _window,
 )
 from kb.cli.app import KBGroup, app, get_store
-from kb.cli.output import console
 from kb.errors import InvalidInputError
 from kb.presentation import display
 from kb.store.port import GraphStore, SubgraphFilter
@@ -67,10 +66,10 @@ def _write(model, page, output: Path, png: Path | None, size: str) -> None:
         write_html(model, page, output)
     except OSError as exc:
         raise InvalidInputError(f"cannot write {output}: {exc.strerror or exc}") from None
-    console.print(f"wrote {output} ({len(model.network.nodes):,} nodes, {len(model.network.edges):,} links)")
+    typer.echo(f"wrote {output} ({len(model.network.nodes):,} nodes, {len(model.network.edges):,} links)")
     if png is not None and dimensions is not None:
         write_png(output, png, dimensions)
-        console.print(f"wrote {png} ({dimensions[0]}x{dimensions[1]})")
+        typer.echo(f"wrote {png} ({dimensions[0]}x{dimensions[1]})")
 
 
 class _Selection:

@@ -1,0 +1,201 @@
+"""Pillar assignment from a rule file: DAC sectors first, then keywords, each with its reason.
+
+The rules are data (``pillar_rules.yaml``; the format is in its header and in
+``docs/iati-mapping.md``); this module only reads and applies them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from kb.errors import ImportFormatError
+from kb.importers.iati.codes import sector_name
+from kb.text import fold
+
+DEFAULT_RULES = Path(__file__).with_name("pillar_rules.yaml")
+_ASCII_NON_WORD = re.compile(r"[^a-z0-9]+")
+
+
+class PillarSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    id: str = Field(pattern=r"^pillar:\S+$")
+    code: str
+    number: int = Field(ge=1, le=3)
+    name: str
+
+
+class SectorRule(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    pillars: list[str] = Field(default_factory=list)
+    otherwise: list[str] = Field(default_factory=list)
+
+
+class RuleFile(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    version: int = 1
+    pillars: dict[str, PillarSpec]
+    sectors: dict[str, SectorRule] = Field(default_factory=dict)
+    keywords_alone_review: bool = True
+    language_aliases: dict[str, str] = Field(default_factory=dict)
+    keywords: dict[str, dict[str, list[str]]] = Field(default_factory=dict)
+    exclude: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _pillars_known(self) -> RuleFile:
+        named = [p for rule in self.sectors.values() for p in (*rule.pillars, *rule.otherwise)]
+        named += list(self.keywords)
+        unknown = sorted(set(named) - set(self.pillars))
+        if unknown:
+            raise ValueError(f"unknown pillar key(s) {', '.join(unknown)} (declared: {', '.join(self.pillars)})")
+        return self
+
+
+@dataclass(frozen=True)
+class Assignment:
+    """One pillar for one activity, with why."""
+
+    pillar: str  # node id, e.g. pillar:wbcsci
+    reason: str
+    review: bool = False
+
+
+def fold_text(text: str) -> str:
+    """:func:`kb.text.fold`, with a shortcut for plain ASCII (same result, much faster)."""
+    if text.isascii():
+        return _ASCII_NON_WORD.sub(" ", text.lower()).strip()
+    return fold(text)
+
+
+def _phrase_pattern(phrase: str) -> str:
+    words = phrase.split()
+    parts: list[str] = []
+    for index, word in enumerate(words):
+        prefix = word.endswith("*")
+        folded = fold(word.rstrip("*")).split()
+        if not folded:
+            continue
+        for position, piece in enumerate(folded):
+            last = position == len(folded) - 1
+            parts.append(re.escape(piece) + (r"[a-z0-9]*" if prefix and last else ""))
+        if index == len(words) - 1 and not prefix:
+            parts[-1] += r"(?![a-z0-9])"
+    if not parts:
+        raise ValueError(f"empty keyword {phrase!r}")
+    return r"(?<![a-z0-9])" + " ".join(parts)
+
+
+def _compile(phrases: Sequence[str]) -> re.Pattern[str] | None:
+    if not phrases:
+        return None
+    return re.compile("|".join(f"(?:{_phrase_pattern(p)})" for p in phrases))
+
+
+class PillarRules:
+    """The rule file, compiled. ``assign`` gives the pillars of one activity."""
+
+    def __init__(self, rules: RuleFile, origin: str = "") -> None:
+        self.rules = rules
+        self.origin = origin
+        self.pillar_ids = {key: spec.id for key, spec in rules.pillars.items()}
+        self.aliases = {k.lower(): v.lower() for k, v in rules.language_aliases.items()}
+        self._patterns: dict[str, dict[str, re.Pattern[str] | None]] = {}
+        self._all_languages: dict[str, re.Pattern[str] | None] = {}
+        for pillar, by_language in rules.keywords.items():
+            common = list(by_language.get("any", []))
+            self._patterns[pillar] = {
+                lang.lower(): _compile([*common, *phrases]) for lang, phrases in by_language.items() if lang != "any"
+            }
+            self._patterns[pillar]["any"] = _compile(common)
+            every = [p for phrases in by_language.values() for p in phrases]
+            self._all_languages[pillar] = _compile(list(dict.fromkeys(every)))
+        excluded = [_phrase_pattern(p) for p in rules.exclude]
+        self._exclude = re.compile("|".join(excluded)) if excluded else None
+
+    @classmethod
+    def load(cls, path: Path | None = None) -> PillarRules:
+        """Read and check a rule file; :class:`ImportFormatError` says what is wrong with it."""
+        path = path or DEFAULT_RULES
+        try:
+            doc: Any = yaml.safe_load(path.read_text(encoding="utf-8"))
+            return cls(RuleFile.model_validate(doc), origin=str(path))
+        except OSError as exc:
+            raise ImportFormatError(f"pillar rules {path}: cannot read: {exc.strerror or exc}") from exc
+        except (yaml.YAMLError, UnicodeDecodeError) as exc:
+            raise ImportFormatError(f"pillar rules {path}: not valid YAML: {exc}".splitlines()[0]) from exc
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(str(p) for p in first["loc"])
+            raise ImportFormatError(f"pillar rules {path}: {where}: {first['msg']}") from exc
+        except ValueError as exc:
+            raise ImportFormatError(f"pillar rules {path}: {exc}") from exc
+
+    def pillar_nodes(self) -> dict[str, dict[str, Any]]:
+        """Node records of the pillars, by id (created when the store lacks them)."""
+        return {
+            spec.id: {"type": "Pillar", "id": spec.id, "name": spec.name, "code": spec.code, "number": spec.number}
+            for spec in self.rules.pillars.values()
+        }
+
+    def _pattern(self, pillar: str, lang: str) -> re.Pattern[str] | None:
+        by_language = self._patterns.get(pillar, {})
+        lang = lang.lower()
+        lang = self.aliases.get(lang, lang)
+        if lang in by_language:
+            return by_language[lang]
+        primary = lang.split("-")[0]
+        primary = self.aliases.get(primary, primary)
+        if primary in by_language:
+            return by_language[primary]
+        return self._all_languages.get(pillar)
+
+    def keyword_hits(self, texts: Iterable[tuple[str, str, str]]) -> dict[str, str]:
+        """Pillar key → the first keyword hit, as ``'word' (lang, where)``, over (where, lang, text) triples."""
+        hits: dict[str, str] = {}
+        for where, lang, text in texts:
+            folded = fold_text(text)
+            if self._exclude is not None:
+                folded = self._exclude.sub(" ", folded)
+            for pillar in self._patterns:
+                if pillar in hits:
+                    continue
+                pattern = self._pattern(pillar, lang)
+                match = pattern.search(folded) if pattern is not None else None
+                if match:
+                    hits[pillar] = f"'{match.group(0)}' ({lang or 'no language'}, {where})"
+        return hits
+
+    def assign(
+        self, sectors: Sequence[tuple[str, float | None]], texts: Iterable[tuple[str, str, str]]
+    ) -> list[Assignment]:
+        """The pillars of one activity, from its DAC sectors and its (where, lang, text) titles and descriptions."""
+        reasons: dict[str, list[str]] = {}
+        review: dict[str, bool] = {}
+        listed = [(code, pct) for code, pct in sectors if code in self.rules.sectors]
+        for code, pct in listed:
+            for pillar in self.rules.sectors[code].pillars:
+                share = f" ({pct:g}%)" if pct is not None else ""
+                reasons.setdefault(pillar, []).append(f"sector {code} {sector_name(code)}{share}".strip())
+                review[pillar] = False
+        for pillar, hit in self.keyword_hits(texts).items():
+            reasons.setdefault(pillar, []).append(f"keyword {hit}")
+            if pillar not in review:
+                review[pillar] = bool(self.rules.keywords_alone_review and not listed)
+        if not reasons:
+            for code, _pct in listed:
+                for pillar in self.rules.sectors[code].otherwise:
+                    reasons.setdefault(pillar, []).append(
+                        f"sector {code} {sector_name(code)} and no pillar keyword: to be reviewed"
+                    )
+                    review[pillar] = True
+        order = list(self.rules.pillars)
+        return [
+            Assignment(pillar=self.pillar_ids[key], reason="; ".join(reasons[key]), review=review[key])
+            for key in sorted(reasons, key=order.index)
+        ]

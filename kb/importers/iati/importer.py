@@ -1,0 +1,277 @@
+"""An IATI import run: files in, one all-or-nothing batch per file, a report out.
+
+The order for each activity: identifier, recipient countries (the country filter), pillar
+assignment (the sector filter), then the activity's own data errors, then the records. The
+duplicate rule (newest ``last-updated-datetime`` wins, the first met on a tie) holds within a
+file and across the files of one run.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from kb.errors import ImportFormatError, KBError
+from kb.importers.iati import codes
+from kb.importers.iati.activity import ERROR_REASONS, Activity, read_activity
+from kb.importers.iati.mapping import ActivityMapper, Mapped, Skip, texts_for_keywords
+from kb.importers.iati.orgs import Actors, load_aliases
+from kb.importers.iati.parse import iter_activities
+from kb.importers.iati.pillars import PillarRules
+from kb.importers.iati.report import FileResult, Report
+from kb.records import Batch, check_one_type_per_id, validate_edge, validate_node
+from kb.store.port import GraphStore
+
+PILLAR_SOURCE = "pillar_rules.yaml"
+_MATCH_TYPES = ("Organisation", "Institution", "Country")
+
+
+@dataclass(frozen=True)
+class Options:
+    """What an import keeps. ``countries=None`` keeps every country (``--all-countries``)."""
+
+    countries: frozenset[str] | None = frozenset(codes.WB_PARTNERS)
+    all_sectors: bool = False
+    strict: bool = False
+    pillar_rules: Path | None = None
+    aliases: Path | None = None
+
+
+def parse_countries(text: str) -> frozenset[str]:
+    """``"AL,BA"`` → ``{"AL", "BA"}``; :class:`ImportFormatError` names an unknown code.
+
+    >>> sorted(parse_countries("al, xk"))
+    ['AL', 'XK']
+    """
+    found = {c.strip().upper() for c in text.split(",") if c.strip()}
+    unknown = sorted(c for c in found if not codes.country_name(c))
+    if unknown or not found:
+        raise ImportFormatError(f"--countries: unknown country code(s) {', '.join(unknown) or '(none given)'}")
+    return frozenset(found)
+
+
+def collect_files(paths: Sequence[Path]) -> tuple[list[Path], list[tuple[str, str]]]:
+    """The files to read: each file given, and every ``*.xml`` below each directory (sorted).
+
+    A path that does not exist or a directory that cannot be listed raises
+    :class:`ImportFormatError` before anything is read; a sub-directory that cannot be listed
+    is returned among the problems, so the other files are still read.
+    """
+    files: list[Path] = []
+    problems: list[tuple[str, str]] = []
+    for path in paths:
+        if not path.exists():
+            raise ImportFormatError(f"{path}: no such file or directory")
+        if not path.is_dir():
+            files.append(path)
+            continue
+        try:
+            os.listdir(path)
+        except OSError as exc:
+            raise ImportFormatError(f"{path}: cannot read directory: {exc.strerror or exc}") from exc
+
+        def failed(exc: OSError) -> None:
+            problems.append((str(exc.filename or path), f"cannot read directory: {exc.strerror or exc}"))
+
+        found = []
+        for folder, dirs, names in os.walk(path, onerror=failed):
+            dirs.sort()
+            found.extend(Path(folder) / n for n in names if n.lower().endswith(".xml"))
+        files.extend(sorted(found))
+    return list(dict.fromkeys(files)), problems
+
+
+def _parse_updated(value: str | None) -> dt.datetime | None:
+    if not value:
+        return None
+    try:
+        moment = dt.datetime.fromisoformat(value.strip())
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.timezone.utc)
+
+
+def _newer(candidate: str | None, kept: str | None) -> bool:
+    """Whether ``candidate`` replaces ``kept``: strictly newer ``last-updated-datetime`` (a date beats none)."""
+    new, old = _parse_updated(candidate), _parse_updated(kept)
+    if new is None:
+        return False
+    return old is None or new > old
+
+
+class IatiImport:
+    """One run over some files. ``store=None`` or ``write=False`` checks without writing."""
+
+    def __init__(
+        self,
+        store: GraphStore | None,
+        options: Options | None = None,
+        *,
+        write: bool = True,
+        actor: str = "cli",
+        on_progress: Callable[[int], None] | None = None,
+    ) -> None:
+        self.store = store
+        self.options = options or Options()
+        self.write = write and store is not None
+        self.actor = actor
+        self.on_progress = on_progress
+        self.rules = PillarRules.load(self.options.pillar_rules)
+        existing = [n for t in _MATCH_TYPES for n in store.nodes(type=t)] if store is not None else []
+        pillar_ids = {n["id"] for n in store.nodes(type="Pillar")} if store is not None else set()
+        self.actors = Actors(existing, load_aliases(self.options.aliases))
+        self.actors.persisted |= pillar_ids
+        for node_id, record in self.rules.pillar_nodes().items():
+            if node_id not in pillar_ids:
+                self.actors.created[node_id] = {**record, "sources": [PILLAR_SOURCE]}
+        self.mapper = ActivityMapper(self.actors)
+        self.report = Report(write=self.write)
+        self._kept: dict[str, tuple[str | None, str]] = {}  # identifier → (last-updated, source), written
+        self._bytes_done = 0
+
+    # -- run ------------------------------------------------------------------------------------
+    def run(self, files: Iterable[Path], problems: Iterable[tuple[str, str]] = ()) -> Report:
+        for where, message in problems:
+            self.report.add_file(FileResult(path=where, status="failed", error=message))
+        for path in files:
+            self.report.add_file(self.import_file(path))
+        self.report.organisations = self.actors.summary(self.report.written_ids if self.write else None)
+        self.report.generic_organisations = sorted(self.actors.outcome.generic)
+        self.report.notes = dict(sorted(self.mapper.notes.items()))
+        return self.report
+
+    def _progress(self, done_in_file: int) -> None:
+        if self.on_progress is not None:
+            self.on_progress(self._bytes_done + done_in_file)
+
+    def import_file(self, path: Path) -> FileResult:
+        """Read, map and (when writing) store one file, all-or-nothing."""
+        result = FileResult(path=str(path), status="imported" if self.write else "checked")
+        kept: dict[str, Mapped] = {}
+        try:
+            for info, element in iter_activities(path, on_progress=self._progress if self.on_progress else None):
+                result.activities_read += 1
+                activity = read_activity(element, info.version)
+                self.report.versions[activity.version or "none"] += 1
+                self._take(path, activity, kept, result)
+        except ImportFormatError as exc:
+            return self._failed(result, exc.detail)
+        finally:
+            try:
+                self._bytes_done += path.stat().st_size
+            except OSError:
+                pass
+            self._progress(0)
+        errors = {r: n for r, n in result.skipped.items() if r in ERROR_REASONS}
+        if self.options.strict and errors:
+            result.status = "rejected"
+            result.error = "--strict: " + ", ".join(f"{n} {r.replace('_', ' ')}" for r, n in sorted(errors.items()))
+            return result
+        batch, created = self._batch(kept.values())
+        if self.write and self.store is not None:
+            try:
+                summary = self.store.upsert(batch, actor=self.actor, action=f"import iati {path.name}")
+            except KBError as exc:
+                return self._failed(result, f"{path.name}: the store refused the batch: {exc.detail}")
+            result.write = summary.model_dump()
+            self.actors.mark_written(created)
+            self.report.written_ids.update(created)
+        for mapped in kept.values():
+            self._kept[mapped.identifier] = (mapped.last_updated, mapped.project["sources"][0])
+        result.imported = len(kept)
+        result.batch = batch.summary()
+        self.report.count_batch(batch)
+        return result
+
+    def _failed(self, result: FileResult, message: str) -> FileResult:
+        result.status = "failed"
+        result.error = message
+        result.imported = 0
+        return result
+
+    # -- one activity ----------------------------------------------------------------------------
+    def _take(self, path: Path, activity: Activity, kept: dict[str, Mapped], result: FileResult) -> None:
+        identifier = activity.identifier
+        source = f"{path.name}#{identifier}"
+        try:
+            mapped = self._consider(activity, source)
+        except Skip as skip:
+            result.skip(identifier, skip.reason, skip.detail)
+            return
+        assert identifier is not None
+        before = kept.get(identifier)
+        if before is None and identifier in self._kept:
+            updated, where = self._kept[identifier]
+            if not _newer(mapped.last_updated, updated):
+                self._duplicate(identifier, kept=where, dropped=source, result=result)
+                return
+            self.report.duplicates.append(
+                {"iati_identifier": identifier, "kept": source, "dropped": where, "rule": "newer last-updated-datetime"}
+            )
+        elif before is not None:
+            if not _newer(mapped.last_updated, before.last_updated):
+                self._duplicate(identifier, kept=before.project["sources"][0], dropped=source, result=result)
+                return
+            self._duplicate(identifier, kept=source, dropped=before.project["sources"][0], result=result)
+            del kept[identifier]
+        kept[identifier] = mapped
+
+    def _duplicate(self, identifier: str, *, kept: str, dropped: str, result: FileResult) -> None:
+        result.skip(identifier, "duplicate", f"kept {kept}")
+        self.report.duplicates.append({
+            "iati_identifier": identifier, "kept": kept, "dropped": dropped,
+            "rule": "newest last-updated-datetime (the first met when equal or missing)",
+        })
+
+    def _consider(self, activity: Activity, source: str) -> Mapped:
+        if not activity.identifier:
+            raise Skip("no_identifier", "iati-identifier is missing or empty")
+        recipients = activity.recipient_codes()
+        countries = self.options.countries
+        if countries is not None:
+            if not recipients:
+                raise Skip("no_usable_recipient", "no recipient-country with a known code (activity or transactions)")
+            if not countries.intersection(recipients):
+                raise Skip("other_countries", ", ".join(recipients))
+        sectors = activity.sectors or [(code, None) for code in dict.fromkeys(activity.transaction_sectors)]
+        assignments = self.rules.assign(sectors, texts_for_keywords(activity))
+        if not assignments and not self.options.all_sectors:
+            raise Skip("other_sectors", ", ".join(c for c, _ in sectors) or "no DAC sector")
+        if activity.problems:
+            reason, detail = activity.problems[0]
+            raise Skip(reason, detail)
+        return self.mapper.map(activity, assignments, source)
+
+    # -- batch ----------------------------------------------------------------------------------
+    def _batch(self, kept: Iterable[Mapped]) -> tuple[Batch, set[str]]:
+        kept = list(kept)
+        uses: set[str] = set()
+        for mapped in kept:
+            uses |= mapped.uses
+        pending_nodes, pending_edges = self.actors.pending(sorted(uses))
+        nodes = [m.project for m in kept] + [validate_node(n) for n in pending_nodes]
+        edges = [e for m in kept for e in m.edges] + [validate_edge(e) for e in pending_edges]
+        batch = Batch(nodes=nodes, edges=edges)
+        check_one_type_per_id(batch)
+        return batch, {n["id"] for n in pending_nodes}
+
+
+def run_import(
+    store: GraphStore | None,
+    paths: Sequence[Path],
+    options: Options | None = None,
+    *,
+    write: bool = True,
+    actor: str = "cli",
+    on_progress: Callable[[int], None] | None = None,
+) -> Report:
+    """Import (or, with ``write=False``, check) the IATI files and directories ``paths``."""
+    files, problems = collect_files(paths)
+    return IatiImport(store, options, write=write, actor=actor, on_progress=on_progress).run(files, problems)
+
+
+__all__ = ["IatiImport", "Options", "collect_files", "parse_countries", "run_import"]
+

@@ -1,0 +1,143 @@
+"""What an IATI import read, took, skipped and why: per file and in total, as plain JSON."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from kb.importers.iati import codes
+from kb.importers.iati.activity import ERROR_REASONS
+from kb.records import Batch
+
+#: Skipped activities listed by id per file (the counts are always complete).
+LISTED_SKIPS = 200
+
+REASONS = {
+    "no_identifier": "no iati-identifier",
+    "no_usable_recipient": "no recipient country with a known code",
+    "other_countries": "recipients outside the selected countries",
+    "other_sectors": "not a security subject (no pillar)",
+    "unparseable_date": "a date that is not an ISO date",
+    "inconsistent_dates": "an end date before the start date",
+    "missing_code": "a required code is missing",
+    "unknown_code": "a code not in the IATI codelists",
+    "unparseable_value": "an amount that is not a number",
+    "invalid_record": "a record the schema refuses",
+    "duplicate": "iati-identifier met before (older or same version)",
+}
+
+
+@dataclass
+class FileResult:
+    path: str
+    status: str  # imported | checked | failed | rejected
+    activities_read: int = 0
+    imported: int = 0
+    skipped: Counter[str] = field(default_factory=Counter)
+    skipped_activities: list[dict[str, str | None]] = field(default_factory=list)
+    error: str | None = None
+    write: dict[str, int] | None = None
+    batch: dict[str, int] | None = None
+
+    def skip(self, identifier: str | None, reason: str, detail: str) -> None:
+        self.skipped[reason] += 1
+        if len(self.skipped_activities) < LISTED_SKIPS:
+            self.skipped_activities.append({"iati_identifier": identifier, "reason": reason, "detail": detail})
+
+    def to_json(self, *, details: bool) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "file": self.path, "status": self.status, "activities_read": self.activities_read,
+            "imported": self.imported, "skipped": dict(sorted(self.skipped.items())),
+        }
+        if self.error:
+            out["error"] = self.error
+        if self.write is not None:
+            out["store"] = self.write
+        if details:
+            out["skipped_activities"] = self.skipped_activities
+        return out
+
+
+@dataclass
+class Report:
+    write: bool
+    files: list[FileResult] = field(default_factory=list)
+    versions: Counter[str] = field(default_factory=Counter)
+    duplicates: list[dict[str, str]] = field(default_factory=list)
+    organisations: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    generic_organisations: list[str] = field(default_factory=list)
+    notes: dict[str, int] = field(default_factory=dict)
+    nodes: Counter[str] = field(default_factory=Counter)
+    edges: Counter[str] = field(default_factory=Counter)
+    pillars: Counter[str] = field(default_factory=Counter)
+    review: int = 0
+    countries: Counter[str] = field(default_factory=Counter)
+    sectors: Counter[str] = field(default_factory=Counter)
+    written_ids: set[str] = field(default_factory=set)
+
+    def add_file(self, result: FileResult) -> None:
+        self.files.append(result)
+
+    def count_batch(self, batch: Batch) -> None:
+        """Count what a file's batch holds: node and edge types, countries and pillars of its projects."""
+        self.nodes.update(n["type"] for n in batch.nodes)
+        for node in batch.nodes:
+            if node["type"] == "Project":
+                self.sectors.update(node.get("sectors", []))
+        self.edges.update(e["type"] for e in batch.edges)
+        reviewed: set[str] = set()
+        for edge in batch.edges:
+            if edge["type"] == "TARGETS":
+                self.countries[edge["target"].split(":", 1)[1].upper()] += 1
+            elif edge["type"] == "IN_PILLAR" and edge["source"].startswith("project:"):
+                self.pillars[edge["target"]] += 1
+                if edge.get("review"):
+                    reviewed.add(edge["source"])
+        self.review += len(reviewed)
+
+    @property
+    def failed(self) -> list[FileResult]:
+        return [f for f in self.files if f.status in ("failed", "rejected")]
+
+    def totals(self) -> dict[str, Any]:
+        skipped: Counter[str] = Counter()
+        for result in self.files:
+            skipped.update(result.skipped)
+        return {
+            "activities_read": sum(f.activities_read for f in self.files),
+            "imported": sum(f.imported for f in self.files),
+            "skipped": dict(sorted(skipped.items())),
+        }
+
+    def to_json(self, *, details: bool = False) -> dict[str, Any]:
+        """The summary: ``files``, ``activities_read``, ``imported``, ``skipped`` (reason → count),
+        ``organisations`` (``new``, ``matched``), ``edges`` and more."""
+        store: Counter[str] = Counter()
+        for result in self.files:
+            store.update(result.write or {})
+        out: dict[str, Any] = {
+            "mode": "import" if self.write else "validate",
+            "files": [f.to_json(details=details) for f in self.files],
+            **self.totals(),
+            "skip_reasons": {r: REASONS[r] for r in sorted({r for f in self.files for r in f.skipped})},
+            "error_reasons": sorted(ERROR_REASONS),
+            "duplicates": self.duplicates,
+            "organisations": {**self.organisations, "generic_left_out": self.generic_organisations},
+            "nodes": dict(sorted(self.nodes.items())),
+            "edges": dict(sorted(self.edges.items())),
+            "pillars": dict(sorted(self.pillars.items())),
+            "projects_to_review": self.review,
+            "countries": {
+                code: {"name": codes.country_name(code), "projects": n} for code, n in sorted(self.countries.items())
+            },
+            "sectors": {
+                code: {"name": codes.sector_name(code), "projects": n} for code, n in sorted(self.sectors.items())
+            },
+            "versions": dict(sorted(self.versions.items())),
+            "notes": self.notes,
+            "failed": [{"file": f.path, "error": f.error} for f in self.failed],
+        }
+        if self.write:
+            out["store"] = dict(store)
+        return out

@@ -1,0 +1,103 @@
+"""The pages in a real browser (Debian's Chromium through Playwright), with the network cut off.
+
+Every request not addressed to the test server on 127.0.0.1 is blocked and counted: there must
+be none. The click path is the one a donor coordinator takes: overview → a need → a donor.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.api.conftest import TOKENS
+from tests.api.server import kb_serve
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not CHROMIUM.exists():
+        pytest.skip("Debian's chromium is not installed (make setup installs it)")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture(scope="module")
+def server(seeded_file, tmp_path_factory):
+    path = tmp_path_factory.mktemp("browser") / "kb.sqlite"
+    shutil.copy(seeded_file, path)
+    with kb_serve(path, env={"KB_API_TOKENS": TOKENS}) as base:
+        yield base
+
+
+@pytest.fixture
+def page(browser, server):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.outside = []  # requests to anywhere but the server, blocked
+    page.errors = []
+
+    def guard(route):
+        url = route.request.url
+        if url.startswith(server + "/") or url == server:
+            route.continue_()
+        else:
+            page.outside.append(url)
+            route.abort()
+
+    page.route("**/*", guard)
+    page.on("pageerror", lambda exc: page.errors.append(str(exc)))
+    yield page
+    context.close()
+
+
+def test_overview_to_need_to_donor_without_leaving_the_machine(page, server):
+    page.goto(server + "/")
+    assert page.title().startswith("Overview")
+    assert page.locator("#kosovo-footnote").count() == 1
+
+    with page.expect_navigation():
+        page.locator("table a[href^='/needs/']").first.click()
+    assert "/needs/" in page.url
+    assert page.locator("h2", has_text="Who else funds this need").count() == 1
+    donors = page.locator("table tr.funder td:first-child a")
+    assert donors.count() >= 2
+
+    name = donors.first.get_attribute("title")
+    with page.expect_navigation():
+        donors.first.click()
+    assert "/countries/" in page.url or "/organisations/" in page.url
+    assert page.locator("h1").inner_text() == name
+    assert page.locator("h2", has_text="What it funds and implements").count() == 1
+
+    assert page.outside == []
+    assert page.errors == []
+
+
+def test_search_box_finds_a_name_typed_without_diacritics(page, server):
+    page.goto(server + "/")
+    page.fill("header input[name=q]", "kostresevic")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert page.locator("ol.hits a", has_text="Siniša Kostrešević").count() == 1
+    assert page.outside == []
+
+
+def test_map_and_docs_pages_draw_with_the_network_off(page, server):
+    page.goto(server + "/maps/network?pillar=WBBSi")
+    page.wait_for_load_state("networkidle")
+    page.goto(server + "/docs")
+    page.wait_for_selector("#operations .op")
+    assert page.locator("#operations .op").count() >= 20
+    assert page.outside == []
+    assert page.errors == []

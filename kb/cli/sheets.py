@@ -1,0 +1,182 @@
+"""kb commands for spreadsheets and Gephi: templates, sheet import, reports, exports."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from kb.analysis.coverage import coverage
+from kb.analysis.funding import cofunding
+from kb.analysis.gaps import gaps
+from kb.analysis.overlaps import overlaps
+from kb.cli.analysis import (
+    CountryOption,
+    CycleOption,
+    DonorOption,
+    FromOption,
+    PillarOption,
+    ToOption,
+)
+from kb.cli.analysis import _filters as resolve_filters
+from kb.cli.analysis import _window as window_of
+from kb.cli.app import app, export_app, get_store, import_app
+from kb.cli.output import JsonOption, console, emit_json, table
+from kb.dump import write_dump
+from kb.errors import InvalidInputError
+from kb.exports import FORMATS, flat_graph, write
+from kb.matching import sheet_matcher
+from kb.sheets.layouts import detect, from_mapping, load_mapping
+from kb.sheets.report import REPORTS, write_report
+from kb.sheets.rows import read_sheet, summary
+from kb.sheets.template import write_template
+from kb.sheets.workbook import read_table
+from kb.store.port import GraphStore, SubgraphFilter
+
+
+def _describe(filters: SubgraphFilter) -> str:
+    return ", ".join(f"{k}={v}" for k, v in filters.model_dump(exclude_none=True).items())
+
+
+def _data_date(store: GraphStore) -> str:
+    latest = store.write_log(1)
+    return latest[0].at if latest else "no writes recorded"
+
+
+@app.command()
+def template(
+    ctx: typer.Context,
+    kind: Annotated[str, typer.Argument(help="needs or responses.", metavar="needs|responses")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="Workbook to write (.xlsx).")],
+) -> None:
+    """Write a needs- or response-mapping template with drop-downs filled from the knowledge base."""
+    if kind not in ("needs", "responses"):
+        raise InvalidInputError(f"unknown template {kind!r}: use needs or responses")
+    path = write_template(get_store(ctx), kind, output)  # type: ignore[arg-type]
+    console.print(f"wrote {path}")
+
+
+@import_app.command("sheet")
+def import_sheet(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="A filled template, a donor matrix (.xlsx or .csv).")],
+    kind: Annotated[str | None, typer.Option("--kind", help="needs or responses (default: from the headers).",
+                                             show_default=False)] = None,
+    columns: Annotated[Path | None, typer.Option("--columns", help="YAML file mapping the sheet's columns.",
+                                                 show_default=False)] = None,
+    sheet: Annotated[str | None, typer.Option("--sheet", help="Sheet name (default: the first data sheet).",
+                                              show_default=False)] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Only check and report; write nothing.")] = False,
+    create_new: Annotated[bool, typer.Option("--create-new", help="Create organisations and institutions "
+                                             "the matcher does not know (otherwise they are reported).")] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Check every row of a sheet, report all problems at once, then import it all-or-nothing."""
+    if kind not in (None, "needs", "responses"):
+        raise InvalidInputError(f"--kind {kind!r}: use needs or responses")
+    store = get_store(ctx)
+    mapping = load_mapping(columns) if columns else None
+    table_ = read_table(file, sheet or (mapping.sheet if mapping else None))
+    layout = from_mapping(table_, mapping, file.name) if mapping else detect(table_, kind)  # type: ignore[arg-type]
+    result = read_sheet(table_, layout, store, sheet_matcher(store), create_new=create_new)
+    result.raise_if_problems(file.name)
+    report = dict(summary(result))
+    report["layout"] = layout.how
+    report["kind"] = layout.kind
+    if not dry_run:
+        report.update(store.upsert(result.batch, actor="cli", action=f"import sheet {file.name}").model_dump())
+    report["dry_run"] = dry_run
+    if as_json:
+        emit_json(report)
+        return
+    table(f"{'Checked' if dry_run else 'Imported'} {file.name} ({layout.kind}, {layout.how} layout)",
+          ["", "count"], [(k.replace("_", " "), v) for k, v in report.items() if isinstance(v, int)])
+    if result.new_names:
+        table("New names", ["name", "id"], sorted(result.new_names.items()))
+
+
+def _results(kind: str, store: GraphStore, filters: SubgraphFilter):
+    graph = store.subgraph(filters)
+    if kind == "overlaps":
+        return overlaps(graph, window=window_of(filters))
+    if kind == "gaps":
+        return gaps(graph, window=window_of(filters))
+    if kind == "coverage":
+        return coverage(graph)
+    return cofunding(graph)
+
+
+@app.command()
+def report(
+    ctx: typer.Context,
+    kind: Annotated[str, typer.Argument(help=" | ".join(REPORTS), metavar="|".join(REPORTS))],
+    xlsx: Annotated[Path, typer.Option("--xlsx", help="Workbook to write.")],
+    pillar: PillarOption = None,
+    country: CountryOption = None,
+    donor: DonorOption = None,
+    date_from: FromOption = None,
+    date_to: ToOption = None,
+    cycle: CycleOption = None,
+) -> None:
+    """Write an analysis (overlaps, gaps, coverage, cofunding) as a formatted workbook."""
+    if kind not in REPORTS:
+        raise InvalidInputError(f"unknown report {kind!r}: use one of {', '.join(REPORTS)}")
+    store = get_store(ctx)
+    filters = resolve_filters(store, pillar, country, donor, date_from, date_to, cycle)
+    path = write_report(kind, _results(kind, store, filters), xlsx, filters=_describe(filters),
+                        data_date=_data_date(store))
+    console.print(f"wrote {path}")
+
+
+@export_app.callback(invoke_without_command=True)
+def export(
+    ctx: typer.Context,
+    fmt: Annotated[str | None, typer.Option("--format", help=" | ".join(FORMATS), show_default=False)] = None,
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="File to write (a folder for csv).",
+                                                show_default=False)] = None,
+    pillar: PillarOption = None,
+    country: CountryOption = None,
+    donor: DonorOption = None,
+    date_from: FromOption = None,
+    date_to: ToOption = None,
+    cycle: CycleOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Write the store, or the part the filters select, as JSON, GEXF 1.3, GraphML or CSV.
+
+    `kb export --format gexf -o kb.gexf --pillar WBBSi`; `kb export json FILE` is the lossless dump.
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    if fmt is None or output is None:
+        raise typer.BadParameter("give --format and -o (or use `kb export json FILE`)")
+    if fmt not in FORMATS:
+        raise InvalidInputError(f"unknown export format {fmt!r}: use one of {', '.join(FORMATS)}")
+    store = get_store(ctx)
+    filters = resolve_filters(store, pillar, country, donor, date_from, date_to, cycle)
+    if fmt == "json" and filters.is_empty():
+        counts = write_dump(store, output)
+        files = [output]
+    else:
+        graph = store.subgraph(filters)
+        from visual.layout import positions
+        from visual.styles import node_colour
+
+        flat = flat_graph(graph, positions=positions(graph) if graph.number_of_nodes() else {},
+                          colours={n: node_colour(t) for n, t in graph.nodes(data="type")})
+        if fmt == "json":
+            import json
+
+            nodes = [dict(d, id=n) for n, d in graph.nodes(data=True)]
+            edges = [d for *_, d in graph.edges(data=True)]
+            output.write_text(json.dumps({"nodes": nodes, "edges": edges}, ensure_ascii=False, indent=1),
+                              encoding="utf-8")
+            files = [output]
+        else:
+            files = write(flat, fmt, output)
+        counts = {"nodes": graph.number_of_nodes(), "edges": graph.number_of_edges()}
+    if as_json:
+        emit_json({"files": [str(f) for f in files], **counts})
+        return
+    console.print(f"wrote {counts['nodes']} nodes and {counts['edges']} edges to {', '.join(map(str, files))}")

@@ -1,0 +1,1 @@
+"""Spreadsheets in and out: templates, filled sheets and other people's matrices, reports."""

@@ -31,8 +31,12 @@ def _progress() -> Iterator[Progress]:
     """A progress bar on stderr, shown only on a terminal (stdout stays for the report)."""
     console = Console(stderr=True)
     bar = Progress(
-        TextColumn("{task.description:>6}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-        console=console, disable=not console.is_terminal,
+        TextColumn("{task.description:>6}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        disable=not console.is_terminal,
     )
     with bar:
         yield bar
@@ -64,9 +68,12 @@ def copy_store(source: GraphStore, target: GraphStore, *, batch_size: int = 1000
 
 
 def _differences(a: dict[str, dict[str, int]], b: dict[str, dict[str, int]]) -> list[str]:
-    return [f"{t}: {a[kind].get(t, 0)} → {b[kind].get(t, 0)}"
-            for kind in ("nodes", "edges") for t in sorted({*a[kind], *b[kind]})
-            if a[kind].get(t, 0) != b[kind].get(t, 0)]
+    return [
+        f"{t}: {a[kind].get(t, 0)} → {b[kind].get(t, 0)}"
+        for kind in ("nodes", "edges")
+        for t in sorted({*a[kind], *b[kind]})
+        if a[kind].get(t, 0) != b[kind].get(t, 0)
+    ]
 
 
 COPY_HELP = (
@@ -81,12 +88,15 @@ COPY_HELP = (
 
 @app.command(help=COPY_HELP)
 def copy(
-    source: Annotated[str, typer.Option("--from", help="Store to read: a file path or a Neo4j URI.",
-                                        show_default=False)],
-    target: Annotated[str, typer.Option("--to", help="Store to write: a file path or a Neo4j URI.",
-                                        show_default=False)],
-    batch_size: Annotated[int, typer.Option("--batch-size", min=1, max=100_000,
-                                            help="Records per write transaction.")] = 1000,
+    source: Annotated[
+        str, typer.Option("--from", help="Store to read: a file path or a Neo4j URI.", show_default=False)
+    ],
+    target: Annotated[
+        str, typer.Option("--to", help="Store to write: a file path or a Neo4j URI.", show_default=False)
+    ],
+    batch_size: Annotated[
+        int, typer.Option("--batch-size", min=1, max=100_000, help="Records per write transaction.")
+    ] = 1000,
     as_json: JsonOption = False,
 ) -> None:
     """``kb copy``: see :data:`COPY_HELP` (resumable, streamed through the port in batches)."""
@@ -98,19 +108,34 @@ def copy(
         written = copy_store(src, dst, batch_size=batch_size)
         before, after = src.counts(), dst.counts()
         report: dict[str, Any] = {
-            "from": src.location, "to": dst.location, "written": written.model_dump(),
-            "counts": {"from": before, "to": after}, "equal": before == after,
+            "from": src.location,
+            "to": dst.location,
+            "written": written.model_dump(),
+            "counts": {"from": before, "to": after},
+            "equal": before == after,
         }
         if as_json:
             emit_json(report)
         else:
-            rows = [(kind, t, before[kind].get(t, 0), after[kind].get(t, 0),
-                     "" if before[kind].get(t, 0) == after[kind].get(t, 0) else "differs")
-                    for kind in ("nodes", "edges") for t in before[kind]]
-            table(f"Copied {src.location} → {dst.location}", ["", "type", "from", "to", ""], rows,
-                  caption=", ".join(f"{v} {k.replace('_', ' ')}" for k, v in written.model_dump().items() if v))
+            rows = [
+                (
+                    kind,
+                    t,
+                    before[kind].get(t, 0),
+                    after[kind].get(t, 0),
+                    "" if before[kind].get(t, 0) == after[kind].get(t, 0) else "differs",
+                )
+                for kind in ("nodes", "edges")
+                for t in before[kind]
+            ]
+            table(
+                f"Copied {src.location} → {dst.location}",
+                ["", "type", "from", "to", ""],
+                rows,
+                caption=", ".join(f"{v} {k.replace('_', ' ')}" for k, v in written.model_dump().items() if v),
+            )
         if before != after:
             raise ConflictError(
-                f"after the copy {dst.location} differs from {src.location} ({'; '.join(_differences(before, after))}): "
-                "did it hold other data?"
+                f"after the copy {dst.location} differs from {src.location} "
+                f"({'; '.join(_differences(before, after))}): did it hold other data?"
             )

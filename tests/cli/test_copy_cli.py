@@ -91,5 +91,8 @@ def test_copy_to_an_unreachable_neo4j_is_one_line_and_leaves_the_source_alone(tm
         port = s.getsockname()[1]
     result = kb("copy", "--from", str(source), "--to", f"bolt://127.0.0.1:{port}")
     assert result.exit_code == 3
-    assert result.stderr.startswith("error: Store unavailable: cannot reach Neo4j") and result.stderr.count("\n") == 1
+    assert (
+        result.stderr.startswith("error: Store unavailable: cannot reach Neo4j")
+        and result.stderr.count("\n") == 1
+    )
     assert kb_json("--store", str(source), "stats")["nodes"]["Project"] == 2

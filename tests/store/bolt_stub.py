@@ -17,7 +17,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 HELLO, GOODBYE, RESET, RUN, BEGIN, COMMIT, ROLLBACK, PULL, DISCARD = (
-    0x01, 0x02, 0x0F, 0x10, 0x11, 0x12, 0x13, 0x3F, 0x2F)
+    0x01,
+    0x02,
+    0x0F,
+    0x10,
+    0x11,
+    0x12,
+    0x13,
+    0x3F,
+    0x2F,
+)
 SUCCESS, RECORD, IGNORED, FAILURE = 0x70, 0x71, 0x7E, 0x7F
 
 
@@ -84,8 +93,17 @@ class _Reader:
         if marker in ints:
             fmt = ints[marker]
             return struct.unpack(fmt, self.take(struct.calcsize(fmt)))[0]
-        sizes = {0xD0: ">B", 0xD1: ">H", 0xD2: ">I", 0xD4: ">B", 0xD5: ">H", 0xD6: ">I", 0xD8: ">B",
-                 0xD9: ">H", 0xDA: ">I"}
+        sizes = {
+            0xD0: ">B",
+            0xD1: ">H",
+            0xD2: ">I",
+            0xD4: ">B",
+            0xD5: ">H",
+            0xD6: ">I",
+            0xD8: ">B",
+            0xD9: ">H",
+            0xDA: ">I",
+        }
         fmt = sizes[marker]
         size = struct.unpack(fmt, self.take(struct.calcsize(fmt)))[0]
         if marker <= 0xD2:
@@ -192,8 +210,10 @@ def _serve(conn: socket.socket, script: Script) -> None:
 def _reply(tag: int, fields: list[Any], script: Script, pending: list) -> Failure | list[bytes] | None:
     if tag == HELLO:
         if script.auth_failure:
-            return Failure("Neo.ClientError.Security.Unauthorized",
-                           "The client is unauthorized due to authentication failure.")
+            return Failure(
+                "Neo.ClientError.Security.Unauthorized",
+                "The client is unauthorized due to authentication failure.",
+            )
         return [_struct(SUCCESS, {"server": script.agent, "connection_id": "bolt-stub"})]
     if tag in (BEGIN, COMMIT, ROLLBACK):
         script.log.append(({BEGIN: "BEGIN", COMMIT: "COMMIT", ROLLBACK: "ROLLBACK"}[tag], None, None))

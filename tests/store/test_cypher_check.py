@@ -35,28 +35,46 @@ BROKEN = {
     "BROKEN:syntax": ("MATCH (n:`Node` {id: $id} RETURN n", 1, "Invalid input"),
     "BROKEN:unknown-label": ("MATCH (n:`Organization`) RETURN n.id AS id", 2, "Organization` is not present"),
     "BROKEN:unknown-relationship-type": (
-        "MATCH (:`Node`)-[r:`FUNDED`]->(:`Node`) RETURN r.key AS key", 2, "FUNDED` is not present"),
+        "MATCH (:`Node`)-[r:`FUNDED`]->(:`Node`) RETURN r.key AS key",
+        2,
+        "FUNDED` is not present",
+    ),
     "BROKEN:unknown-property": ("MATCH (n:`Node`) RETURN n.nmae AS name", 2, "nmae is not present"),
     "BROKEN:undeclared-parameter": ("MATCH (n:`Node` {id: $node}) RETURN n.id AS id", 1, "Parameter $node"),
     "BROKEN:unknown-function": ("MATCH (n:`Node`) RETURN lowercase(n.name) AS name", 1, "Function lowercase"),
     "BROKEN:unknown-procedure": (
-        "CALL db.index.fulltext.queryNode($index, $query) YIELD node RETURN node.id AS id", 1,
-        "Procedure db.index.fulltext.queryNode"),
+        "CALL db.index.fulltext.queryNode($index, $query) YIELD node RETURN node.id AS id",
+        1,
+        "Procedure db.index.fulltext.queryNode",
+    ),
     "BROKEN:impossible-path": ("MATCH (:`Project`)-[:`FUNDS`]->(c:`Country`) RETURN c.id AS id", 2, "FUNDS"),
     "BROKEN:undefined-variable": ("MATCH (n:`Node`) RETURN m.id AS id", 1, "Variable `m` not defined"),
     "BROKEN:union-columns": (
-        "MATCH (n:`Need`) RETURN n.id AS id UNION MATCH (n:`Project`) RETURN n.id AS ident", 1,
-        "must have the same return column names"),
+        "MATCH (n:`Need`) RETURN n.id AS id UNION MATCH (n:`Project`) RETURN n.id AS ident",
+        1,
+        "must have the same return column names",
+    ),
     "BROKEN:order-after-distinct": (
-        "MATCH (n:`Node`) RETURN DISTINCT n.id AS id ORDER BY n.name", 1, "not possible to access variables"),
+        "MATCH (n:`Node`) RETURN DISTINCT n.id AS id ORDER BY n.name",
+        1,
+        "not possible to access variables",
+    ),
     "BROKEN:unknown-procedure-output": (
-        "CALL db.index.fulltext.queryNodes($index, $query) YIELD nodes RETURN nodes", 1, "Unknown procedure output"),
+        "CALL db.index.fulltext.queryNodes($index, $query) YIELD nodes RETURN nodes",
+        1,
+        "Unknown procedure output",
+    ),
     "BROKEN:procedure-arguments": ("CALL db.awaitIndexes($timeout, $limit)", 1, "too many arguments"),
     "BROKEN:merge-variable-length": (
-        "MATCH (s:`Node` {id: $id}) MATCH (t:`Node` {id: $id}) MERGE (s)-[:`FUNDS`*1..2]->(t)", 1,
-        "Variable length relationships cannot be used in MERGE"),
+        "MATCH (s:`Node` {id: $id}) MATCH (t:`Node` {id: $id}) MERGE (s)-[:`FUNDS`*1..2]->(t)",
+        1,
+        "Variable length relationships cannot be used in MERGE",
+    ),
     "BROKEN:cartesian-product": (
-        "MATCH (s:`Node`), (t:`Node`) RETURN s.id AS s, t.id AS t", 2, "cartesian product"),
+        "MATCH (s:`Node`), (t:`Node`) RETURN s.id AS s, t.id AS t",
+        2,
+        "cartesian product",
+    ),
 }
 
 
@@ -104,8 +122,11 @@ def diagnostics() -> dict[str, list[dict[str, Any]]]:
 
 def _show(name: str, statement: str, found: list[dict[str, Any]]) -> str:
     lines = [f"{name}: {statement}"]
-    lines += [f"  {d['version']} {'error' if d['severity'] == 1 else 'warning'} "
-              f"{d['line']}:{d['column']}: {d['message']}" for d in found]
+    lines += [
+        f"  {d['version']} {'error' if d['severity'] == 1 else 'warning'} "
+        f"{d['line']}:{d['column']}: {d['message']}"
+        for d in found
+    ]
     return "\n".join(lines)
 
 
@@ -118,7 +139,7 @@ def test_every_catalogued_statement_passes_neo4js_checker(diagnostics):
 
 @pytest.mark.parametrize("name", sorted(BROKEN))
 def test_checker_catches_a_broken_statement(diagnostics, name):
-    """Each is caught, as an error (severity 1) or at least a warning (2), which the catalogue test refuses."""
+    """Each is caught: as an error (severity 1), or a warning (2), which the catalogue test refuses too."""
     _, severity, expected = BROKEN[name]
     found = diagnostics[name]
     assert {d["version"] for d in found} == set(VERSIONS), found

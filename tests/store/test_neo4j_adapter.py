@@ -76,19 +76,24 @@ def test_empty_lists_are_not_stored_and_come_back_from_the_schema():
 
 
 def test_dates_are_stored_as_iso_strings_and_floats_stay_floats(small_graph):
-    funds = next(e for e in parse_batch(small_graph).edges if e["type"] == "FUNDS" and e["source"] == "org:giz")
+    funds = next(
+        e for e in parse_batch(small_graph).edges if e["type"] == "FUNDS" and e["source"] == "org:giz"
+    )
     props = encode_edge(funds)
     assert props["start"] == "2023-01-01" and props["amount"] == 1_000_000.0
     assert isinstance(props["amount"], float)
     assert {"type", "source", "target"}.isdisjoint(props) and props["key"] == ""
 
 
-@pytest.mark.parametrize("value, reason", [
-    ({"a": 1}, "no Neo4j property form"),
-    (["a", 1], "lists of one primitive type"),
-    ([["a"]], "lists of one primitive type"),
-    (2**70, "does not fit in 64 bits"),
-])
+@pytest.mark.parametrize(
+    "value, reason",
+    [
+        ({"a": 1}, "no Neo4j property form"),
+        (["a", 1], "lists of one primitive type"),
+        ([["a"]], "lists of one primitive type"),
+        (2**70, "does not fit in 64 bits"),
+    ],
+)
 def test_a_value_neo4j_cannot_store_is_refused_naming_the_property(value, reason):
     with pytest.raises(SchemaViolationError, match=f"node 'org:x': property 'extra'.*{reason}"):
         encode_node({"type": "Organisation", "id": "org:x", "name": "X", "sources": ["s"], "extra": value})
@@ -105,8 +110,14 @@ def _cypher_literals(path: Path) -> list[str]:
     words = ("MATCH ", "MERGE ", "CREATE ", "UNWIND ", "CALL ", "RETURN ", "DETACH DELETE")
     tree = ast.parse(path.read_text(encoding="utf-8"))
     docstrings = {id(n.value) for n in ast.walk(tree) if isinstance(n, ast.Expr)}
-    return [n.value for n in ast.walk(tree) if isinstance(n, ast.Constant) and isinstance(n.value, str)
-            and id(n) not in docstrings and any(w in n.value for w in words)]
+    return [
+        n.value
+        for n in ast.walk(tree)
+        if isinstance(n, ast.Constant)
+        and isinstance(n.value, str)
+        and id(n) not in docstrings
+        and any(w in n.value for w in words)
+    ]
 
 
 @pytest.mark.parametrize("module", ["adapter.py", "testing.py", "errors.py", "encoding.py", "__init__.py"])
@@ -184,12 +195,16 @@ def test_driver_messages_quoting_the_uri_lose_its_password():
 def test_a_server_older_than_neo4j_5_is_refused():
     old = [{"name": "Neo4j Kernel", "versions": ["4.4.30"], "edition": "enterprise"}]
     with bolt_stub(Script(answers={q.SERVER_COMPONENTS: old})) as uri:
-        with pytest.raises(StoreUnavailableError, match="is version 4.4.30; the knowledge base needs Neo4j 5"):
+        with pytest.raises(
+            StoreUnavailableError, match="is version 4.4.30; the knowledge base needs Neo4j 5"
+        ):
             Neo4jStore(uri)
 
 
 def test_a_missing_database_is_named():
-    missing = Failure("Neo.ClientError.Database.DatabaseNotFound", "Database does not exist. Database name: 'kb'.")
+    missing = Failure(
+        "Neo.ClientError.Database.DatabaseNotFound", "Database does not exist. Database name: 'kb'."
+    )
     with bolt_stub(Script(begin_failure=missing)) as uri:
         with pytest.raises(StoreUnavailableError, match="has no database 'kb' \\(check KB_NEO4J_DATABASE\\)"):
             Neo4jStore(uri, database="kb")
@@ -215,9 +230,11 @@ def test_writing_before_kb_init_says_to_run_it(small_graph):
 
 
 def test_searching_before_kb_init_says_to_run_it():
-    missing = Failure("Neo.ClientError.Procedure.ProcedureCallFailed",
-                      "Failed to invoke procedure `db.index.fulltext.queryNodes`: Caused by: "
-                      "java.lang.IllegalArgumentException: There is no such fulltext schema index: node_search")
+    missing = Failure(
+        "Neo.ClientError.Procedure.ProcedureCallFailed",
+        "Failed to invoke procedure `db.index.fulltext.queryNodes`: Caused by: "
+        "java.lang.IllegalArgumentException: There is no such fulltext schema index: node_search",
+    )
     with bolt_stub(ready_script(**{q.SEARCH: missing})) as uri, Neo4jStore(uri) as store:
         with pytest.raises(IncompatibleStoreError, match="no search index yet: run `kb init`"):
             store.search("border")
@@ -228,8 +245,10 @@ def test_a_batch_goes_in_one_transaction_of_unwind_statements_then_the_log(small
     script = initialised()
     with bolt_stub(script) as uri, Neo4jStore(uri) as store:
         summary = store.upsert(parse_batch(small_graph), actor="token:alice")
-    assert summary.nodes_created == len(small_graph["nodes"]) and summary.edges_created == len(small_graph["edges"])
-    write = script.log[script.log.index(("RUN", q.LOCK_STORE, {"meta": "store"})) - 1:]
+    assert summary.nodes_created == len(small_graph["nodes"]) and summary.edges_created == len(
+        small_graph["edges"]
+    )
+    write = script.log[script.log.index(("RUN", q.LOCK_STORE, {"meta": "store"})) - 1 :]
     assert write[0][0] == "BEGIN" and write[-1][0] == "COMMIT"
     assert [kind for kind, _, _ in write[1:-1]] == ["RUN"] * (len(write) - 2)
     sent = {query: params for _, query, params in write[1:-1]}
@@ -237,8 +256,10 @@ def test_a_batch_goes_in_one_transaction_of_unwind_statements_then_the_log(small
     assert {r["id"] for r in countries} == {"country:rs", "country:xk", "country:at"}
     assert next(r for r in countries if r["id"] == "country:rs")["props"]["search"] == "serbia rs"
     funds = sent[q.UPSERT_EDGES["FUNDS"]]["rows"]
-    assert {(r["source"], r["target"], r["key"]) for r in funds} == {("org:giz", "project:a", ""),
-                                                                      ("country:at", "project:b", "")}
+    assert {(r["source"], r["target"], r["key"]) for r in funds} == {
+        ("org:giz", "project:a", ""),
+        ("country:at", "project:b", ""),
+    }
     assert sent[q.LOG_WRITE]["actor"] == "token:alice" and sent[q.LOG_WRITE]["seq"] == 7
 
 
@@ -254,18 +275,22 @@ def test_an_unchanged_batch_writes_nothing_and_logs_nothing(small_graph):
 
 def test_a_batch_with_a_missing_endpoint_is_rolled_back_before_any_write():
     script = initialised()
-    bad = {"nodes": [node("Organisation", "org:new", "New donor")],
-           "edges": [edge("FUNDS", "org:new", "project:missing", amount=1, currency="EUR")]}
+    bad = {
+        "nodes": [node("Organisation", "org:new", "New donor")],
+        "edges": [edge("FUNDS", "org:new", "project:missing", amount=1, currency="EUR")],
+    }
     with bolt_stub(script) as uri, Neo4jStore(uri) as store:
         with pytest.raises(SchemaViolationError, match="project:missing"):
             store.upsert(parse_batch(bad))
-    write = script.log[script.log.index(("RUN", q.LOCK_STORE, {"meta": "store"})):]
+    write = script.log[script.log.index(("RUN", q.LOCK_STORE, {"meta": "store"})) :]
     assert write[-1][0] == "ROLLBACK" and ("COMMIT", None, None) not in write
     assert not [s for s in script.statements if "MERGE" in s or "CREATE" in s]
 
 
 def test_a_retyped_id_is_refused_before_any_write():
-    stored = [{"id": "inst:x", "props": {"type": "Institution", "id": "inst:x", "name": "X", "sources": ["s"]}}]
+    stored = [
+        {"id": "inst:x", "props": {"type": "Institution", "id": "inst:x", "name": "X", "sources": ["s"]}}
+    ]
     script = initialised(**{q.NODES_BY_ID: stored})
     batch = parse_batch({"nodes": [node("Institution", "inst:x", "X")]})
     batch.nodes[0]["type"] = "Organisation"
@@ -276,8 +301,10 @@ def test_a_retyped_id_is_refused_before_any_write():
 
 
 def test_a_constraint_violation_from_the_server_is_a_conflict(small_graph):
-    clash = Failure("Neo.ClientError.Schema.ConstraintValidationFailed",
-                    "Node(12) already exists with label `Node` and property `id` = 'country:rs'")
+    clash = Failure(
+        "Neo.ClientError.Schema.ConstraintValidationFailed",
+        "Node(12) already exists with label `Node` and property `id` = 'country:rs'",
+    )
     script = initialised(**{q.UPSERT_NODES["Country"]: clash})
     with bolt_stub(script) as uri, Neo4jStore(uri) as store:
         with pytest.raises(ConflictError, match="already exists"):
@@ -290,8 +317,14 @@ def test_search_sends_every_folded_word_as_a_required_prefix():
         assert store.search("Министарство унутрашњих", types=["Institution"]) == []
         assert store.search('"*()') == []
     sent = [params for kind, query, params in script.log if query == q.SEARCH]
-    assert sent == [{"index": "node_search", "query": "+ministarstvo* +unutrasnjih*", "types": ["Institution"],
-                     "limit": 20}]
+    assert sent == [
+        {
+            "index": "node_search",
+            "query": "+ministarstvo* +unutrasnjih*",
+            "types": ["Institution"],
+            "limit": 20,
+        }
+    ]
 
 
 # -- reads and schema, as the adapter sends and decodes them ---------------------------------------
@@ -303,13 +336,18 @@ def test_init_creates_every_constraint_and_index_then_waits_for_them():
         store.init()
     sent = script.statements[3:]
     assert sent == [*ddl.statements(), ddl.AWAIT_INDEXES, q.INIT_META]
-    assert len([s for s in sent if s.startswith("CREATE CONSTRAINT")]) == 1 + len(ddl.CREATE_CONSTRAINT_TYPE_ID) + 1
+    assert (
+        len([s for s in sent if s.startswith("CREATE CONSTRAINT")])
+        == 1 + len(ddl.CREATE_CONSTRAINT_TYPE_ID) + 1
+    )
 
 
 def _paged(rows, key, after_key="after"):
     """Answer a keyset-paged statement from ``rows`` sorted by ``key``."""
+
     def answer(params):
         return [r for r in rows if key(r) > params[after_key]][: params["limit"]]
+
     return answer
 
 
@@ -326,14 +364,18 @@ def test_iter_nodes_pages_by_id_until_nothing_is_left(small_graph):
 def test_iter_edges_walks_source_pages_and_yields_full_batches(small_graph):
     batch = parse_batch(small_graph)
     sources = sorted(n["id"] for n in batch.nodes)
-    out = {s: sorted((e for e in batch.edges if e["source"] == s), key=lambda e: (e["type"], e["target"]))
-           for s in sources}
+    out = {
+        s: sorted((e for e in batch.edges if e["source"] == s), key=lambda e: (e["type"], e["target"]))
+        for s in sources
+    }
 
     def answer(params):
         page = [s for s in sources if s > params["after"]][: params["limit"]]
-        return [{"source": s, "type": e["type"], "target": e["target"], "props": encode_edge(e)}
-                for s in page for e in out[s]] + [
-               {"source": s, "type": None, "target": None, "props": None} for s in page if not out[s]]
+        return [
+            {"source": s, "type": e["type"], "target": e["target"], "props": encode_edge(e)}
+            for s in page
+            for e in out[s]
+        ] + [{"source": s, "type": None, "target": None, "props": None} for s in page if not out[s]]
 
     script = ready_script(**{q.ITER_EDGES: answer})
     with bolt_stub(script) as uri, Neo4jStore(uri) as store:
@@ -341,11 +383,14 @@ def test_iter_edges_walks_source_pages_and_yields_full_batches(small_graph):
     assert [len(c) for c in chunks] == [4, 4, 4, 3]
     got = [e for c in chunks for e in c]
     assert sorted(got, key=lambda e: (e["type"], e["source"], e["target"])) == sorted(
-        batch.edges, key=lambda e: (e["type"], e["source"], e["target"]))
+        batch.edges, key=lambda e: (e["type"], e["source"], e["target"])
+    )
 
 
 def test_counts_list_every_schema_type_with_zeros_for_the_absent():
-    script = ready_script(**{q.COUNT_NODES: [{"type": "Project", "n": 2}], q.COUNT_EDGES: [{"type": "FUNDS", "n": 3}]})
+    script = ready_script(
+        **{q.COUNT_NODES: [{"type": "Project", "n": 2}], q.COUNT_EDGES: [{"type": "FUNDS", "n": 3}]}
+    )
     with bolt_stub(script) as uri, Neo4jStore(uri) as store:
         counts = store.counts()
     assert counts["nodes"]["Project"] == 2 and counts["nodes"]["Document"] == 0
@@ -381,7 +426,12 @@ def test_delete_logs_what_went_with_the_node():
 
 
 def test_write_log_entries_come_back_as_written():
-    row = {"at": "2024-01-01T00:00:00+00:00", "actor": "cli", "action": "seed", "summary": '{"nodes_created":3}'}
+    row = {
+        "at": "2024-01-01T00:00:00+00:00",
+        "actor": "cli",
+        "action": "seed",
+        "summary": '{"nodes_created":3}',
+    }
     with bolt_stub(ready_script(**{q.WRITE_LOG: [row]})) as uri, Neo4jStore(uri) as store:
         [entry] = store.write_log()
     assert entry.summary == {"nodes_created": 3} and entry.action == "seed"
@@ -418,7 +468,9 @@ def test_kb_on_an_unreachable_server_prints_one_line_and_exits_3():
     port = closed_port()
     result = CliRunner().invoke(app, ["--store", f"bolt://127.0.0.1:{port}", "stats"])
     assert result.exit_code == StoreUnavailableError.exit_code == 3
-    assert result.stderr.startswith(f"error: Store unavailable: cannot reach Neo4j at bolt://127.0.0.1:{port}")
+    assert result.stderr.startswith(
+        f"error: Store unavailable: cannot reach Neo4j at bolt://127.0.0.1:{port}"
+    )
     assert result.stderr.count("\n") == 1 and "Traceback" not in result.output
 
 
@@ -426,8 +478,10 @@ def test_kb_with_wrong_credentials_prints_one_line():
     with bolt_stub(Script(auth_failure=True)) as uri:
         result = CliRunner().invoke(app, ["--store", uri, "init"], env={"KB_NEO4J_PASSWORD": "wrong"})
     assert result.exit_code == 3
-    assert result.stderr == (f"error: Store unavailable: Neo4j at {uri} refused the credentials of user 'neo4j' "
-                             "(check KB_NEO4J_USER and KB_NEO4J_PASSWORD)\n")
+    assert result.stderr == (
+        f"error: Store unavailable: Neo4j at {uri} refused the credentials of user 'neo4j' "
+        "(check KB_NEO4J_USER and KB_NEO4J_PASSWORD)\n"
+    )
 
 
 def test_kb_refuses_a_store_uri_of_another_scheme():

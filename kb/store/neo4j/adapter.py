@@ -59,7 +59,7 @@ def _chunks(items: list[T], size: int = CHUNK) -> Iterator[list[T]]:
 
 
 def _now() -> str:
-    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
 def _dumps(data: dict[str, Any]) -> str:
@@ -90,11 +90,15 @@ class Neo4jStore(GraphStore):
         self.location = redact(uri) + (f" (database {database})" if database else "")
         if redact(uri) != uri:
             raise StoreUnavailableError(
-                f"{redact(uri)}: put the user and password in KB_NEO4J_USER and KB_NEO4J_PASSWORD, not in the URI"
+                f"{redact(uri)}: put the user and password in KB_NEO4J_USER and KB_NEO4J_PASSWORD, "
+                "not in the URI"
             )
         try:
             self._driver = GraphDatabase.driver(
-                uri, auth=(user, password), connection_timeout=connection_timeout, max_transaction_retry_time=15.0
+                uri,
+                auth=(user, password),
+                connection_timeout=connection_timeout,
+                max_transaction_retry_time=15.0,
             )
         except (*DRIVER_ERRORS, ValueError) as exc:
             raise self._error(exc) from exc
@@ -168,11 +172,14 @@ class Neo4jStore(GraphStore):
         row = tx.run(q.LOCK_STORE, meta=META).single()
         if row is None:
             raise IncompatibleStoreError(
-                f"database {self.database} at {redact(self.uri)} is not set up as a knowledge base: run `kb init`"
+                f"database {self.database} at {redact(self.uri)} is not set up as a knowledge base: "
+                "run `kb init`"
             )
         return row["seq"]
 
-    def _log(self, tx: ManagedTransaction, seq: int, actor: str, action: str, summary: dict[str, Any]) -> None:
+    def _log(
+        self, tx: ManagedTransaction, seq: int, actor: str, action: str, summary: dict[str, Any]
+    ) -> None:
         tx.run(q.LOG_WRITE, seq=seq, at=_now(), actor=actor, action=action, summary=_dumps(summary)).consume()
 
     def upsert(self, batch: Batch, *, actor: str = "cli", action: str = "upsert") -> WriteSummary:
@@ -218,11 +225,13 @@ class Neo4jStore(GraphStore):
         return self._execute(True, work)
 
     def _changed_edges(
-        self, tx: ManagedTransaction, edges: dict[tuple[str, str, str, str], tuple[EdgeRecord, dict[str, Any]]],
+        self,
+        tx: ManagedTransaction,
+        edges: dict[tuple[str, str, str, str], tuple[EdgeRecord, dict[str, Any]]],
         summary: WriteSummary,
     ) -> dict[str, list[dict[str, Any]]]:
         stored: dict[tuple[str, str, str, str], EdgeRecord] = {}
-        idents = [dict(zip(("type", "source", "target", "key"), ident)) for ident in edges]
+        idents = [dict(zip(("type", "source", "target", "key"), ident, strict=True)) for ident in edges]
         for chunk in _chunks(idents):
             for r in tx.run(q.EDGES_BY_IDENTITY, rows=chunk):
                 stored[(r["type"], r["source"], r["target"], r["props"]["key"])] = decode_edge(
@@ -247,7 +256,9 @@ class Neo4jStore(GraphStore):
             row = tx.run(q.DELETE_NODE, id=node_id).single()
             if row is None:
                 raise NotFoundError(f"no node with id '{node_id}'")
-            self._log(tx, seq, actor, "delete", {"id": node_id, "type": row["type"], "edges_deleted": row["edges"]})
+            self._log(
+                tx, seq, actor, "delete", {"id": node_id, "type": row["type"], "edges_deleted": row["edges"]}
+            )
 
         self._execute(True, work)
 
@@ -270,7 +281,9 @@ class Neo4jStore(GraphStore):
         rows = self._read(q.SEARCH, index=ddl.SEARCH_INDEX, query=lucene, types=types or None, limit=limit)
         return [decode_node(r["props"]) for r in rows]
 
-    def nodes(self, *, type: str | None = None, offset: int = 0, limit: int | None = None) -> list[NodeRecord]:
+    def nodes(
+        self, *, type: str | None = None, offset: int = 0, limit: int | None = None
+    ) -> list[NodeRecord]:
         if type is None:
             query = q.NODES_PAGE
         elif type in q.NODES_PAGE_OF_TYPE:

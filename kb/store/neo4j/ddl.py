@@ -33,7 +33,9 @@ def constraint_name(node_type: str) -> str:
     return re.sub(r"(?<!^)(?=[A-Z])", "_", node_type).lower() + "_id"
 
 
-CREATE_CONSTRAINT_NODE_ID = Cypher(f"CREATE CONSTRAINT node_id IF NOT EXISTS FOR (n:{NODE}) REQUIRE n.id IS UNIQUE")
+CREATE_CONSTRAINT_NODE_ID = Cypher(
+    f"CREATE CONSTRAINT node_id IF NOT EXISTS FOR (n:{NODE}) REQUIRE n.id IS UNIQUE"
+)
 CREATE_CONSTRAINT_TYPE_ID: dict[str, Cypher] = {
     t: Cypher(
         f"CREATE CONSTRAINT {constraint_name(t)} IF NOT EXISTS FOR (n:{quote(t)}) REQUIRE n.id IS UNIQUE"

@@ -121,15 +121,16 @@ def require_supported(version: str, *, uri: str) -> None:
     """Refuse a server older than Neo4j 5 (versions are ``4.4.30``, ``5.26.1``, ``2025.01.0``, ``5.27-aura``).
 
     >>> require_supported("2025.01.0", uri="bolt://localhost:7687")
-    >>> require_supported("4.4.30", uri="bolt://localhost:7687")
+    >>> require_supported("4.4.30", uri="bolt://localhost:7687")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    kb.errors.StoreUnavailableError: Neo4j at bolt://localhost:7687 is version 4.4.30; the knowledge base needs Neo4j 5 or later
+    kb.errors.StoreUnavailableError: Neo4j at bolt://localhost:7687 is version 4.4.30; ... Neo4j 5 or later
     """
     head = version.split(".", 1)[0].split("-", 1)[0]
     if not head.isdigit():
         raise StoreUnavailableError(f"Neo4j at {redact(uri)} reports an unreadable version {version!r}")
     if int(head) < MIN_MAJOR:
         raise StoreUnavailableError(
-            f"Neo4j at {redact(uri)} is version {version}; the knowledge base needs Neo4j {MIN_MAJOR} or later"
+            f"Neo4j at {redact(uri)} is version {version}; "
+            f"the knowledge base needs Neo4j {MIN_MAJOR} or later"
         )

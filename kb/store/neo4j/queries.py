@@ -54,7 +54,17 @@ TEST_MARKER = quote("KBTestMarker")
 #: Labels the adapter uses besides the schema's node types.
 STORE_LABELS = ("Node", "KBWrite", "KBMeta", "KBTestMarker")
 #: Property keys the adapter uses besides the schema's fields.
-STORE_PROPERTY_KEYS = ("search", "seq", "at", "actor", "action", "summary", "schema_version", "name", "created")
+STORE_PROPERTY_KEYS = (
+    "search",
+    "seq",
+    "at",
+    "actor",
+    "action",
+    "summary",
+    "schema_version",
+    "name",
+    "created",
+)
 
 #: Every parameter a statement may use, with an example value (the checker needs the names).
 PARAMETERS: dict[str, object] = {
@@ -82,7 +92,9 @@ PARAMETERS: dict[str, object] = {
 }
 
 # -- server and store ---------------------------------------------------------------------
-SERVER_COMPONENTS = Cypher("CALL dbms.components() YIELD name, versions, edition RETURN name, versions, edition")
+SERVER_COMPONENTS = Cypher(
+    "CALL dbms.components() YIELD name, versions, edition RETURN name, versions, edition"
+)
 HOME_DATABASE = Cypher("CALL db.info() YIELD name RETURN name")
 READ_META = Cypher(f"MATCH (m:{META} {{name: $meta}}) RETURN m.schema_version AS schema_version")
 INIT_META = Cypher(
@@ -195,12 +207,13 @@ def _period_types() -> tuple[tuple[str, ...], tuple[str, ...]]:
 def _ids_in_period() -> Cypher:
     periods, dated = _period_types()
     parts = [
-        f"MATCH (n:{NODE}:{quote(t)}) WHERE coalesce(n.start, $low) <= $high AND coalesce(n.end, $high) >= $low "
-        "RETURN n.id AS id"
+        f"MATCH (n:{NODE}:{quote(t)}) "
+        "WHERE coalesce(n.start, $low) <= $high AND coalesce(n.end, $high) >= $low RETURN n.id AS id"
         for t in periods
     ]
     parts += [
-        f"MATCH (n:{NODE}:{quote(t)}) WHERE n.date >= $low AND n.date <= $high RETURN n.id AS id" for t in dated
+        f"MATCH (n:{NODE}:{quote(t)}) WHERE n.date >= $low AND n.date <= $high RETURN n.id AS id"
+        for t in dated
     ]
     return Cypher(" UNION ".join(parts))
 

@@ -62,7 +62,7 @@ def _claim(store: Neo4jStore) -> None:
                 f"database {store.database} at {redact(store.uri)} holds data and is not a test database: "
                 "the contract suite empties its database, so give it an empty one (KB_TEST_NEO4J_DATABASE)"
             )
-        created = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+        created = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
         store._execute(True, lambda tx: tx.run(q.MARK_TEST_DATABASE, meta=META, created=created).consume())
 
 

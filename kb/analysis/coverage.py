@@ -59,13 +59,14 @@ def coverage(G: nx.MultiDiGraph, *, rates: Rates | None = None) -> Coverage:
         for country in need_countries(G, need):
             for pillar in pillars_of(G, need):
                 needs_in.setdefault((country, pillar), []).append(need)
+    in_pillar = {p: {e["source"] for e in in_edges(G, p, "IN_PILLAR")} for p in pillars}
     cells = []
     for country in partners:
         targeting = {e["source"] for e in in_edges(G, country, "TARGETS")}
         for pillar in pillars:
             needs = needs_in.get((country, pillar), [])
-            in_pillar = {e["source"] for e in in_edges(G, pillar, "IN_PILLAR")} & targeting
-            projects = {p for n in needs for p in addressing_projects(G, n)} | in_pillar
+            projects_there = in_pillar[pillar] & targeting
+            projects = {p for n in needs for p in addressing_projects(G, n)} | projects_there
             projects = {p for p in projects if not facts[p].cancelled}
             amounts = total(facts[p].amounts for p in sorted(projects))
             cells.append(CoverageCell(

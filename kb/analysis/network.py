@@ -22,6 +22,7 @@ between two actors, on the graph of actors and the projects and events they meet
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterator
 from itertools import combinations, islice
 
 import igraph
@@ -38,6 +39,14 @@ MEETING_EDGES = frozenset({"FUNDS", "IMPLEMENTS", "BENEFITS", "PARTICIPATED_IN",
 _PATH_CAP = 1000
 
 
+def _typed_edges(G: nx.MultiDiGraph) -> Iterator[tuple[str, str, str | None]]:
+    """(source, target, edge type) of every edge, read straight from the adjacency dicts."""
+    for u, nbrs in G._succ.items():
+        for v, keyed in nbrs.items():
+            for data in keyed.values():
+                yield u, v, data.get("type")
+
+
 def meeting_graph(G: nx.MultiDiGraph) -> nx.Graph:
     """Actors and the projects and events they meet in, linked by the edges that put them there.
 
@@ -50,15 +59,16 @@ def meeting_graph(G: nx.MultiDiGraph) -> nx.Graph:
     >>> list(meeting_graph(G).edges(data="types"))
     [('org:x', 'project:p', ['FUNDS→'])]
     """
-    B = nx.Graph()
+    types = dict(G.nodes(data="type"))
     employers: dict[str, set[str]] = {}
-    for u, v, t in G.edges(data="type"):
-        if t == "WORKS_FOR" and type_of(G, v) in ACTOR_TYPES:
+    for u, v, t in _typed_edges(G):
+        if t == "WORKS_FOR" and types[v] in ACTOR_TYPES:
             employers.setdefault(u, set()).add(v)
-    for u, v, t in G.edges(data="type"):
+    B = nx.Graph()
+    for u, v, t in _typed_edges(G):
         if t not in MEETING_EDGES:
             continue
-        tu, tv = type_of(G, u), type_of(G, v)
+        tu, tv = types[u], types[v]
         if tu in ACTOR_TYPES and tv in CONNECTOR_TYPES:
             pairs = [(u, v, f"{t}→")]
         elif tv in ACTOR_TYPES and tu in CONNECTOR_TYPES:
@@ -71,8 +81,22 @@ def meeting_graph(G: nx.MultiDiGraph) -> nx.Graph:
             if B.has_edge(actor, connector):
                 B[actor][connector]["types"] = sorted({*B[actor][connector]["types"], label})
             else:
-                B.add_edge(actor, connector, types=[label])
+                B.add_edge(actor, connector, types=[label], connector=connector, kind=types[connector])
     return B
+
+
+def _project(B: nx.Graph) -> nx.Graph:
+    """The actor graph of a meeting graph: actors linked by what they share, ``weight`` counts it."""
+    P = nx.Graph()
+    connectors = set()
+    for u, v, connector in B.edges(data="connector"):
+        P.add_node(v if u == connector else u)
+        connectors.add(connector)
+    for connector in sorted(connectors):
+        for a, b in combinations(sorted(B[connector]), 2):
+            weight = P[a][b]["weight"] + 1 if P.has_edge(a, b) else 1
+            P.add_edge(a, b, weight=weight)
+    return P
 
 
 def actor_graph(G: nx.MultiDiGraph) -> nx.Graph:
@@ -86,16 +110,7 @@ def actor_graph(G: nx.MultiDiGraph) -> nx.Graph:
     >>> list(actor_graph(G).edges(data="weight"))
     [('org:x', 'org:y', 1)]
     """
-    B = meeting_graph(G)
-    P = nx.Graph()
-    for node in sorted(B):
-        if type_of(G, node) in ACTOR_TYPES:
-            P.add_node(node)
-    for connector in sorted(n for n in B if type_of(G, n) in CONNECTOR_TYPES):
-        for a, b in combinations(sorted(B[connector]), 2):
-            weight = P[a][b]["weight"] + 1 if P.has_edge(a, b) else 1
-            P.add_edge(a, b, weight=weight)
-    return P
+    return _project(meeting_graph(G))
 
 
 def _betweenness(P: nx.Graph) -> dict[str, float]:
@@ -138,14 +153,14 @@ def brokers(G: nx.MultiDiGraph, *, limit: int | None = 20) -> list[Broker]:
     [('org:hub', 1.0, 2)]
     """
     B = meeting_graph(G)
-    P = actor_graph(G)
+    P = _project(B)
     scores = _betweenness(P)
     blocks: Counter[str] = Counter(n for block in nx.biconnected_components(P) for n in block)
     found = []
     for actor, score in scores.items():
         if score <= 0:
             continue
-        met = Counter(type_of(G, c) for c in B[actor])
+        met = Counter(kind for _, _, kind in B.edges(actor, data="kind"))
         found.append(Broker(actor=ref(G, actor), betweenness=round(score, 6), partners=P.degree(actor),
                             groups_joined=max(blocks[actor], 1), projects=met["Project"], events=met["Event"]))
     found.sort(key=lambda b: (-b.betweenness, -b.groups_joined, b.actor.id))

@@ -26,13 +26,12 @@ import networkx as nx
 from kb.analysis.links import (
     Facts,
     ProjectFacts,
-    addressing_projects,
     evidence,
+    in_edges,
     need_countries,
     need_evidence,
     nodes_of,
     out_edges,
-    pillars_of,
     priority,
     ref,
     refs,
@@ -84,19 +83,19 @@ def need_overlaps(G: nx.MultiDiGraph, *, window: Span | None = None, rates: Rate
     facts = facts or Facts(G)
     found: list[Overlap] = []
     for need in nodes_of(G, "Need"):
-        projects = [facts[p] for p in addressing_projects(G, need)]
-        for a, b in combinations(projects, 2):
-            if not _funders_differ(a, b):
-                continue
-            period = _shared_period(a, b, window)
-            if period is None:
-                continue
-            addresses = [e for p in (a.id, b.id) for e in out_edges(G, p, "ADDRESSES") if e["target"] == need]
-            found.append(Overlap(
-                level="need", need=ref(G, need), priority=priority(G.nodes[need]),
-                countries=refs(G, need_countries(G, need)),
-                **_pair(G, a, b, period, rates, [*addresses, *need_evidence(G, need)]),
-            ))
+        addresses = {e["source"]: e for e in in_edges(G, need, "ADDRESSES")}
+        pairs = []
+        for a, b in combinations([facts[p] for p in sorted(addresses)], 2):
+            period = _shared_period(a, b, window) if _funders_differ(a, b) else None
+            if period is not None:
+                pairs.append((a, b, period))
+        if not pairs:
+            continue
+        about = {"level": "need", "need": ref(G, need), "priority": priority(G.nodes[need]),
+                 "countries": refs(G, need_countries(G, need))}
+        placed = need_evidence(G, need)
+        found += [Overlap(**about, **_pair(G, a, b, period, rates, [addresses[a.id], addresses[b.id], *placed]))
+                  for a, b, period in pairs]
     return found
 
 

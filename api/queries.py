@@ -22,7 +22,8 @@ from kb.analysis.network import brokers as find_brokers
 from kb.analysis.overlaps import overlaps as find_overlaps
 from kb.cli.analysis import _actor, _filters, _window  # the CLI's resolver: one rule for both
 from kb.errors import InvalidInputError
-from kb.records import NodeRecord
+from kb.graph import to_networkx
+from kb.records import NodeRecord, edge_identity
 from kb.store.port import GraphStore, SubgraphFilter
 
 
@@ -48,16 +49,37 @@ def search(store: GraphStore, text: str, *, limit: int = 20, types: list[str] | 
     return store.search(text, limit=limit, types=types)
 
 
-def who_funds(store: GraphStore, need_id: str) -> WhoFunds:
-    """Who else funds this need: everyone funding or implementing a project addressing it.
+#: What "who funds this need" reads beyond the need's own edges: per kind of neighbour, its edges
+#: of these types (the funders and implementers of each project, the country of each institution).
+_NEED_REACH = {"ADDRESSES": {"FUNDS", "IMPLEMENTS", "TARGETS"}, "RESPONSIBLE_FOR": {"PART_OF"}}
 
-    Loads only the need, its projects and what lies one step from them.
+
+def need_graph(store: GraphStore, need_id: str) -> nx.MultiDiGraph:
+    """A need, every edge of it, and for its projects and responsible institutions the edges
+    "who funds" reads (funders, implementers, targets; the institution's country).
+
+    Walks edges from the need only, so a partner or a pillar with tens of thousands of needs
+    is never expanded: the cost follows the need's own size, not the store's.
     """
     node = store.get(need_id)
     if node["type"] != "Need":
         raise InvalidInputError(f"'{need_id}' is of type {node['type']}, not a need")
-    projects = store.ends("ADDRESSES", side="source", others={need_id})
-    return who_funds_need(store.around({need_id} | projects), need_id)
+    own = store.edges_of(need_id)
+    edges = {edge_identity(e): e for e in own}
+    for edge in own:
+        wanted = _NEED_REACH.get(edge["type"])
+        if wanted is None or edge["target"] != need_id:
+            continue
+        for further in store.edges_of(edge["source"]):
+            if further["type"] in wanted:
+                edges[edge_identity(further)] = further
+    ids = {need_id} | {e[end] for e in edges.values() for end in ("source", "target")}
+    return to_networkx(store.get_many(sorted(ids)).values(), edges.values())
+
+
+def who_funds(store: GraphStore, need_id: str) -> WhoFunds:
+    """Who else funds this need: everyone funding or implementing a project addressing it."""
+    return who_funds_need(need_graph(store, need_id), need_id)
 
 
 def co_funders(store: GraphStore, actor_id: str) -> CoFunders:

@@ -19,6 +19,7 @@ from api.pages.render import page_url, render
 from graph_schema import NODE_TYPES
 from kb.analysis.coverage import coverage as coverage_matrix
 from kb.analysis.funding import funding_lines
+from kb.analysis.funding import who_funds as who_funds_need
 from kb.analysis.gaps import gaps as find_gaps
 from kb.analysis.links import Facts, ref
 from kb.analysis.overlaps import overlaps as find_overlaps
@@ -99,9 +100,9 @@ def need_page(request: Request, need_id: str, store: StoreDep) -> Response:
     need = store.get(need_id)
     if (moved := _elsewhere(need, request.url.path)) is not None:
         return moved
-    projects = store.ends("ADDRESSES", side="source", others={need_id})
-    G = store.around({need_id} | projects)
-    result = queries.who_funds(store, need_id)
+    G = queries.need_graph(store, need_id)
+    projects = {e[0] for e in G.in_edges(need_id, data="type") if e[2] == "ADDRESSES"}
+    result = who_funds_need(G, need_id)
     overlaps = [o for o in find_overlaps(G) if o.need and o.need.id == need_id]
     gap = [g for g in find_gaps(G) if g.need and g.need.id == need_id]
     rows = _linked(store, need_id)

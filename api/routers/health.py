@@ -16,7 +16,7 @@ router = APIRouter(tags=["health"])
 
 
 @router.get("/healthz", response_model=HealthOut)
-def health() -> dict[str, Any]:
+async def health() -> dict[str, Any]:
     """The server process is up (it does not touch the store)."""
     return {"status": "ok"}
 

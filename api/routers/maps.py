@@ -13,6 +13,7 @@ from fastapi.responses import HTMLResponse
 from api import queries
 from api.deps import FiltersDep, StoreDep, reader
 from api.problems import AUTH_RESPONSES, PROBLEM_RESPONSES
+from kb.analysis.funding import who_funds as who_funds_need
 from kb.analysis.gaps import gaps as find_gaps
 from kb.analysis.overlaps import overlaps as find_overlaps
 from kb.presentation import display
@@ -46,9 +47,8 @@ def network_map(store: StoreDep, filters: FiltersDep) -> HTMLResponse:
 @router.get("/need/{need_id:path}", response_class=HTMLResponse, responses=_HTML)
 def need_map(need_id: str, store: StoreDep) -> HTMLResponse:
     """One need, the projects addressing it, and who funds and implements them."""
-    result = queries.who_funds(store, need_id)
-    projects = store.ends("ADDRESSES", side="source", others={need_id})
-    G = store.around({need_id} | projects)
+    G = queries.need_graph(store, need_id)
+    result = who_funds_need(G, need_id)
     overlaps = [o for o in find_overlaps(G) if o.need and o.need.id == need_id]
     marks = from_overlaps(overlaps)
     marks.focus.add(need_id)

@@ -182,3 +182,14 @@ def test_each_request_is_logged_as_one_json_line(client, caplog):
     assert [(x["method"], x["path"], x["status"]) for x in lines] == [
         ("GET", "/api/nodes/org:unodc", 200), ("GET", "/api/nodes/org:none", 404)]
     assert all(isinstance(x["duration_ms"], float) for x in lines)
+
+
+def test_who_funds_loads_little_but_answers_as_the_whole_neighbourhood_would(store):
+    """The API walks from the need only; the answer equals the one from the need's wider surroundings."""
+    from api import queries
+    from kb.analysis.funding import who_funds
+
+    for need in store.nodes(type="Need"):
+        projects = store.ends("ADDRESSES", side="source", others={need["id"]})
+        wide = who_funds(store.around({need["id"]} | projects), need["id"])
+        assert queries.who_funds(store, need["id"]) == wide, need["id"]

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from kb.errors import ImportFormatError
-from kb.importers.iati.pillars import DEFAULT_RULES, PillarRules
+from kb.importers.iati.pillars import DEFAULT_RULES, PillarRules, fold_text
+from kb.text import fold
 
 
 @pytest.fixture(scope="module")
@@ -103,3 +106,13 @@ def test_a_broken_rule_file_is_refused_with_where(tmp_path, content, message):
 
 def test_the_shipped_rules_name_three_pillars(rules):
     assert set(rules.pillar_nodes()) == {"pillar:wbcti", "pillar:wbcsci", "pillar:wbbsi"}
+
+
+@given(st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",))))
+def test_the_fast_fold_is_the_project_fold(text):
+    assert fold_text(text) == fold(text)
+
+
+@given(st.text(alphabet="abcčćđšžABCČĆĐŠŽ ёжшщљњџ–-.,'"))
+def test_the_fast_fold_is_the_project_fold_on_balkan_letters(text):
+    assert fold_text(text) == fold(text)

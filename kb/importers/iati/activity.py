@@ -18,7 +18,6 @@ from kb.importers.iati import codes
 
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 _ISO_DATE = re.compile(r"^\s*(\d{4}-\d{2}-\d{2})")
-_SPACES = re.compile(r"\s+")
 _PARAGRAPHS = re.compile(r"[ \t\r\f\v]*\n\s*\n\s*")
 _LINE_SPACES = re.compile(r"[ \t\r\f\v]+")
 
@@ -100,12 +99,14 @@ def _local(tag: object) -> str:
 
 
 def _clean(text: str | None) -> str:
-    return _SPACES.sub(" ", text).strip() if text else ""
+    return " ".join(text.split()) if text else ""
 
 
 def _clean_paragraphs(text: str | None) -> str:
     if not text:
         return ""
+    if "\n" not in text:
+        return " ".join(text.split())
     text = _PARAGRAPHS.sub("\n\n", text.strip())
     return "\n".join(_LINE_SPACES.sub(" ", line).strip() for line in text.split("\n"))
 
@@ -116,12 +117,11 @@ def texts(element: etree._Element, default_lang: str, *, paragraphs: bool = Fals
     clean = _clean_paragraphs if paragraphs else _clean
     found: list[Text] = []
     has_narratives = False
-    for child in element:
-        if _local(child.tag) == "narrative":
-            has_narratives = True
-            text = clean(child.text)
-            if text:
-                found.append(((child.get(XML_LANG) or lang).lower(), text))
+    for child in element.iterchildren("{*}narrative"):
+        has_narratives = True
+        text = clean(child.text)
+        if text:
+            found.append(((child.get(XML_LANG) or lang).lower(), text))
     if not has_narratives:
         text = clean(element.text)
         if text:
@@ -135,7 +135,14 @@ def parse_date(value: str | None) -> dt.date | None:
     >>> parse_date("2012-04-15"), parse_date("2014-09-10T07:15:37Z"), parse_date("")
     (datetime.date(2012, 4, 15), datetime.date(2014, 9, 10), None)
     """
-    if value is None or not value.strip():
+    if value is None:
+        return None
+    if len(value) == 10 and value[4] == value[7] == "-":
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            pass
+    if not value.strip():
         return None
     match = _ISO_DATE.match(value)
     if not match:
@@ -168,7 +175,7 @@ class _Reader:
 
     def __init__(self, element: etree._Element, file_version: str | None) -> None:
         self.a = Activity(lang=(element.get(XML_LANG) or "").lower())
-        self.a.version = element.get("version") or _namespaced_version(element) or file_version
+        self.a.version = activity_version(element, file_version)
         self.a.last_updated = element.get("last-updated-datetime")
         currency = (element.get("default-currency") or "").strip().upper()
         self.a.default_currency = currency or None
@@ -343,14 +350,41 @@ _HANDLERS = {
     "transaction": _Reader.transaction,
 }
 
+_ANY_NAMESPACE = tuple("{*}" + tag for tag in _HANDLERS)
+
 
 def read_activity(element: etree._Element, file_version: str | None = None) -> Activity:
     """Read one ``iati-activity`` element (never raises on bad content; see ``problems``)."""
     reader = _Reader(element, file_version)
-    for child in element:
-        handler = _HANDLERS.get(_local(child.tag))
-        if handler is not None:
-            handler(reader, child)
+    namespaced = element.tag[0] == "{"
+    for child in element.iterchildren(*(_ANY_NAMESPACE if namespaced else _HANDLERS)):  # filtered in C
+        handler = _HANDLERS[_local(child.tag) if namespaced else child.tag]
+        handler(reader, child)
     if reader.a.status is None and not any("activity-status" in d for _, d in reader.a.problems):
         reader.problem("missing_code", "no activity-status")
     return reader.a
+
+
+def activity_version(element: etree._Element, file_version: str | None) -> str | None:
+    """The version an activity follows: its own ``@version``, a namespaced one, else the file's."""
+    return element.get("version") or _namespaced_version(element) or file_version
+
+
+def identifier_of(element: etree._Element) -> str | None:
+    """The activity's ``iati-identifier``, read without reading the rest."""
+    return _clean(element.findtext("{*}iati-identifier")) or None
+
+
+def recipients_of(element: etree._Element) -> list[str]:
+    """Recipient country codes as :meth:`Activity.recipient_codes` gives them, without reading the rest.
+
+    Lets the importer apply the country filter before the full read.
+    """
+    known = codes.codelist("Country")
+    found = [c for c in ((e.get("code") or "").strip().upper() for e in element.iterfind("{*}recipient-country"))
+             if c in known]
+    if found:
+        return found
+    in_transactions = ((e.get("code") or "").strip().upper()
+                       for e in element.iterfind("{*}transaction/{*}recipient-country"))
+    return list(dict.fromkeys(c for c in in_transactions if c in known))

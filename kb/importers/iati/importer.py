@@ -1,7 +1,8 @@
 """An IATI import run: files in, one all-or-nothing batch per file, a report out.
 
-The order for each activity: identifier, recipient countries (the country filter), pillar
-assignment (the sector filter), then the activity's own data errors, then the records. The
+The order for each activity: recipient countries (the country filter, checked before the
+activity is read whole), identifier, pillar assignment (the sector filter), then the activity's
+own data errors, then the records. The
 duplicate rule (newest ``last-updated-datetime`` wins, the first met on a tie) holds within a
 file and across the files of one run.
 """
@@ -14,9 +15,18 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from lxml import etree
+
 from kb.errors import ImportFormatError, KBError
 from kb.importers.iati import codes
-from kb.importers.iati.activity import ERROR_REASONS, Activity, read_activity
+from kb.importers.iati.activity import (
+    ERROR_REASONS,
+    Activity,
+    activity_version,
+    identifier_of,
+    read_activity,
+    recipients_of,
+)
 from kb.importers.iati.mapping import ActivityMapper, Mapped, Skip, texts_for_keywords
 from kb.importers.iati.orgs import Actors, load_aliases
 from kb.importers.iati.parse import iter_activities
@@ -154,9 +164,12 @@ class IatiImport:
         try:
             for info, element in iter_activities(path, on_progress=self._progress if self.on_progress else None):
                 result.activities_read += 1
-                activity = read_activity(element, info.version)
-                self.report.versions[activity.version or "none"] += 1
-                self._take(path, activity, kept, result)
+                self.report.versions[activity_version(element, info.version) or "none"] += 1
+                skip = self._country_filter(element)
+                if skip is not None:
+                    result.skip(identifier_of(element), skip.reason, skip.detail)
+                    continue
+                self._take(path, read_activity(element, info.version), kept, result)
         except ImportFormatError as exc:
             return self._failed(result, exc.detail)
         finally:
@@ -226,16 +239,21 @@ class IatiImport:
             "rule": "newest last-updated-datetime (the first met when equal or missing)",
         })
 
+    def _country_filter(self, element: etree._Element) -> Skip | None:
+        """Why an activity is left out by the country filter (checked before reading it whole), or ``None``."""
+        countries = self.options.countries
+        if countries is None:
+            return None
+        recipients = recipients_of(element)
+        if not recipients:
+            return Skip("no_usable_recipient", "no recipient-country with a known code (activity or transactions)")
+        if not countries.intersection(recipients):
+            return Skip("other_countries", ", ".join(recipients))
+        return None
+
     def _consider(self, activity: Activity, source: str) -> Mapped:
         if not activity.identifier:
             raise Skip("no_identifier", "iati-identifier is missing or empty")
-        recipients = activity.recipient_codes()
-        countries = self.options.countries
-        if countries is not None:
-            if not recipients:
-                raise Skip("no_usable_recipient", "no recipient-country with a known code (activity or transactions)")
-            if not countries.intersection(recipients):
-                raise Skip("other_countries", ", ".join(recipients))
         sectors = activity.sectors or [(code, None) for code in dict.fromkeys(activity.transaction_sectors)]
         assignments = self.rules.assign(sectors, texts_for_keywords(activity))
         if not assignments and not self.options.all_sectors:

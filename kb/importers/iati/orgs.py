@@ -143,7 +143,7 @@ class Actors:
             self.matcher.add({"type": "Organisation", "id": alias.id, "name": alias.name,
                               "aliases": alias.names, "acronym": alias.acronym,
                               "iati_ref": canonical.get(alias.id)})
-        self._cache: dict[tuple[str | None, str | None, bool], tuple[str | None, str]] = {}
+        self._cache: dict[tuple[str | None, str | None, bool], tuple[str | None, str, str | None]] = {}
 
     # -- nodes this run creates -----------------------------------------------------------------
     def known(self, node_id: str) -> bool:
@@ -192,13 +192,13 @@ class Actors:
         ref = org.ref
         if ref and ref.strip().upper() in self._ignore_refs:
             ref = None
-        name, other_names = display_name(org.names)
         government = org.type is None or org.type in _GOVERNMENT_TYPES
-        key = (ref, normalise_name(name) if name else None, government)
+        key = (ref, org.name, government)
         found = self._cache.get(key)
         if found is None:
-            found = self._cache[key] = self._resolve(org, ref, name, other_names, government, source)
-        node_id, how = found
+            name, other_names = display_name(org.names)
+            found = self._cache[key] = (*self._resolve(org, ref, name, other_names, government, source), name)
+        node_id, how, name = found
         if node_id is not None:
             self._note(node_id, how, ref, name)
         return node_id

@@ -199,8 +199,8 @@ def measure(label: str, store_path: Path, store: SQLiteStore) -> list[list[str]]
         floor = over_http(base, ["/healthz"])
     rows.append(_row(f"{label}: who funds a need", who, who_http))
     rows.append(_row(f"{label}: search", found, search_http))
-    rows.append(_row(f"{label}: /healthz (HTTP floor)", nothing, floor)[:5] + _row("", nothing, floor)[5:9]
-                + ["—", "—", str(floor.errors)])
+    rows.append([f"{label}: /healthz (HTTP floor)", "—", "—", "—", "—", *_row("", nothing, floor)[5:9],
+                 "—", "—", str(floor.errors)])
     return rows
 
 

@@ -87,10 +87,11 @@ def home(request: Request, store: StoreDep) -> Response:
 
 
 def _map_links(cov: Any) -> list[dict[str, str]]:
-    links = [{"href": "/maps/network", "label": "Whole network: needs, projects, donors"}]
-    links += [{"href": f"/maps/network?pillar={p.short or p.id}", "label": f"{p.label}: {p.name}"}
-              for p in cov.pillars]
-    links += [{"href": f"/maps/network?country={c.short or c.id}", "label": c.name} for c in cov.partners]
+    links = [{"href": "/maps/overview", "label": "Overview: needs, projects, donors, partners"},
+             {"href": "/maps/overlaps", "label": "Overlaps"}, {"href": "/maps/gaps", "label": "Gaps"},
+             {"href": "/maps/cofunding", "label": "Co-funding: donors funding the same needs"}]
+    links += [{"href": f"/maps/pillar/{p.short or p.id}", "label": f"{p.label}: {p.name}"} for p in cov.pillars]
+    links += [{"href": f"/maps/partner/{c.id}", "label": c.name} for c in cov.partners]
     return links
 
 

@@ -1,64 +1,127 @@
-"""Maps: the network maps of :mod:`visual` as self-contained HTML (nothing loaded from elsewhere).
+"""Maps: the views of :mod:`visual.views` as self-contained HTML pages (nothing loaded from elsewhere).
 
-``/maps/network`` draws the filtered subgraph with its overlaps and gaps marked; ``/maps/need/ID``
-a need, its projects, their funders and implementers. A selection too large to draw is refused
-with a 422 problem that says how to narrow it.
+The same maps as ``kb map …``: the overview (with the analyses' filters), one pillar, one partner,
+a donor's ego network, one need, overlaps, gaps and the co-funding network. A selection too large
+or empty to draw is a 422 problem that says how to narrow it.
 """
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Request
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path, Request
 from fastapi.responses import HTMLResponse
 
 from api import queries
 from api.deps import FiltersDep, StoreDep, reader
 from api.problems import AUTH_RESPONSES, PROBLEM_RESPONSES
-from kb.analysis.funding import who_funds as who_funds_need
-from kb.analysis.gaps import gaps as find_gaps
-from kb.analysis.overlaps import overlaps as find_overlaps
+
 from kb.presentation import display
-from kb.store.port import SubgraphFilter
-from visual import Highlights, MapPage, build_network, render_html
-from visual.highlight import from_gaps, from_overlaps
+from kb.store.port import GraphStore, SubgraphFilter
+from visual import render_html, views
 
 router = APIRouter(prefix="/maps", tags=["maps"], dependencies=[Depends(reader)],
                    responses={**PROBLEM_RESPONSES, **AUTH_RESPONSES})
 
 _HTML = {200: {"content": {"text/html": {}}, "description": "One self-contained HTML page"}}
+_DONOR_TYPES = {"Organisation", "Country", "Institution"}
 
 
-def _filter_words(filters: SubgraphFilter) -> list[str]:
-    return [f"{k.replace('date_', '')}: {v}" for k, v in filters.model_dump(mode="json").items() if v]
+def _words(store: GraphStore, filters: SubgraphFilter) -> list[str]:
+    """The filters as the map shows them: names and codes, not ids (as ``kb map`` does)."""
+    words = []
+    for key, word in (("pillar", "Pillar"), ("country", "Country"), ("donor", "Donor")):
+        value = getattr(filters, key)
+        if value:
+            node = store.get(value)
+            shown = node.get("code") if key == "pillar" else node.get("acronym") or node["name"]
+            words.append(f"{word}: {display(shown)}")
+    for key, word in (("date_from", "From"), ("date_to", "To"), ("cycle", "Cycle")):
+        if getattr(filters, key):
+            words.append(f"{word}: {getattr(filters, key)}")
+    return words
 
 
-@router.get("/network", response_class=HTMLResponse, responses=_HTML)
-def network_map(store: StoreDep, filters: FiltersDep) -> HTMLResponse:
-    """The filtered subgraph (the whole graph without filters), overlaps and gaps marked."""
-    G = store.subgraph(filters)
-    window = queries.window(filters)
-    overlaps, gaps = find_overlaps(G, window=window), find_gaps(G, window=window)
-    marks: Highlights = from_overlaps(overlaps) | from_gaps(gaps)
-    page = MapPage(title="Security assistance to the Western Balkans", filters=_filter_words(filters),
-                   subtitle=f"{len(overlaps)} overlaps, {len(gaps)} gaps", findings_title="Overlaps and gaps",
-                   findings=marks.findings)
-    return HTMLResponse(render_html(build_network(G, marks), page))
+def _data_date(store: GraphStore) -> str | None:
+    latest = store.write_log(limit=1)
+    return latest[0].at[:16].replace("T", " ") if latest else None
+
+
+def _page(made: views.Map) -> HTMLResponse:
+    return HTMLResponse(render_html(*made))
+
+
+@router.get("/overview", response_class=HTMLResponse, responses=_HTML)
+def overview(store: StoreDep, filters: FiltersDep) -> HTMLResponse:
+    """Everything the filters select (everything without filters), overlaps and gaps marked."""
+    return _page(views.overview(store.subgraph(filters), filters=_words(store, filters),
+                                window=queries.window(filters), data_date=_data_date(store)))
+
+
+@router.get("/pillar/{code}", response_class=HTMLResponse, responses=_HTML)
+def pillar(code: Annotated[str, Path(description="Pillar code (WBCTi, WBCSCi, WBBSi) or id.")],
+           store: StoreDep) -> HTMLResponse:
+    """One pillar's needs, projects and actors, the pillar ringed."""
+    filters = queries.resolve_filters(store, pillar=code)
+    node = store.get(filters.pillar or "")
+    title = f"Pillar {node.get('code')}: {display(node['name'])}"
+    return _page(views.overview(store.subgraph(filters), title=title, focus=[node["id"]],
+                                filters=_words(store, filters), data_date=_data_date(store)))
+
+
+@router.get("/partner/{code}", response_class=HTMLResponse, responses=_HTML)
+def partner(code: Annotated[str, Path(description="Partner ISO code (RS, XK…) or id.")],
+            store: StoreDep) -> HTMLResponse:
+    """One partner's needs and the assistance answering them, the partner ringed."""
+    filters = queries.resolve_filters(store, country=code)
+    node = store.get(filters.country or "")
+    return _page(views.overview(store.subgraph(filters), title=f"{display(node['name'])}: needs and assistance",
+                                focus=[node["id"]], filters=_words(store, filters), data_date=_data_date(store)))
+
+
+@router.get("/donor/{donor_id:path}", response_class=HTMLResponse, responses=_HTML)
+def donor(donor_id: str, store: StoreDep) -> HTMLResponse:
+    """A donor's ego network: what it funds, the needs those projects address, who else funds them."""
+    actor = queries.actor_ref(store, donor_id)
+    filters = SubgraphFilter(donor=actor.id)
+    return _page(views.donor(store.subgraph(filters), actor.id, filters=_words(store, filters),
+                             data_date=_data_date(store)))
 
 
 @router.get("/need/{need_id:path}", response_class=HTMLResponse, responses=_HTML)
-def need_map(need_id: str, store: StoreDep) -> HTMLResponse:
-    """One need, the projects addressing it, and who funds and implements them."""
-    G = queries.need_graph(store, need_id)
-    result = who_funds_need(G, need_id)
-    overlaps = [o for o in find_overlaps(G) if o.need and o.need.id == need_id]
-    marks = from_overlaps(overlaps)
-    marks.focus.add(need_id)
-    page = MapPage(title=f"Who funds: {display(result.need.name)}", findings_title="Overlaps",
-                   findings=marks.findings)
-    return HTMLResponse(render_html(build_network(G, marks), page))
+def need(need_id: str, store: StoreDep) -> HTMLResponse:
+    """One need, the projects addressing it, and everyone funding or implementing them."""
+    return _page(views.need(queries.need_graph(store, need_id), need_id, data_date=_data_date(store)))
+
+
+@router.get("/overlaps", response_class=HTMLResponse, responses=_HTML)
+def overlaps(store: StoreDep, filters: FiltersDep) -> HTMLResponse:
+    """The support mapping with overlap clusters marked and the rest faded."""
+    return _page(views.overlaps(store.subgraph(filters), filters=_words(store, filters),
+                                window=queries.window(filters), data_date=_data_date(store)))
+
+
+@router.get("/gaps", response_class=HTMLResponse, responses=_HTML)
+def gaps(store: StoreDep, filters: FiltersDep) -> HTMLResponse:
+    """The support mapping with needs nobody answers flagged."""
+    return _page(views.gaps(store.subgraph(filters), filters=_words(store, filters),
+                            window=queries.window(filters), data_date=_data_date(store)))
+
+
+@router.get("/cofunding", response_class=HTMLResponse, responses=_HTML)
+def cofunding(store: StoreDep, filters: FiltersDep) -> HTMLResponse:
+    """The donor–donor network: who funds the same needs as whom."""
+    return _page(views.cofunding_map(store.subgraph(filters), filters=_words(store, filters),
+                                     data_date=_data_date(store)))
 
 
 @router.get("", include_in_schema=False)
-def maps_index(request: Request) -> HTMLResponse:
+def maps_index(request: Request, store: StoreDep) -> HTMLResponse:
     from api.pages.render import render
 
-    return render(request, "maps.html", {})
+    pillars = sorted(store.nodes(type="Pillar"), key=lambda p: p.get("number", 9))
+    partners = [c for c in store.nodes(type="Country") if c.get("wb_partner")]
+    return render(request, "maps.html", {"pillars": pillars, "partners": partners})
+
+
+

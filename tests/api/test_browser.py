@@ -94,7 +94,7 @@ def test_search_box_finds_a_name_typed_without_diacritics(page, server):
 
 
 def test_map_and_docs_pages_draw_with_the_network_off(page, server):
-    page.goto(server + "/maps/network?pillar=WBBSi")
+    page.goto(server + "/maps/overview?pillar=WBBSi")
     page.wait_for_load_state("networkidle")
     page.goto(server + "/docs")
     page.wait_for_selector("#operations .op")

@@ -99,7 +99,7 @@ def test_search_query_is_echoed_as_text(client):
 
 
 def test_maps_are_self_contained_html(client):
-    for path in ("/maps/network?pillar=WBBSi", "/maps/need/need:demo-al-border-surveillance"):
+    for path in ("/maps/overview?pillar=WBBSi", "/maps/need/need:demo-al-border-surveillance", "/maps/pillar/WBBSi", "/maps/partner/XK", "/maps/donor/org:dg-near", "/maps/overlaps", "/maps/gaps", "/maps/cofunding"):
         response = client.get(path)
         assert response.status_code == 200 and response.headers["content-type"].startswith("text/html")
         assert not re.search(r'(?:src|href)="(?:https?:)?//', response.text)

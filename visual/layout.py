@@ -1,8 +1,8 @@
 """Node positions computed in Python with a fixed seed, so the same data gives the same picture.
 
 igraph's Fruchterman–Reingold lays out thousands of nodes in a fraction of a second (networkx's
-``spring_layout`` takes seconds). Nodes are taken in id order and the layout starts from seeded
-positions with igraph's random generator seeded too, so neither insertion order nor earlier
+``spring_layout`` takes seconds). Nodes are taken in id order and igraph's random generator (which
+also places the start positions) is seeded for the call, so neither insertion order nor earlier
 random calls change the result. The positions are then stretched to a 16:10 box (the shape of a
 projector screen) whose area grows with the number of nodes, and small maps get a few passes
 that push apart nodes whose labels would overlap.
@@ -53,11 +53,8 @@ def force_layout(G: nx.Graph, seed: int = 7) -> Positions:
     index = {n: i for i, n in enumerate(ids)}
     pairs = sorted({tuple(sorted((index[u], index[v]))) for u, v in G.edges() if u != v})
     graph = igraph.Graph(n=len(ids), edges=pairs)
-    start = random.Random(seed)
-    radius = math.sqrt(len(ids))
-    initial = [[start.uniform(-radius, radius), start.uniform(-radius, radius)] for _ in ids]
-    with _igraph_rng(seed):
-        coords = graph.layout_fruchterman_reingold(seed=initial, niter=500)
+    with _igraph_rng(seed):  # the random start positions come from this generator too
+        coords = graph.layout_fruchterman_reingold(niter=500)
     return {n: (float(x), float(y)) for n, (x, y) in zip(ids, coords.coords, strict=True)}
 
 
@@ -84,7 +81,7 @@ def fit_box(positions: Positions, area_per_node: float = AREA_PER_NODE, aspect: 
     }
 
 
-def declutter(positions: Positions, boxes: Mapping[str, tuple[float, float, float]], rounds: int = 60,
+def declutter(positions: Positions, boxes: Mapping[str, tuple[float, float, float]], rounds: int = 120,
               gap: float = 8.0, aspect: float = ASPECT) -> Positions:
     """Push apart nodes whose boxes overlap: ``width, height`` around each position, shifted down by ``dy``.
 

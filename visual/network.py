@@ -45,7 +45,8 @@ class MapModel:
         return names_kosovo(self.texts)
 
 
-def _check_size(G: nx.MultiDiGraph, max_nodes: int | None) -> None:
+def check_size(G: nx.MultiDiGraph, max_nodes: int | None) -> None:
+    """Refuse a selection too large to draw, before any work is spent on it."""
     if max_nodes is not None and G.number_of_nodes() > max_nodes:
         raise InvalidInputError(
             f"the selection has {G.number_of_nodes():,} nodes; a map draws at most {max_nodes:,}. "
@@ -71,8 +72,8 @@ def _label_box(text: str, shape: str, size: float, font: int) -> tuple[float, fl
     Labels drawn below a symbol shift the room down; labels too small to be drawn at first
     sight take no room.
     """
-    width = min(len(text) * font * 0.56, LABEL_WIDTH)
-    lines = max(1, -(-len(text) * font * 0.56 // LABEL_WIDTH))
+    width = min(len(text) * font * 0.62, LABEL_WIDTH)
+    lines = max(1, -(-len(text) * font * 0.62 // LABEL_WIDTH))
     if shape in styles.LABEL_INSIDE:
         return width + 24, lines * font * 1.2 + 20, 0.0
     if font < styles.FONT_RANGE[0]:
@@ -171,7 +172,7 @@ def build_network(G: nx.MultiDiGraph, marks: Highlights | None = None, *, seed: 
     (['Kosovo*', 'Radars'], True)
     """
     marks = marks or Highlights()
-    _check_size(G, max_nodes)
+    check_size(G, max_nodes)
     money = describe.node_money(G) if money is None else money
     sizing = {n: {c: max(v for r in roles.values() for cc, v in r.items() if cc == c)
                   for c in {c for r in roles.values() for c in r}} for n, roles in money.items()}

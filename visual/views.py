@@ -20,16 +20,18 @@ from kb.presentation import display
 from kb.store.port import FOCUS_TYPES
 from visual.describe import amounts_text, label, node_money
 from visual.highlight import Highlights, from_gaps, from_overlaps
-from visual.network import MapModel, build_network
+from visual.network import MAX_NODES, MapModel, build_network, check_size
 from visual.page import MapPage
 from visual.styles import COFUNDING_EDGE
 
 Map = tuple[MapModel, MapPage]
 
 
-def _check_not_empty(G: nx.MultiDiGraph) -> None:
+def _check_drawable(G: nx.MultiDiGraph, max_nodes: int | None = MAX_NODES) -> None:
+    """Refuse an empty selection or one too large to draw, before the analyses run."""
     if G.number_of_nodes() == 0:
         raise InvalidInputError("the selection is empty: no need or project matches these filters")
+    check_size(G, max_nodes)
 
 
 def _analysed(G: nx.MultiDiGraph, window: Span | None) -> Highlights:
@@ -65,18 +67,19 @@ def support_part(G: nx.MultiDiGraph) -> nx.MultiDiGraph:
 
 
 def overview(G: nx.MultiDiGraph, *, title: str = "IISG knowledge base: overview", focus: Iterable[str] = (),
-             filters: list[str] | None = None, window: Span | None = None, data_date: str | None = None) -> Map:
+             filters: list[str] | None = None, window: Span | None = None, data_date: str | None = None,
+             max_nodes: int | None = MAX_NODES) -> Map:
     """Everything selected, overlaps and gaps marked; ``focus`` (a pillar, a partner) ringed."""
-    _check_not_empty(G)
+    _check_drawable(G, max_nodes)
     marks = _analysed(G, window)
     marks.focus = {f for f in focus if f in G}
-    return build_network(G, marks), _page(title, marks, filters or [], data_date)
+    return build_network(G, marks, max_nodes=max_nodes), _page(title, marks, filters or [], data_date)
 
 
 def donor(G: nx.MultiDiGraph, donor_id: str, *, filters: list[str] | None = None, window: Span | None = None,
           data_date: str | None = None) -> Map:
     """A donor's ego network: what it funds, the needs those projects address, who else funds them."""
-    _check_not_empty(G)
+    _check_drawable(G)
     if donor_id not in G:
         raise InvalidInputError(f"'{donor_id}' funds no project in this selection")
     marks = _analysed(G, window)
@@ -94,7 +97,7 @@ def donor(G: nx.MultiDiGraph, donor_id: str, *, filters: list[str] | None = None
 
 def need(G: nx.MultiDiGraph, need_id: str, *, filters: list[str] | None = None, data_date: str | None = None) -> Map:
     """One need, the projects addressing it, and everyone funding or implementing them."""
-    _check_not_empty(G)
+    _check_drawable(G)
     result = who_funds(G, need_id)
     marks = _analysed(G, None)
     marks.focus = {need_id}
@@ -112,7 +115,7 @@ def overlaps(G: nx.MultiDiGraph, *, filters: list[str] | None = None, window: Sp
              data_date: str | None = None) -> Map:
     """The support mapping with overlap clusters marked and everything else faded as context."""
     G = support_part(G)
-    _check_not_empty(G)
+    _check_drawable(G)
     found = find_overlaps(G, window=window)
     marks = from_overlaps(found)
     marks.keep = set(marks.overlap_nodes) | {c.id for o in found for c in o.countries}
@@ -125,7 +128,7 @@ def gaps(G: nx.MultiDiGraph, *, filters: list[str] | None = None, window: Span |
          data_date: str | None = None) -> Map:
     """The support mapping with needs nobody answers flagged, their surroundings kept, the rest faded."""
     G = support_part(G)
-    _check_not_empty(G)
+    _check_drawable(G)
     found = find_gaps(G, window=window)
     marks = from_gaps(found)
     flagged = set(marks.gap_nodes)

@@ -230,3 +230,23 @@ def test_pillar_rules_option_uses_another_rule_file(db, tmp_path):
     summary = json.loads(kb(db, "import", "iati", str(fixture("planned_only.xml")), "--pillar-rules", str(rules),
                             "--json").stdout)
     assert summary["pillars"] == {"pillar:wbbsi": 1}
+
+
+def test_json_names_kosovo_with_the_asterisk_and_the_footnote(db):
+    summary = json.loads(kb(db, "import", "iati", str(fixture("transaction_countries.xml")), "--json").stdout)
+    assert summary["countries"]["XK"]["name"] == "Kosovo*"
+    assert summary["footnote"].startswith("* This designation is without prejudice")
+
+
+def test_a_progress_bar_goes_to_stderr_for_large_inputs_on_a_terminal(db, monkeypatch):
+    import io
+
+    from rich.console import Console
+
+    drawn = io.StringIO()
+    monkeypatch.setattr("kb.cli.iati.PROGRESS_MIN_FILES", 1)
+    monkeypatch.setattr("kb.cli.iati.Console", lambda stderr: Console(file=drawn, force_terminal=True, width=100))
+    result = kb(db, "import", "iati", str(fixture("dportal_92_excerpt.xml")), "--json")
+    assert result.exit_code == 0
+    assert "IATI" in drawn.getvalue()
+    json.loads(result.stdout)  # stdout stays pure JSON

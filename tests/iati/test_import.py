@@ -323,3 +323,10 @@ def test_validate_reports_the_same_without_writing(seeded):
 def test_validate_without_a_store_still_checks():
     report = IatiImport(None, Options()).run([fixture("planned_only.xml")]).to_json()
     assert report["imported"] == 1 and "store" not in report
+
+
+def test_progress_is_reported_in_bytes_across_files(seeded):
+    seen: list[int] = []
+    files = [fixture("roles_2x.xml"), fixture("dportal_92_excerpt.xml")]
+    IatiImport(seeded, Options(), on_progress=seen.append).run(files)
+    assert seen == sorted(seen) and seen[-1] == sum(p.stat().st_size for p in files)

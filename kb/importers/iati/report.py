@@ -8,6 +8,7 @@ from typing import Any
 
 from kb.importers.iati import codes
 from kb.importers.iati.activity import ERROR_REASONS
+from kb.presentation import KOSOVO_FOOTNOTE, display, names_kosovo
 from kb.records import Batch
 
 #: Skipped activities listed by id per file (the counts are always complete).
@@ -129,7 +130,8 @@ class Report:
             "pillars": dict(sorted(self.pillars.items())),
             "projects_to_review": self.review,
             "countries": {
-                code: {"name": codes.country_name(code), "projects": n} for code, n in sorted(self.countries.items())
+                code: {"name": display(codes.country_name(code)), "projects": n}
+                for code, n in sorted(self.countries.items())
             },
             "sectors": {
                 code: {"name": codes.sector_name(code), "projects": n} for code, n in sorted(self.sectors.items())
@@ -140,4 +142,9 @@ class Report:
         }
         if self.write:
             out["store"] = dict(store)
+        shown = [c["name"] for c in out["countries"].values()]
+        shown += [o["name"] for o in out["organisations"].get("new", [])]
+        shown += [n for m in out["organisations"].get("matched", []) for n in m["names"]]
+        if names_kosovo(shown):
+            out["footnote"] = KOSOVO_FOOTNOTE
         return out

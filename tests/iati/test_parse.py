@@ -94,3 +94,11 @@ def test_external_entity_is_never_resolved(tmp_path):
 def test_a_missing_file_is_refused(tmp_path):
     with pytest.raises(ImportFormatError, match="cannot read"):
         read_all(tmp_path / "missing.xml")
+
+
+def test_each_file_gets_its_own_error_not_the_previous_files():
+    with pytest.raises(ImportFormatError):
+        read_all(BAD / "not_xml.xml")
+    with pytest.raises(ImportFormatError) as caught:
+        read_all(BAD / "truncated.xml")
+    assert "Start tag expected" not in str(caught.value) and "truncated" in str(caught.value)

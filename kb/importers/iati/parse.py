@@ -78,6 +78,7 @@ def iter_activities(
     declares a DTD, or is not IATI activity XML.
     """
     check_readable(path)
+    etree.clear_error_log()  # the log is per thread: keep earlier files' errors out of this one's message
     handle = path.open("rb") if on_progress else None
     source = handle if handle is not None else str(path)
     context = etree.iterparse(source, events=("end",), tag="{*}" + ACTIVITY_TAG, **_PARSE_OPTIONS)
@@ -120,4 +121,4 @@ def _syntax_message(exc: etree.XMLSyntaxError, started: bool) -> str:
         return f"refused entity reference: {message}{where}"
     if kind in ("ERR_TAG_NOT_FINISHED", "ERR_DOCUMENT_END") or "Premature end" in message:
         return f"truncated XML: {message}{where}"
-    return f"malformed XML: {message}{where}"
+    return f"malformed or truncated XML: {message}{where}"

@@ -10,7 +10,8 @@ copy's identifiers suffixed, so every activity is distinct), then times:
 and one file of the corpus's size, to show memory staying flat while streaming (the records of
 one file are one batch, so with the filters lifted they grow with the file). Peak memory is the
 highest resident set size sampled (psutil) during each pass; the passes share one process, so
-memory an earlier pass kept counts in the later ones (the figures are upper bounds). The target: the import reaches
+memory an earlier pass kept counts in the later ones (the figures are upper bounds).
+The target: the import reaches
 at least a quarter of the bare parse's throughput (aim: half).
 
 ``KB_BENCH_IATI_MB`` sets the corpus size (default 32), ``KB_BENCH_IATI_SOURCE`` the folder of
@@ -107,7 +108,7 @@ def build_corpus(folder: Path, megabytes: float) -> list[Path]:
     total, copy = 0, 0
     while total < megabytes * 1e6:
         copy += 1
-        for (path, tree), identifiers in zip(trees, originals):
+        for (path, tree), identifiers in zip(trees, originals, strict=False):
             for element, text in identifiers:
                 element.text = f"{text}-B{copy}"
             target = folder / f"{path.stem}-{copy:03d}.xml"
@@ -123,8 +124,9 @@ def build_single_file(files: list[Path], target: Path) -> Path:
         out.write_declaration()
         with out.element("iati-activities", version="2.03"):
             for path in files:
-                for _event, activity in etree.iterparse(str(path), events=("end",), tag="iati-activity",
-                                                        **_PARSE_OPTIONS):
+                for _event, activity in etree.iterparse(
+                    str(path), events=("end",), tag="iati-activity", **_PARSE_OPTIONS
+                ):
                     out.write(activity)
                     activity.clear(keep_tail=False)
     return target
@@ -134,8 +136,9 @@ def bare_parse(files: list[Path]) -> int:
     """The baseline: stream every file, count its activities, clear them."""
     count = 0
     for path in files:
-        for _event, element in etree.iterparse(str(path), events=("end",), tag="{*}iati-activity",
-                                               **_PARSE_OPTIONS):
+        for _event, element in etree.iterparse(
+            str(path), events=("end",), tag="{*}iati-activity", **_PARSE_OPTIONS
+        ):
             count += 1
             element.clear(keep_tail=False)
             parent = element.getparent()
@@ -165,13 +168,17 @@ def timed(name: str, files: list[Path], run: Callable[[], int]) -> Pass:
 def report(passes: list[Pass], baseline: Pass) -> None:
     """Throughput on the wall clock; ``ratio`` is against the baseline, ``cpu ratio`` the same on
     process CPU time (robust when other work shares the machine)."""
-    print(f"{'pass':44} {'act':>6} {'MB':>5} {'wall s':>7} {'cpu s':>6} {'act/s':>7} {'MB/s':>6} {'ratio':>6} "
-          f"{'cpu ratio':>9} {'peak RSS MB':>11}")
+    print(
+        f"{'pass':44} {'act':>6} {'MB':>5} {'wall s':>7} {'cpu s':>6} {'act/s':>7} {'MB/s':>6} {'ratio':>6} "
+        f"{'cpu ratio':>9} {'peak RSS MB':>11}"
+    )
     for p in passes:
         ratio = p.mb_per_second / baseline.mb_per_second
         cpu_ratio = baseline.cpu_seconds / p.cpu_seconds
-        print(f"{p.name:44} {p.activities:6d} {p.megabytes:5.1f} {p.seconds:7.2f} {p.cpu_seconds:6.2f} "
-              f"{p.per_second:7.0f} {p.mb_per_second:6.2f} {ratio:6.2f} {cpu_ratio:9.2f} {p.peak_rss_mb:11.0f}")
+        print(
+            f"{p.name:44} {p.activities:6d} {p.megabytes:5.1f} {p.seconds:7.2f} {p.cpu_seconds:6.2f} "
+            f"{p.per_second:7.0f} {p.mb_per_second:6.2f} {ratio:6.2f} {cpu_ratio:9.2f} {p.peak_rss_mb:11.0f}"
+        )
 
 
 def main() -> None:
@@ -181,37 +188,68 @@ def main() -> None:
         corpus = work / "corpus"
         corpus.mkdir()
         files = build_corpus(corpus, megabytes)
-        print(f"corpus: {len(files)} files, {sum(p.stat().st_size for p in files) / 1e6:.1f} MB, from "
-              f"{', '.join(p.name for p in source_files())}")
+        print(
+            f"corpus: {len(files)} files, {sum(p.stat().st_size for p in files) / 1e6:.1f} MB, from "
+            f"{', '.join(p.name for p in source_files())}"
+        )
         bare = timed("bare iterparse (count activities)", files, lambda: bare_parse(files))
-        default = timed("import, default filters (WB, security)", files,
-                        lambda: import_files(files, Options(), work / "default.sqlite"))
+        default = timed(
+            "import, default filters (WB, security)",
+            files,
+            lambda: import_files(files, Options(), work / "default.sqlite"),
+        )
         lifted = Options(countries=None, all_sectors=True)
-        everything = timed("import, --all-countries --all-sectors", files,
-                           lambda: import_files(files, lifted, work / "all.sqlite"))
-        again = timed("re-import, --all-countries --all-sectors", files,
-                      lambda: import_files(files, lifted, work / "all.sqlite"))
+        everything = timed(
+            "import, --all-countries --all-sectors",
+            files,
+            lambda: import_files(files, lifted, work / "all.sqlite"),
+        )
+        again = timed(
+            "re-import, --all-countries --all-sectors",
+            files,
+            lambda: import_files(files, lifted, work / "all.sqlite"),
+        )
         passes = [bare, default, everything, again]
         report(passes, bare)
 
         single = build_single_file(files, work / "single.xml")
-        one_bare = timed(f"bare iterparse, one {single.stat().st_size / 1e6:.0f} MB file", [single],
-                         lambda: bare_parse([single]))
-        one_default = timed("import one file, default filters", [single],
-                            lambda: import_files([single], Options(), work / "single.sqlite"))
-        one_lifted = timed("import one file, filters lifted (one batch)", [single],
-                           lambda: import_files([single], lifted, work / "single-all.sqlite"))
+        one_bare = timed(
+            f"bare iterparse, one {single.stat().st_size / 1e6:.0f} MB file",
+            [single],
+            lambda: bare_parse([single]),
+        )
+        one_default = timed(
+            "import one file, default filters",
+            [single],
+            lambda: import_files([single], Options(), work / "single.sqlite"),
+        )
+        one_lifted = timed(
+            "import one file, filters lifted (one batch)",
+            [single],
+            lambda: import_files([single], lifted, work / "single-all.sqlite"),
+        )
         print()
         report([one_bare, one_default, one_lifted], one_bare)
-        print(f"\nload average while running: {', '.join(f'{x:.1f}' for x in os.getloadavg())} "
-              f"on {os.cpu_count()} CPUs")
+        print(
+            f"\nload average while running: {', '.join(f'{x:.1f}' for x in os.getloadavg())} "
+            f"on {os.cpu_count()} CPUs"
+        )
         for mode in (default, everything):
-            for label, ratio in (("wall clock", bare.seconds / mode.seconds),
-                                 ("CPU time", bare.cpu_seconds / mode.cpu_seconds)):
-                verdict = ("meets the aim" if ratio >= AIM_RATIO else "meets the target" if ratio >= TARGET_RATIO
-                           else "below the target")
-                print(f"{mode.name} / bare parse, {label}: {ratio:.2f} ({verdict}; target {TARGET_RATIO}, "
-                      f"aim {AIM_RATIO})")
+            for label, ratio in (
+                ("wall clock", bare.seconds / mode.seconds),
+                ("CPU time", bare.cpu_seconds / mode.cpu_seconds),
+            ):
+                verdict = (
+                    "meets the aim"
+                    if ratio >= AIM_RATIO
+                    else "meets the target"
+                    if ratio >= TARGET_RATIO
+                    else "below the target"
+                )
+                print(
+                    f"{mode.name} / bare parse, {label}: {ratio:.2f} ({verdict}; target {TARGET_RATIO}, "
+                    f"aim {AIM_RATIO})"
+                )
         if os.environ.get("KB_BENCH_PROFILE"):
             profile = cProfile.Profile()
             profile.runcall(import_files, files, lifted, work / "profile.sqlite")

@@ -58,29 +58,65 @@ FUZZY_WORD_THRESHOLD = 80.0
 
 #: Spelling variants and abbreviations, folded word → folded word.
 ABBREVIATIONS: dict[str, str] = {
-    "intl": "international", "int'l": "international", "internat": "international", "int": "international",
-    "org": "organisation", "organization": "organisation", "organizations": "organisations",
-    "orgs": "organisations", "dept": "department", "dep": "department", "govt": "government",
-    "gov": "government", "min": "ministry", "mfa": "ministry foreign affairs", "dev": "development",
-    "devt": "development", "coop": "cooperation", "programme": "program", "centre": "center",
-    "neighbourhood": "neighborhood", "defence": "defense", "labour": "labor", "favour": "favor",
-    "natl": "national", "assoc": "association", "assn": "association",
-    "univ": "university", "inst": "institute", "cttee": "committee", "cmte": "committee",
-    "fed": "federal", "mgmt": "management", "admin": "administration", "sec": "secretariat", "uk": "united kingdom",
-    "us": "united states", "usa": "united states", "eu": "european union", "un": "united nations",
+    "intl": "international",
+    "int'l": "international",
+    "internat": "international",
+    "int": "international",
+    "org": "organisation",
+    "organization": "organisation",
+    "organizations": "organisations",
+    "orgs": "organisations",
+    "dept": "department",
+    "dep": "department",
+    "govt": "government",
+    "gov": "government",
+    "min": "ministry",
+    "mfa": "ministry foreign affairs",
+    "dev": "development",
+    "devt": "development",
+    "coop": "cooperation",
+    "programme": "program",
+    "centre": "center",
+    "neighbourhood": "neighborhood",
+    "defence": "defense",
+    "labour": "labor",
+    "favour": "favor",
+    "natl": "national",
+    "assoc": "association",
+    "assn": "association",
+    "univ": "university",
+    "inst": "institute",
+    "cttee": "committee",
+    "cmte": "committee",
+    "fed": "federal",
+    "mgmt": "management",
+    "admin": "administration",
+    "sec": "secretariat",
+    "uk": "united kingdom",
+    "us": "united states",
+    "usa": "united states",
+    "eu": "european union",
+    "un": "united nations",
 }
 #: Word sequences written together, folded phrase → folded word(s).
 PHRASES: dict[str, str] = {
-    "co operation": "cooperation", "non governmental": "nongovernmental", "u s": "united states",
-    "u k": "united kingdom", "united states of america": "united states", "e u": "european union",
-    "directorate general": "dg", "director general": "dg",
+    "co operation": "cooperation",
+    "non governmental": "nongovernmental",
+    "u s": "united states",
+    "u k": "united kingdom",
+    "united states of america": "united states",
+    "e u": "european union",
+    "directorate general": "dg",
+    "director general": "dg",
 }
 #: Small words and legal forms that do not tell organisations apart.
 IGNORED_WORDS = frozenset(
     "the of for and on in at to a an de la le les du des et el los y del der die das fur und von "
     "gmbh ltd limited inc llc plc sa ag ev bv nv srl spa ngo doo".split()
 )
-_PHRASE_RE = re.compile(r"\b(" + "|".join(re.escape(p) for p in sorted(PHRASES, key=len, reverse=True)) + r")\b")
+_PHRASE_RE = re.compile(
+    r"\b(" + "|".join(re.escape(p) for p in sorted(PHRASES, key=len, reverse=True)) + r")\b"
+)
 _PARTS = re.compile(r"\s[–—-]\s|\s/\s|:\s|[()\[\]]")
 _BRACKETED = re.compile(r"[(\[]([^()\[\]]+)[)\]]")
 _DIGITS = re.compile(r"\d+")
@@ -91,7 +127,8 @@ def normalise_name(name: str) -> str:
 
     >>> normalise_name("Deutsche Gesellschaft für Internationale Zusammenarbeit (GIZ) GmbH")
     'deutsche gesellschaft internationale zusammenarbeit giz'
-    >>> normalise_name("Internat. Committee Red Cross") == normalise_name("International Committee of the Red Cross")
+    >>> normalise_name("Internat. Committee Red Cross") == normalise_name(
+    ...     "International Committee of the Red Cross")
     True
     >>> normalise_name("Organization for Security and Co-operation in Europe")
     'organisation security cooperation europe'
@@ -107,8 +144,11 @@ def normalise_name(name: str) -> str:
 def _acronym(text: str) -> str | None:
     """``text`` folded, when it looks like an acronym (one word, 2–10 letters, written in capitals)."""
     stripped = text.strip().replace(".", "")
-    if 2 <= len(stripped) <= 12 and " " not in stripped and stripped.upper() == stripped and any(
-        c.isalpha() for c in stripped
+    if (
+        2 <= len(stripped) <= 12
+        and " " not in stripped
+        and stripped.upper() == stripped
+        and any(c.isalpha() for c in stripped)
     ):
         return fold(stripped).replace(" ", "")
     return None
@@ -244,7 +284,9 @@ class OrgMatcher:
         stored = self._node_refs.get(node_id)
         return not (ref and stored and stored != ref.upper())
 
-    def match(self, *, ref: str | None = None, name: str | None = None, government: bool = True) -> Match | None:
+    def match(
+        self, *, ref: str | None = None, name: str | None = None, government: bool = True
+    ) -> Match | None:
         """The node an organisation with identifier ``ref`` and name ``name`` is, or ``None``.
 
         ``government`` says the organisation may be a state (its type is government or not

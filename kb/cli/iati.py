@@ -9,7 +9,14 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn, TransferSpeedColumn
+from rich.progress import (
+    BarColumn,
+    DownloadColumn,
+    Progress,
+    TextColumn,
+    TimeRemainingColumn,
+    TransferSpeedColumn,
+)
 
 from kb.cli.app import KBGroup, app, get_store, import_app
 from kb.cli.output import JsonOption, emit_json, table
@@ -18,7 +25,9 @@ from kb.importers.iati import IatiImport, Options, Report, collect_files, parse_
 from kb.importers.iati.codes import WB_PARTNERS
 from kb.importers.iati.report import REASONS
 
-validate_app = typer.Typer(cls=KBGroup, help="Check input files without writing to the store.", no_args_is_help=True)
+validate_app = typer.Typer(
+    cls=KBGroup, help="Check input files without writing to the store.", no_args_is_help=True
+)
 app.add_typer(validate_app, name="validate")
 
 #: Show a progress bar from this many bytes or files on.
@@ -28,29 +37,41 @@ _ROWS_SHOWN = 40
 
 Paths = Annotated[
     list[Path],
-    typer.Argument(help="IATI activity XML files, or directories read recursively (every *.xml).", show_default=False),
+    typer.Argument(
+        help="IATI activity XML files, or directories read recursively (every *.xml).", show_default=False
+    ),
 ]
 CountriesOption = Annotated[
     str | None,
-    typer.Option("--countries", help=f"Keep activities with these recipients (default {','.join(WB_PARTNERS)}).",
-                 show_default=False),
+    typer.Option(
+        "--countries",
+        help=f"Keep activities with these recipients (default {','.join(WB_PARTNERS)}).",
+        show_default=False,
+    ),
 ]
-AllCountriesOption = Annotated[bool, typer.Option("--all-countries", help="Keep activities whatever their recipients.")]
+AllCountriesOption = Annotated[
+    bool, typer.Option("--all-countries", help="Keep activities whatever their recipients.")
+]
 AllSectorsOption = Annotated[
     bool, typer.Option("--all-sectors", help="Keep activities that no pillar rule marks as security-related.")
 ]
 StrictOption = Annotated[
-    bool, typer.Option("--strict", help="Reject a file (write none of it) when any activity has a data error.")
+    bool,
+    typer.Option("--strict", help="Reject a file (write none of it) when any activity has a data error."),
 ]
 RulesOption = Annotated[
     Path | None,
-    typer.Option("--pillar-rules", help="Pillar rule file to use instead of the shipped one (same format).",
-                 show_default=False),
+    typer.Option(
+        "--pillar-rules",
+        help="Pillar rule file to use instead of the shipped one (same format).",
+        show_default=False,
+    ),
 ]
 
 
-def _options(countries: str | None, all_countries: bool, all_sectors: bool, strict: bool,
-             pillar_rules: Path | None) -> Options:
+def _options(
+    countries: str | None, all_countries: bool, all_sectors: bool, strict: bool, pillar_rules: Path | None
+) -> Options:
     if countries and all_countries:
         raise InvalidInputError("give --countries or --all-countries, not both")
     try:
@@ -73,7 +94,13 @@ def _progress(files: list[Path]) -> Iterator[Callable[[int], None] | None]:
     if not err.is_terminal or (total < PROGRESS_MIN_BYTES and len(files) < PROGRESS_MIN_FILES):
         yield None
         return
-    columns = (TextColumn("IATI"), BarColumn(), DownloadColumn(), TransferSpeedColumn(), TimeRemainingColumn())
+    columns = (
+        TextColumn("IATI"),
+        BarColumn(),
+        DownloadColumn(),
+        TransferSpeedColumn(),
+        TimeRemainingColumn(),
+    )
     with Progress(*columns, console=err, transient=True) as progress:
         task = progress.add_task("import", total=total)
         yield lambda done: progress.update(task, completed=done)
@@ -83,7 +110,9 @@ def _run(ctx: typer.Context, paths: list[Path], options: Options, *, write: bool
     files, problems = collect_files(paths)
     store = get_store(ctx) if write else _existing_store(ctx)
     with _progress(files) as on_progress:
-        return IatiImport(store, options, write=write, actor="cli", on_progress=on_progress).run(files, problems)
+        return IatiImport(store, options, write=write, actor="cli", on_progress=on_progress).run(
+            files, problems
+        )
 
 
 def _existing_store(ctx: typer.Context) -> Any:
@@ -115,47 +144,89 @@ def _tables(report: Report, data: dict[str, Any], *, details: bool) -> None:
     verb = "Imported" if report.write else "Would import"
     orgs = data["organisations"]
     rows: list[tuple[str, Any]] = [
-        ("files", len(data["files"])), ("activities read", data["activities_read"]), (verb.lower(), data["imported"]),
-        ("skipped", sum(data["skipped"].values())), ("organisations new", len(orgs["new"])),
-        ("organisations matched", len(orgs["matched"])), ("projects to review (pillar)", data["projects_to_review"]),
+        ("files", len(data["files"])),
+        ("activities read", data["activities_read"]),
+        (verb.lower(), data["imported"]),
+        ("skipped", sum(data["skipped"].values())),
+        ("organisations new", len(orgs["new"])),
+        ("organisations matched", len(orgs["matched"])),
+        ("projects to review (pillar)", data["projects_to_review"]),
     ]
     rows += [(f"edges {kind}", n) for kind, n in data["edges"].items()]
     rows += [(k.replace("_", " "), v) for k, v in data.get("store", {}).items()]
     table(f"IATI: {verb.lower()}", ["", "count"], rows)
     if data["skipped"]:
-        table("Skipped activities", ["reason", "count", "meaning"],
-              [(r, n, REASONS.get(r, "")) for r, n in data["skipped"].items()])
+        table(
+            "Skipped activities",
+            ["reason", "count", "meaning"],
+            [(r, n, REASONS.get(r, "")) for r, n in data["skipped"].items()],
+        )
     if len(data["files"]) > 1 or report.failed:
-        table("Files", ["file", "status", "read", verb.lower(), "skipped", "error"],
-              [(f["file"], f["status"], f["activities_read"], f["imported"], sum(f["skipped"].values()),
-                f.get("error") or "") for f in data["files"]])
+        table(
+            "Files",
+            ["file", "status", "read", verb.lower(), "skipped", "error"],
+            [
+                (
+                    f["file"],
+                    f["status"],
+                    f["activities_read"],
+                    f["imported"],
+                    sum(f["skipped"].values()),
+                    f.get("error") or "",
+                )
+                for f in data["files"]
+            ],
+        )
     if data["pillars"]:
         table("Pillars", ["pillar", "projects"], list(data["pillars"].items()))
     if data["countries"]:
-        table("Recipient countries", ["code", "country", "projects"],
-              [(c, v["name"], v["projects"]) for c, v in data["countries"].items()])
+        table(
+            "Recipient countries",
+            ["code", "country", "projects"],
+            [(c, v["name"], v["projects"]) for c, v in data["countries"].items()],
+        )
     if data["sectors"]:
-        table("DAC sectors", ["code", "sector", "projects"],
-              [(c, v["name"], v["projects"]) for c, v in data["sectors"].items()][:_ROWS_SHOWN])
+        table(
+            "DAC sectors",
+            ["code", "sector", "projects"],
+            [(c, v["name"], v["projects"]) for c, v in data["sectors"].items()][:_ROWS_SHOWN],
+        )
     if orgs["matched"]:
-        table("Organisations matched", ["id", "how", "ref", "as written", "times"],
-              [(m["id"], m["how"], m["ref"] or "", "; ".join(m["names"][:3]), m["count"])
-               for m in orgs["matched"][:_ROWS_SHOWN]],
-              caption=f"{len(orgs['matched'])} in all" if len(orgs["matched"]) > _ROWS_SHOWN else None)
+        table(
+            "Organisations matched",
+            ["id", "how", "ref", "as written", "times"],
+            [
+                (m["id"], m["how"], m["ref"] or "", "; ".join(m["names"][:3]), m["count"])
+                for m in orgs["matched"][:_ROWS_SHOWN]
+            ],
+            caption=f"{len(orgs['matched'])} in all" if len(orgs["matched"]) > _ROWS_SHOWN else None,
+        )
     if orgs["new"]:
-        table("Organisations new", ["id", "name", "iati ref"],
-              [(o["id"], o["name"], o.get("iati_ref", "")) for o in orgs["new"][:_ROWS_SHOWN]],
-              caption=f"{len(orgs['new'])} in all" if len(orgs["new"]) > _ROWS_SHOWN else None)
+        table(
+            "Organisations new",
+            ["id", "name", "iati ref"],
+            [(o["id"], o["name"], o.get("iati_ref", "")) for o in orgs["new"][:_ROWS_SHOWN]],
+            caption=f"{len(orgs['new'])} in all" if len(orgs["new"]) > _ROWS_SHOWN else None,
+        )
     if data["duplicates"]:
-        table("Duplicates (newest last-updated-datetime wins)", ["iati-identifier", "kept", "dropped"],
-              [(d["iati_identifier"], d["kept"], d["dropped"]) for d in data["duplicates"][:_ROWS_SHOWN]])
+        table(
+            "Duplicates (newest last-updated-datetime wins)",
+            ["iati-identifier", "kept", "dropped"],
+            [(d["iati_identifier"], d["kept"], d["dropped"]) for d in data["duplicates"][:_ROWS_SHOWN]],
+        )
     if details:
-        listed = [(a["iati_identifier"] or "", a["reason"], a["detail"] or "")
-                  for f in report.files for a in f.skipped_activities]
+        listed = [
+            (a["iati_identifier"] or "", a["reason"], a["detail"] or "")
+            for f in report.files
+            for a in f.skipped_activities
+        ]
         interesting = [row for row in listed if row[1] not in ("other_countries", "other_sectors")]
         if interesting:
-            table("Activities skipped for their data", ["iati-identifier", "reason", "detail"],
-                  interesting[:_ROWS_SHOWN])
+            table(
+                "Activities skipped for their data",
+                ["iati-identifier", "reason", "detail"],
+                interesting[:_ROWS_SHOWN],
+            )
     if data["notes"]:
         table("Notes", ["what", "count"], list(data["notes"].items()))
 
@@ -176,7 +247,9 @@ def import_iati(
     Each file is written all-or-nothing; importing a file again changes nothing. A bad file in a
     directory does not stop the others; it is listed and the exit code is 1.
     """
-    report = _run(ctx, paths, _options(countries, all_countries, all_sectors, strict, pillar_rules), write=True)
+    report = _run(
+        ctx, paths, _options(countries, all_countries, all_sectors, strict, pillar_rules), write=True
+    )
     _finish(report, as_json, details=False)
 
 
@@ -192,5 +265,7 @@ def validate_iati(
     as_json: JsonOption = False,
 ) -> None:
     """What ``kb import iati`` would take, skip and why, without writing anything."""
-    report = _run(ctx, paths, _options(countries, all_countries, all_sectors, strict, pillar_rules), write=False)
+    report = _run(
+        ctx, paths, _options(countries, all_countries, all_sectors, strict, pillar_rules), write=False
+    )
     _finish(report, as_json, details=True)

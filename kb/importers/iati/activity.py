@@ -23,8 +23,15 @@ _LINE_SPACES = re.compile(r"[ \t\r\f\v]+")
 
 #: Skip reasons that are data errors (``--strict`` rejects the file for these).
 ERROR_REASONS = frozenset(
-    {"no_identifier", "unparseable_date", "inconsistent_dates", "missing_code", "unknown_code",
-     "unparseable_value", "invalid_record"}
+    {
+        "no_identifier",
+        "unparseable_date",
+        "inconsistent_dates",
+        "missing_code",
+        "unknown_code",
+        "unparseable_value",
+        "invalid_record",
+    }
 )
 
 Text = tuple[str, str]  # (language, text)
@@ -192,7 +199,9 @@ class _Reader:
 
     def org(self, element: etree._Element) -> Org:
         ref = (element.get("ref") or "").strip() or None
-        return Org(ref=ref, names=texts(element, self.a.lang), type=(element.get("type") or "").strip() or None)
+        return Org(
+            ref=ref, names=texts(element, self.a.lang), type=(element.get("type") or "").strip() or None
+        )
 
     # -- elements -------------------------------------------------------------------------
     def iati_identifier(self, el: etree._Element) -> None:
@@ -206,7 +215,9 @@ class _Reader:
 
     def description(self, el: etree._Element) -> None:
         kind = (el.get("type") or "1").strip()
-        self.a.descriptions.extend((kind, lang, text) for lang, text in texts(el, self.a.lang, paragraphs=True))
+        self.a.descriptions.extend(
+            (kind, lang, text) for lang, text in texts(el, self.a.lang, paragraphs=True)
+        )
 
     def participating_org(self, el: etree._Element) -> None:
         org = self.org(el)
@@ -300,7 +311,9 @@ class _Reader:
                 money.provider = provider
             self.a.transactions.append(money)
 
-    def value(self, el: etree._Element | None, kind: str, start: dt.date | None, end: dt.date | None) -> Money | None:
+    def value(
+        self, el: etree._Element | None, kind: str, start: dt.date | None, end: dt.date | None
+    ) -> Money | None:
         if el is None:
             return None
         try:
@@ -312,7 +325,9 @@ class _Reader:
             return None
         currency = (el.get("currency") or "").strip().upper() or self.a.default_currency
         if currency is None:
-            self.problem("missing_code", f"{kind} value {el.text.strip()!r} has no currency and no default-currency")
+            self.problem(
+                "missing_code", f"{kind} value {el.text.strip()!r} has no currency and no default-currency"
+            )
             return None
         if currency not in codes.codelist("Currency"):
             self.problem("unknown_code", f"currency {currency!r}")
@@ -381,10 +396,14 @@ def recipients_of(element: etree._Element) -> list[str]:
     Lets the importer apply the country filter before the full read.
     """
     known = codes.codelist("Country")
-    found = [c for c in ((e.get("code") or "").strip().upper() for e in element.iterfind("{*}recipient-country"))
-             if c in known]
+    found = [
+        c
+        for c in ((e.get("code") or "").strip().upper() for e in element.iterfind("{*}recipient-country"))
+        if c in known
+    ]
     if found:
         return found
-    in_transactions = ((e.get("code") or "").strip().upper()
-                       for e in element.iterfind("{*}transaction/{*}recipient-country"))
+    in_transactions = (
+        (e.get("code") or "").strip().upper() for e in element.iterfind("{*}transaction/{*}recipient-country")
+    )
     return list(dict.fromkeys(c for c in in_transactions if c in known))

@@ -29,19 +29,40 @@ DATE_TYPE_WORDS = {"start-planned": "1", "start-actual": "2", "end-planned": "3"
 
 #: transaction-type: 1.0x letter → 2.0x code.
 TRANSACTION_TYPE_LETTERS = {
-    "IF": "1", "C": "2", "D": "3", "E": "4", "IR": "5", "LR": "6", "R": "7", "QP": "8", "QS": "9", "CG": "10",
+    "IF": "1",
+    "C": "2",
+    "D": "3",
+    "E": "4",
+    "IR": "5",
+    "LR": "6",
+    "R": "7",
+    "QP": "8",
+    "QS": "9",
+    "CG": "10",
 }
 #: Transaction codes imported as amounts, and the FUNDS kind each becomes.
 TRANSACTION_KINDS = {"2": "commitment", "3": "disbursement"}
 
 #: activity-status code → Project status.
 STATUS = {
-    "1": "pipeline", "2": "implementation", "3": "finalisation", "4": "closed", "5": "cancelled", "6": "suspended",
+    "1": "pipeline",
+    "2": "implementation",
+    "3": "finalisation",
+    "4": "closed",
+    "5": "cancelled",
+    "6": "suspended",
 }
 #: activity-status words (1.0x names and 2.0x names, lower case) → code, for files that give only text.
 STATUS_WORDS = {
-    "pipeline/identification": "1", "pipeline": "1", "identification": "1", "implementation": "2",
-    "completion": "3", "finalisation": "3", "post-completion": "4", "closed": "4", "cancelled": "5",
+    "pipeline/identification": "1",
+    "pipeline": "1",
+    "identification": "1",
+    "implementation": "2",
+    "completion": "3",
+    "finalisation": "3",
+    "post-completion": "4",
+    "closed": "4",
+    "cancelled": "5",
     "suspended": "6",
 }
 
@@ -51,9 +72,22 @@ _DAC5 = re.compile(r"^\d{5}$")
 
 #: OrganisationType code → Organisation ``kind``.
 ORG_KIND = {
-    "10": "government", "11": "government", "15": "other", "21": "ngo", "22": "ngo", "23": "ngo", "24": "ngo",
-    "30": "other", "40": "international", "60": "ngo", "70": "company", "71": "company", "72": "company",
-    "73": "company", "80": "other", "90": "other",
+    "10": "government",
+    "11": "government",
+    "15": "other",
+    "21": "ngo",
+    "22": "ngo",
+    "23": "ngo",
+    "24": "ngo",
+    "30": "other",
+    "40": "international",
+    "60": "ngo",
+    "70": "company",
+    "71": "company",
+    "72": "company",
+    "73": "company",
+    "80": "other",
+    "90": "other",
 }
 
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, remove_comments=True)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from lxml import etree
@@ -59,7 +59,9 @@ def parse_countries(text: str) -> frozenset[str]:
     found = {c.strip().upper() for c in text.split(",") if c.strip()}
     unknown = sorted(c for c in found if not codes.country_name(c))
     if unknown or not found:
-        raise ImportFormatError(f"--countries: unknown country code(s) {', '.join(unknown) or '(none given)'}")
+        raise ImportFormatError(
+            f"--countries: unknown country code(s) {', '.join(unknown) or '(none given)'}"
+        )
     return frozenset(found)
 
 
@@ -83,8 +85,8 @@ def collect_files(paths: Sequence[Path]) -> tuple[list[Path], list[tuple[str, st
         except OSError as exc:
             raise ImportFormatError(f"{path}: cannot read directory: {exc.strerror or exc}") from exc
 
-        def failed(exc: OSError) -> None:
-            problems.append((str(exc.filename or path), f"cannot read directory: {exc.strerror or exc}"))
+        def failed(exc: OSError, top: Path = path) -> None:
+            problems.append((str(exc.filename or top), f"cannot read directory: {exc.strerror or exc}"))
 
         found = []
         for folder, dirs, names in os.walk(path, onerror=failed):
@@ -101,11 +103,14 @@ def _parse_updated(value: str | None) -> dt.datetime | None:
         moment = dt.datetime.fromisoformat(value.strip())
     except ValueError:
         return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=dt.timezone.utc)
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
 
 
 def _newer(candidate: str | None, kept: str | None) -> bool:
-    """Whether ``candidate`` replaces ``kept``: strictly newer ``last-updated-datetime`` (a date beats none)."""
+    """Whether ``candidate`` replaces ``kept``: a strictly newer ``last-updated-datetime``.
+
+    A date beats none; no date never replaces.
+    """
     new, old = _parse_updated(candidate), _parse_updated(kept)
     if new is None:
         return False
@@ -162,7 +167,9 @@ class IatiImport:
         result = FileResult(path=str(path), status="imported" if self.write else "checked")
         kept: dict[str, Mapped] = {}
         try:
-            for info, element in iter_activities(path, on_progress=self._progress if self.on_progress else None):
+            for info, element in iter_activities(
+                path, on_progress=self._progress if self.on_progress else None
+            ):
                 result.activities_read += 1
                 self.report.versions[activity_version(element, info.version) or "none"] += 1
                 skip = self._country_filter(element)
@@ -181,7 +188,9 @@ class IatiImport:
         errors = {r: n for r, n in result.skipped.items() if r in ERROR_REASONS}
         if self.options.strict and errors:
             result.status = "rejected"
-            result.error = "--strict: " + ", ".join(f"{n} {r.replace('_', ' ')}" for r, n in sorted(errors.items()))
+            result.error = "--strict: " + ", ".join(
+                f"{n} {r.replace('_', ' ')}" for r, n in sorted(errors.items())
+            )
             return result
         batch, created = self._batch(kept.values())
         if self.write and self.store is not None:
@@ -222,7 +231,12 @@ class IatiImport:
                 self._duplicate(identifier, kept=where, dropped=source, result=result)
                 return
             self.report.duplicates.append(
-                {"iati_identifier": identifier, "kept": source, "dropped": where, "rule": "newer last-updated-datetime"}
+                {
+                    "iati_identifier": identifier,
+                    "kept": source,
+                    "dropped": where,
+                    "rule": "newer last-updated-datetime",
+                }
             )
         elif before is not None:
             if not _newer(mapped.last_updated, before.last_updated):
@@ -234,19 +248,25 @@ class IatiImport:
 
     def _duplicate(self, identifier: str, *, kept: str, dropped: str, result: FileResult) -> None:
         result.skip(identifier, "duplicate", f"kept {kept}")
-        self.report.duplicates.append({
-            "iati_identifier": identifier, "kept": kept, "dropped": dropped,
-            "rule": "newest last-updated-datetime (the first met when equal or missing)",
-        })
+        self.report.duplicates.append(
+            {
+                "iati_identifier": identifier,
+                "kept": kept,
+                "dropped": dropped,
+                "rule": "newest last-updated-datetime (the first met when equal or missing)",
+            }
+        )
 
     def _country_filter(self, element: etree._Element) -> Skip | None:
-        """Why an activity is left out by the country filter (checked before reading it whole), or ``None``."""
+        """Why the country filter leaves an activity out, or ``None``; checked before reading it whole."""
         countries = self.options.countries
         if countries is None:
             return None
         recipients = recipients_of(element)
         if not recipients:
-            return Skip("no_usable_recipient", "no recipient-country with a known code (activity or transactions)")
+            return Skip(
+                "no_usable_recipient", "no recipient-country with a known code (activity or transactions)"
+            )
         if not countries.intersection(recipients):
             return Skip("other_countries", ", ".join(recipients))
         return None
@@ -292,4 +312,3 @@ def run_import(
 
 
 __all__ = ["IatiImport", "Options", "collect_files", "parse_countries", "run_import"]
-

@@ -110,7 +110,7 @@ def texts_for_keywords(activity: Activity) -> list[tuple[str, str, str]]:
 
 
 def _budgets(budgets: Iterable[Money]) -> list[Money]:
-    """Budgets that count: for each currency and period, the revised ones (type 2) if any, else the originals."""
+    """Budgets that count: per currency and period, the revised ones (type 2) if any, else the originals."""
     by_period: dict[tuple[str | None, dt.date | None, dt.date | None], list[Money]] = {}
     for money in budgets:
         by_period.setdefault((money.currency, money.start, money.end), []).append(money)
@@ -152,8 +152,16 @@ class ActivityMapper:
                 funders.append(node)
             else:
                 role = codes.ROLE_NAMES[org.role or ""]
-                put({"type": "IMPLEMENTS", "source": node, "target": pid, "key": role, "role": role,
-                     "sources": [source]})
+                put(
+                    {
+                        "type": "IMPLEMENTS",
+                        "source": node,
+                        "target": pid,
+                        "key": role,
+                        "role": role,
+                        "sources": [source],
+                    }
+                )
         with_amounts = set()
         for edge in self._amounts(activity, pid, source, reporter, funders):
             with_amounts.add(edge["source"])
@@ -162,14 +170,26 @@ class ActivityMapper:
             if funder not in with_amounts:
                 put({"type": "FUNDS", "source": funder, "target": pid, "sources": [source]})
         for code, share in self._recipients(activity):
-            edge = {"type": "TARGETS", "source": pid, "target": self.actors.country_id(code, source),
-                    "sources": [source]}
+            edge = {
+                "type": "TARGETS",
+                "source": pid,
+                "target": self.actors.country_id(code, source),
+                "sources": [source],
+            }
             if share is not None:
                 edge["percentage"] = share
             put(edge)
         for assignment in assignments:
-            put({"type": "IN_PILLAR", "source": pid, "target": assignment.pillar, "reason": assignment.reason,
-                 "review": assignment.review, "sources": [source]})
+            put(
+                {
+                    "type": "IN_PILLAR",
+                    "source": pid,
+                    "target": assignment.pillar,
+                    "reason": assignment.reason,
+                    "review": assignment.review,
+                    "sources": [source],
+                }
+            )
         try:
             node = validate_node(project)
             records = [validate_edge(e) for e in edges.values()]
@@ -183,9 +203,15 @@ class ActivityMapper:
         name, other_titles = display_name(activity.titles)
         start, end, planned = choose_period(activity.dates)
         record: dict[str, Any] = {
-            "type": "Project", "id": pid, "name": name or activity.identifier, "aliases": other_titles,
-            "status": codes.STATUS[activity.status or ""], "dates_planned": planned,
-            "iati_identifier": activity.identifier, "sectors": activity.sector_codes(), "sources": [source],
+            "type": "Project",
+            "id": pid,
+            "name": name or activity.identifier,
+            "aliases": other_titles,
+            "status": codes.STATUS[activity.status or ""],
+            "dates_planned": planned,
+            "iati_identifier": activity.identifier,
+            "sectors": activity.sector_codes(),
+            "sources": [source],
         }
         description = describe(activity)
         if description:
@@ -226,8 +252,14 @@ class ActivityMapper:
             starts = [m.start for m in items if m.start]
             ends = [m.end for m in items if m.end]
             edge: dict[str, Any] = {
-                "type": "FUNDS", "source": funder, "target": pid, "key": f"{kind}:{currency}",
-                "amount": total, "currency": currency, "kind": kind, "sources": [source],
+                "type": "FUNDS",
+                "source": funder,
+                "target": pid,
+                "key": f"{kind}:{currency}",
+                "amount": total,
+                "currency": currency,
+                "kind": kind,
+                "sources": [source],
             }
             start, end = (min(starts) if starts else None), (max(ends) if ends else None)
             if start and end and end < start:

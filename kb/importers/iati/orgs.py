@@ -64,7 +64,9 @@ def load_aliases(path: Path | None = None) -> AliasFile:
     except OSError as exc:
         raise ImportFormatError(f"organisation aliases {path}: cannot read: {exc.strerror or exc}") from exc
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise ImportFormatError(f"organisation aliases {path}: not valid YAML: {exc}".splitlines()[0]) from exc
+        raise ImportFormatError(
+            f"organisation aliases {path}: not valid YAML: {exc}".splitlines()[0]
+        ) from exc
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
@@ -140,9 +142,16 @@ class Actors:
             countries=codes.codelist("Country"),
         )
         for alias in self._alias_nodes.values():
-            self.matcher.add({"type": "Organisation", "id": alias.id, "name": alias.name,
-                              "aliases": alias.names, "acronym": alias.acronym,
-                              "iati_ref": canonical.get(alias.id)})
+            self.matcher.add(
+                {
+                    "type": "Organisation",
+                    "id": alias.id,
+                    "name": alias.name,
+                    "aliases": alias.names,
+                    "acronym": alias.acronym,
+                    "iati_ref": canonical.get(alias.id),
+                }
+            )
         self._cache: dict[tuple[str | None, str | None, bool], tuple[str | None, str, str | None]] = {}
 
     # -- nodes this run creates -----------------------------------------------------------------
@@ -180,10 +189,16 @@ class Actors:
         """The Country node of an ISO code, created from the codelist when the store lacks it."""
         node_id = f"country:{code.lower()}"
         if not self.known(node_id):
-            self._create({
-                "type": "Country", "id": node_id, "name": codes.country_name(code) or code, "code": code,
-                "wb_partner": code in codes.WB_PARTNERS, "sources": [source],
-            })
+            self._create(
+                {
+                    "type": "Country",
+                    "id": node_id,
+                    "name": codes.country_name(code) or code,
+                    "code": code,
+                    "wb_partner": code in codes.WB_PARTNERS,
+                    "sources": [source],
+                }
+            )
         return node_id
 
     # -- organisations ------------------------------------------------------------------------
@@ -204,7 +219,13 @@ class Actors:
         return node_id
 
     def _resolve(
-        self, org: Org, ref: str | None, name: str | None, other_names: list[str], government: bool, source: str
+        self,
+        org: Org,
+        ref: str | None,
+        name: str | None,
+        other_names: list[str],
+        government: bool,
+        source: str,
     ) -> tuple[str | None, str]:
         plausible = is_iati_ref(ref)
         match = self.matcher.match(ref=ref if plausible else None, name=name, government=government)
@@ -220,8 +241,12 @@ class Actors:
             return None, "generic"
         node_id = self._new_id(slug(ref) if plausible else slug(name or ""))
         record: dict[str, Any] = {
-            "type": "Organisation", "id": node_id, "name": name or ref, "aliases": other_names,
-            "kind": codes.ORG_KIND.get(org.type or "", "other"), "sources": [source],
+            "type": "Organisation",
+            "id": node_id,
+            "name": name or ref,
+            "aliases": other_names,
+            "kind": codes.ORG_KIND.get(org.type or "", "other"),
+            "sources": [source],
         }
         if plausible:
             record["iati_ref"] = ref
@@ -241,7 +266,10 @@ class Actors:
             return
         alias = self._alias_nodes[node_id]
         record: dict[str, Any] = {
-            "type": "Organisation", "id": node_id, "name": alias.name, "kind": alias.kind,
+            "type": "Organisation",
+            "id": node_id,
+            "name": alias.name,
+            "kind": alias.kind,
             "sources": [ALIAS_SOURCE, source],
         }
         if alias.acronym:
@@ -251,8 +279,9 @@ class Actors:
         edges = []
         if alias.part_of:
             self._ensure_parent(alias.part_of, source)
-            edges.append({"type": "PART_OF", "source": node_id, "target": alias.part_of,
-                          "sources": [ALIAS_SOURCE]})
+            edges.append(
+                {"type": "PART_OF", "source": node_id, "target": alias.part_of, "sources": [ALIAS_SOURCE]}
+            )
         self._create(record, edges)
 
     def _ensure_parent(self, node_id: str, source: str) -> None:
@@ -263,9 +292,16 @@ class Actors:
             return
         parent = self.aliases.parents.get(node_id)
         if parent is None:
-            raise ImportFormatError(f"organisation aliases: part_of {node_id!r} is neither stored nor under 'parents'")
-        record = {"type": parent.type, "id": node_id, "name": parent.name, "kind": parent.kind,
-                  "sources": [ALIAS_SOURCE]}
+            raise ImportFormatError(
+                f"organisation aliases: part_of {node_id!r} is neither stored nor under 'parents'"
+            )
+        record = {
+            "type": parent.type,
+            "id": node_id,
+            "name": parent.name,
+            "kind": parent.kind,
+            "sources": [ALIAS_SOURCE],
+        }
         if parent.acronym:
             record["acronym"] = parent.acronym
         self._create(record)
@@ -294,8 +330,9 @@ class Actors:
         for (node_id, how, ref, name), count in sorted(self.outcome.matched.items()):
             if how == "new":
                 continue
-            entry = grouped.setdefault((node_id, how, ref), {"id": node_id, "how": how, "ref": ref or None,
-                                                            "names": [], "count": 0})
+            entry = grouped.setdefault(
+                (node_id, how, ref), {"id": node_id, "how": how, "ref": ref or None, "names": [], "count": 0}
+            )
             entry["count"] += count
             if name and name not in entry["names"]:
                 entry["names"].append(name)

@@ -55,7 +55,9 @@ class RuleFile(BaseModel):
         named += list(self.keywords)
         unknown = sorted(set(named) - set(self.pillars))
         if unknown:
-            raise ValueError(f"unknown pillar key(s) {', '.join(unknown)} (declared: {', '.join(self.pillars)})")
+            raise ValueError(
+                f"unknown pillar key(s) {', '.join(unknown)} (declared: {', '.join(self.pillars)})"
+            )
         return self
 
 
@@ -140,13 +142,18 @@ class PillarRules:
         self.origin = origin
         self.pillar_ids = {key: spec.id for key, spec in rules.pillars.items()}
         self.aliases = {k.lower(): v.lower() for k, v in rules.language_aliases.items()}
-        languages = {lang.lower() for by_language in rules.keywords.values() for lang in by_language} - {"any"}
+        languages = {lang.lower() for by_language in rules.keywords.values() for lang in by_language} - {
+            "any"
+        }
         self._patterns = {
             lang: _compile({p: [*by.get("any", []), *by.get(lang, [])] for p, by in rules.keywords.items()})
             for lang in languages | {"any"}
         }
         self._all_languages = _compile(
-            {p: list(dict.fromkeys(x for phrases in by.values() for x in phrases)) for p, by in rules.keywords.items()}
+            {
+                p: list(dict.fromkeys(x for phrases in by.values() for x in phrases))
+                for p, by in rules.keywords.items()
+            }
         )
         excluded = [_phrase_pattern(p) for p in rules.exclude]
         self._exclude = re.compile("|".join(excluded)) if excluded else None
@@ -175,7 +182,13 @@ class PillarRules:
     def pillar_nodes(self) -> dict[str, dict[str, Any]]:
         """Node records of the pillars, by id (created when the store lacks them)."""
         return {
-            spec.id: {"type": "Pillar", "id": spec.id, "name": spec.name, "code": spec.code, "number": spec.number}
+            spec.id: {
+                "type": "Pillar",
+                "id": spec.id,
+                "name": spec.name,
+                "code": spec.code,
+                "number": spec.number,
+            }
             for spec in self.rules.pillars.values()
         }
 
@@ -203,7 +216,7 @@ class PillarRules:
         return found
 
     def keyword_hits(self, texts: Iterable[tuple[str, str, str]]) -> dict[str, str]:
-        """Pillar key → the first keyword hit, as ``'word' (lang, where)``, over (where, lang, text) triples."""
+        """Pillar key → its first keyword hit as ``'word' (lang, where)``; texts are (where, lang, text)."""
         hits: dict[str, str] = {}
         for where, lang, text in texts:
             compiled = self._pattern(lang)
@@ -220,7 +233,7 @@ class PillarRules:
     def assign(
         self, sectors: Sequence[tuple[str, float | None]], texts: Iterable[tuple[str, str, str]]
     ) -> list[Assignment]:
-        """The pillars of one activity, from its DAC sectors and its (where, lang, text) titles and descriptions."""
+        """The pillars of one activity, from its DAC sectors, titles and descriptions (where, lang, text)."""
         reasons: dict[str, list[str]] = {}
         review: dict[str, bool] = {}
         listed = [(code, pct) for code, pct in sectors if code in self.rules.sectors]

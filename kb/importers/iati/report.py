@@ -44,12 +44,17 @@ class FileResult:
     def skip(self, identifier: str | None, reason: str, detail: str) -> None:
         self.skipped[reason] += 1
         if len(self.skipped_activities) < LISTED_SKIPS:
-            self.skipped_activities.append({"iati_identifier": identifier, "reason": reason, "detail": detail})
+            self.skipped_activities.append(
+                {"iati_identifier": identifier, "reason": reason, "detail": detail}
+            )
 
     def to_json(self, *, details: bool) -> dict[str, Any]:
         out: dict[str, Any] = {
-            "file": self.path, "status": self.status, "activities_read": self.activities_read,
-            "imported": self.imported, "skipped": dict(sorted(self.skipped.items())),
+            "file": self.path,
+            "status": self.status,
+            "activities_read": self.activities_read,
+            "imported": self.imported,
+            "skipped": dict(sorted(self.skipped.items())),
         }
         if self.error:
             out["error"] = self.error
@@ -134,7 +139,8 @@ class Report:
                 for code, n in sorted(self.countries.items())
             },
             "sectors": {
-                code: {"name": codes.sector_name(code), "projects": n} for code, n in sorted(self.sectors.items())
+                code: {"name": codes.sector_name(code), "projects": n}
+                for code, n in sorted(self.sectors.items())
             },
             "versions": dict(sorted(self.versions.items())),
             "notes": self.notes,

@@ -14,7 +14,10 @@ from tests.iati.conftest import fixture
 
 
 def activities(name: str) -> dict[str | None, Activity]:
-    return {a.identifier: a for a in (read_activity(e, info.version) for info, e in iter_activities(fixture(name)))}
+    return {
+        a.identifier: a
+        for a in (read_activity(e, info.version) for info, e in iter_activities(fixture(name)))
+    }
 
 
 def one(xml: str, version: str | None = "2.03") -> Activity:
@@ -25,7 +28,12 @@ def test_2x_roles_are_codes_and_1x_words_become_the_same_codes():
     two = activities("roles_2x.xml")["GB-GOV-1-TEST-ROLES-2X"]
     one_x = activities("roles_1x.xml")["XM-TEST-ROLES-1X"]
     assert [o.role for o in two.orgs] == ["1", "2", "3", "4", "4"]
-    assert [o.role for o in one_x.orgs] == ["1", "2", "3", "4"]  # Funding, accountable, Extending, IMPLEMENTING
+    assert [o.role for o in one_x.orgs] == [
+        "1",
+        "2",
+        "3",
+        "4",
+    ]  # Funding, accountable, Extending, IMPLEMENTING
 
 
 def test_real_1x_files_give_roles_as_words():
@@ -38,7 +46,10 @@ def test_real_1x_files_give_roles_as_words():
 def test_1x_date_types_and_transaction_letters_become_2x_codes():
     a = activities("roles_1x.xml")["XM-TEST-ROLES-1X"]
     assert a.dates == {"2": dt.date(2012, 2, 1), "3": dt.date(2014, 1, 31)}
-    assert [(m.kind, m.value) for m in a.transactions] == [("commitment", 500000.0), ("disbursement", 200000.0)]
+    assert [(m.kind, m.value) for m in a.transactions] == [
+        ("commitment", 500000.0),
+        ("disbursement", 200000.0),
+    ]
 
 
 def test_1x_dates_given_as_text_are_read():
@@ -59,13 +70,18 @@ def test_version_is_read_from_the_activity_then_the_root():
 
 
 def test_a_namespaced_version_on_the_activity_counts_before_the_root():
-    a = one('<iati-activity xmlns:d="urn:d" d:version="2.01"><iati-identifier>X</iati-identifier></iati-activity>',
-            version="2.03")
+    a = one(
+        '<iati-activity xmlns:d="urn:d" d:version="2.01">'
+        "<iati-identifier>X</iati-identifier></iati-activity>",
+        version="2.03",
+    )
     assert a.version == "2.01"
 
 
-@pytest.mark.parametrize(("version", "family"), [(None, "1"), ("1.0", "1"), ("1.00", "1"), ("1.05", "1"),
-                                                 ("2.01", "2"), ("2.03", "2")])
+@pytest.mark.parametrize(
+    ("version", "family"),
+    [(None, "1"), ("1.0", "1"), ("1.00", "1"), ("1.05", "1"), ("2.01", "2"), ("2.03", "2")],
+)
 def test_missing_and_1_0_versions_follow_the_1x_rule(version, family):
     assert codes.version_family(version) == family
 
@@ -76,8 +92,10 @@ def test_status_words_are_read_when_the_code_is_missing():
 
 def test_titles_are_kept_in_every_language():
     a = activities("roles_2x.xml")["GB-GOV-1-TEST-ROLES-2X"]
-    assert a.titles == [("en", "Safe and legal migration in the Western Balkans"),
-                        ("sr", "Безбедна и законита миграција на Западном Балкану")]
+    assert a.titles == [
+        ("en", "Safe and legal migration in the Western Balkans"),
+        ("sr", "Безбедна и законита миграција на Западном Балкану"),
+    ]
     example = activities("activity-standard-example-annotated.xml")["AA-AAA-123456789-ABC123"]
     assert {lang for lang, _ in example.titles} == {"en", "fr", "es"}
 
@@ -117,13 +135,16 @@ def test_values_without_a_default_currency_use_their_own():
     assert maec.default_currency is None and {m.currency for m in maec.budgets} == {"EUR"}
 
 
-@pytest.mark.parametrize(("identifier", "reason"), [
-    ("XM-TEST-ERR-DATE", "unparseable_date"),
-    ("XM-TEST-ERR-STATUS", "missing_code"),
-    ("XM-TEST-ERR-CURRENCY", "missing_code"),
-    ("XM-TEST-ERR-UNKNOWN-CURRENCY", "unknown_code"),
-    ("XM-TEST-ERR-VALUE", "unparseable_value"),
-])
+@pytest.mark.parametrize(
+    ("identifier", "reason"),
+    [
+        ("XM-TEST-ERR-DATE", "unparseable_date"),
+        ("XM-TEST-ERR-STATUS", "missing_code"),
+        ("XM-TEST-ERR-CURRENCY", "missing_code"),
+        ("XM-TEST-ERR-UNKNOWN-CURRENCY", "unknown_code"),
+        ("XM-TEST-ERR-VALUE", "unparseable_value"),
+    ],
+)
 def test_data_errors_are_recorded_not_raised(identifier, reason):
     assert activities("errors.xml")[identifier].problems[0][0] == reason
 

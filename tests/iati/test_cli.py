@@ -42,7 +42,11 @@ def test_import_json_summary_has_the_promised_keys(db):
     assert set(summary["organisations"]) >= {"new", "matched"}
     assert (summary["activities_read"], summary["imported"]) == (7, 4)
     assert summary["skipped"] == {"no_usable_recipient": 1, "other_countries": 1, "other_sectors": 1}
-    assert summary["edges"]["IN_PILLAR"] == 4 and summary["projects_to_review"] == 1 and summary["countries"]["RS"]["name"] == "Serbia"
+    assert (
+        summary["edges"]["IN_PILLAR"] == 4
+        and summary["projects_to_review"] == 1
+        and summary["countries"]["RS"]["name"] == "Serbia"
+    )
     assert summary["sectors"]["15113"]["name"] == "Anti-corruption organisations and institutions"
 
 
@@ -55,25 +59,40 @@ def test_import_prints_a_summary_table_with_names(db):
 
 
 def test_importing_twice_changes_nothing(db):
-    first = kb(db, "import", "iati", str(fixture("roles_2x.xml")), str(fixture("multi_currency.xml")), "--json")
+    first = kb(
+        db, "import", "iati", str(fixture("roles_2x.xml")), str(fixture("multi_currency.xml")), "--json"
+    )
     assert first.exit_code == 0
     before = state(db)
-    second = json.loads(kb(db, "import", "iati", str(fixture("roles_2x.xml")),
-                           str(fixture("multi_currency.xml")), "--json").stdout)
+    second = json.loads(
+        kb(
+            db, "import", "iati", str(fixture("roles_2x.xml")), str(fixture("multi_currency.xml")), "--json"
+        ).stdout
+    )
     assert second["store"]["nodes_created"] == second["store"]["edges_created"] == 0
     assert second["store"]["nodes_updated"] == second["store"]["edges_updated"] == 0
     assert state(db) == before
 
 
 def test_countries_option_selects_recipients(db):
-    summary = json.loads(kb(db, "import", "iati", str(fixture("roles_2x.xml")), "--countries", "AL,XK",
-                            "--json").stdout)
+    summary = json.loads(
+        kb(db, "import", "iati", str(fixture("roles_2x.xml")), "--countries", "AL,XK", "--json").stdout
+    )
     assert summary["imported"] == 0 and summary["skipped"] == {"other_countries": 1}
 
 
 def test_all_countries_and_all_sectors_lift_the_filters(db):
-    summary = json.loads(kb(db, "import", "iati", str(fixture("missing_dates_excerpt.xml")), "--all-countries",
-                            "--all-sectors", "--json").stdout)
+    summary = json.loads(
+        kb(
+            db,
+            "import",
+            "iati",
+            str(fixture("missing_dates_excerpt.xml")),
+            "--all-countries",
+            "--all-sectors",
+            "--json",
+        ).stdout
+    )
     assert summary["imported"] == 3
 
 
@@ -85,16 +104,19 @@ def test_bad_options_give_one_error_line_and_exit_1(db, args):
     assert state(db) == before
 
 
-@pytest.mark.parametrize(("name", "words"), [
-    ("billion_laughs.xml", "entity"),
-    ("external_entity.xml", "declares a DTD"),
-    ("external_dtd.xml", "declares a DTD"),
-    ("truncated.xml", "truncated"),
-    ("not_xml.xml", "not XML"),
-    ("empty.xml", "not XML"),
-    ("not_iati.xml", "not IATI activity XML"),
-    ("organisation_file.xml", "IATI organisation file"),
-])
+@pytest.mark.parametrize(
+    ("name", "words"),
+    [
+        ("billion_laughs.xml", "entity"),
+        ("external_entity.xml", "declares a DTD"),
+        ("external_dtd.xml", "declares a DTD"),
+        ("truncated.xml", "truncated"),
+        ("not_xml.xml", "not XML"),
+        ("empty.xml", "not XML"),
+        ("not_iati.xml", "not IATI activity XML"),
+        ("organisation_file.xml", "IATI organisation file"),
+    ],
+)
 def test_bad_file_gives_one_clear_line_exit_1_and_an_unchanged_store(db, name, words):
     before = state(db)
     result = kb(db, "import", "iati", str(BAD / name))
@@ -109,12 +131,17 @@ def test_nonexistent_path_gives_one_clear_line_and_writes_nothing(db, tmp_path):
     before = state(db)
     result = kb(db, "import", "iati", str(fixture("roles_2x.xml")), str(tmp_path / "nowhere"))
     assert result.exit_code == 1
-    assert result.stderr.strip() == f"error: Unreadable input file: {tmp_path / 'nowhere'}: no such file or directory"
+    assert (
+        result.stderr.strip()
+        == f"error: Unreadable input file: {tmp_path / 'nowhere'}: no such file or directory"
+    )
     assert state(db) == before
 
 
-@pytest.mark.skipif(os.name != "posix" or os.geteuid() == 0,
-                    reason="root reads any directory whatever its mode, so chmod 000 proves nothing")
+@pytest.mark.skipif(
+    os.name != "posix" or os.geteuid() == 0,
+    reason="root reads any directory whatever its mode, so chmod 000 proves nothing",
+)
 def test_unreadable_directory_gives_one_clear_line(db, tmp_path):
     folder = tmp_path / "locked"
     folder.mkdir()
@@ -124,15 +151,18 @@ def test_unreadable_directory_gives_one_clear_line(db, tmp_path):
         before = state(db)
         result = kb(db, "import", "iati", str(folder))
         assert result.exit_code == 1
-        assert result.stderr.strip().startswith("error: Unreadable input file:") and "cannot read directory" in (
-            result.stderr)
+        assert result.stderr.strip().startswith(
+            "error: Unreadable input file:"
+        ) and "cannot read directory" in (result.stderr)
         assert state(db) == before
     finally:
         folder.chmod(0o755)
 
 
-@pytest.mark.skipif(os.name != "posix" or os.geteuid() == 0,
-                    reason="root reads any directory whatever its mode, so chmod 000 proves nothing")
+@pytest.mark.skipif(
+    os.name != "posix" or os.geteuid() == 0,
+    reason="root reads any directory whatever its mode, so chmod 000 proves nothing",
+)
 def test_unreadable_subdirectory_is_listed_and_the_rest_imported(db, tmp_path):
     folder = tmp_path / "in"
     (folder / "locked").mkdir(parents=True)
@@ -158,7 +188,10 @@ def test_directory_that_cannot_be_listed_is_refused_even_as_root(db, tmp_path, m
     before = state(db)
     result = kb(db, "import", "iati", str(folder))
     assert result.exit_code == 1
-    assert result.stderr.strip() == f"error: Unreadable input file: {folder}: cannot read directory: Permission denied"
+    assert (
+        result.stderr.strip()
+        == f"error: Unreadable input file: {folder}: cannot read directory: Permission denied"
+    )
     assert state(db) == before
 
 
@@ -225,10 +258,16 @@ def test_validate_bad_file_exits_1(db):
 
 def test_pillar_rules_option_uses_another_rule_file(db, tmp_path):
     rules = tmp_path / "rules.yaml"
-    rules.write_text("pillars:\n  wbbsi: {id: 'pillar:wbbsi', code: WBBSi, number: 3, name: Border}\n"
-                     "sectors:\n  '15130': {pillars: [wbbsi]}\n", encoding="utf-8")
-    summary = json.loads(kb(db, "import", "iati", str(fixture("planned_only.xml")), "--pillar-rules", str(rules),
-                            "--json").stdout)
+    rules.write_text(
+        "pillars:\n  wbbsi: {id: 'pillar:wbbsi', code: WBBSi, number: 3, name: Border}\n"
+        "sectors:\n  '15130': {pillars: [wbbsi]}\n",
+        encoding="utf-8",
+    )
+    summary = json.loads(
+        kb(
+            db, "import", "iati", str(fixture("planned_only.xml")), "--pillar-rules", str(rules), "--json"
+        ).stdout
+    )
     assert summary["pillars"] == {"pillar:wbbsi": 1}
 
 
@@ -245,7 +284,9 @@ def test_a_progress_bar_goes_to_stderr_for_large_inputs_on_a_terminal(db, monkey
 
     drawn = io.StringIO()
     monkeypatch.setattr("kb.cli.iati.PROGRESS_MIN_FILES", 1)
-    monkeypatch.setattr("kb.cli.iati.Console", lambda stderr: Console(file=drawn, force_terminal=True, width=100))
+    monkeypatch.setattr(
+        "kb.cli.iati.Console", lambda stderr: Console(file=drawn, force_terminal=True, width=100)
+    )
     result = kb(db, "import", "iati", str(fixture("dportal_92_excerpt.xml")), "--json")
     assert result.exit_code == 0
     assert "IATI" in drawn.getvalue()

@@ -24,14 +24,16 @@ def test_every_error_reason_has_a_meaning():
     assert ERROR_REASONS <= set(REASONS)
 
 
-@pytest.mark.parametrize("option", ["--countries", "--all-countries", "--all-sectors", "--strict", "--json",
-                                    "--pillar-rules"])
+@pytest.mark.parametrize(
+    "option", ["--countries", "--all-countries", "--all-sectors", "--strict", "--json", "--pillar-rules"]
+)
 def test_every_option_is_documented(option):
     assert option in DOC
 
 
 def test_the_documented_options_are_the_commands_options():
     import inspect
+
     names = set(inspect.signature(import_iati).parameters) - {"ctx", "paths", "as_json"}
     assert names == {"countries", "all_countries", "all_sectors", "strict", "pillar_rules"}
 

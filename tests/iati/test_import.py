@@ -9,7 +9,8 @@ from kb.importers.iati import IatiImport, Options, collect_files, run_import
 from tests.iati.conftest import BAD, FIXTURES, edges_of, fixture, run, snapshot
 
 DPORTAL_SECURITY = {
-    "project:XI-IATI-EC_NEAR-2016/39801/5", "project:XI-IATI-EC_NEAR-2017/40524/3",
+    "project:XI-IATI-EC_NEAR-2016/39801/5",
+    "project:XI-IATI-EC_NEAR-2017/40524/3",
     "project:XI-IATI-EC_NEAR-2017/40524/4",
 }
 
@@ -34,13 +35,18 @@ def test_real_dg_near_project_has_funder_amounts_country_pillar_and_sources(seed
     assert project["iati_identifier"] == "XI-IATI-EC_NEAR-2017/40524/3" and project["sectors"] == ["15113"]
     assert project["sources"] == ["dportal_92_excerpt.xml#XI-IATI-EC_NEAR-2017/40524/3"]
     commitment = funds(seeded, pid)[("org:dg-near", "commitment:EUR")]
-    assert (commitment["amount"], commitment["currency"], commitment["kind"]) == (13500000.0, "EUR", "commitment")
+    assert (commitment["amount"], commitment["currency"], commitment["kind"]) == (
+        13500000.0,
+        "EUR",
+        "commitment",
+    )
     [target] = edges_of(seeded, pid, "TARGETS")
     assert target["target"] == "country:ba" and target["percentage"] == 100
     [pillar] = edges_of(seeded, pid, "IN_PILLAR")
     assert pillar["target"] == "pillar:wbcsci" and "15113 Anti-corruption" in pillar["reason"]
-    assert all(e["sources"] == [f"dportal_92_excerpt.xml#{project['iati_identifier']}"]
-               for e in seeded.edges_of(pid))
+    assert all(
+        e["sources"] == [f"dportal_92_excerpt.xml#{project['iati_identifier']}"] for e in seeded.edges_of(pid)
+    )
 
 
 def test_seed_organisations_are_used_and_never_rewritten(seeded):
@@ -51,8 +57,13 @@ def test_seed_organisations_are_used_and_never_rewritten(seeded):
 
 
 def test_every_shared_file_imports_with_filters_lifted(store):
-    names = ["dportal_92_excerpt.xml", "MAEC_IATI_INDONESIA_excerpt.xml", "missing_dates_excerpt.xml",
-             "same_orgs_different_roles_excerpt.xml", "activity-standard-example-annotated.xml"]
+    names = [
+        "dportal_92_excerpt.xml",
+        "MAEC_IATI_INDONESIA_excerpt.xml",
+        "missing_dates_excerpt.xml",
+        "same_orgs_different_roles_excerpt.xml",
+        "activity-standard-example-annotated.xml",
+    ]
     report = run(store, *names, countries=None, all_sectors=True).to_json()
     assert report["imported"] == report["activities_read"] == 16
     assert report["failed"] == [] and report["versions"] == {"1.0": 3, "1.00": 3, "2.01": 2, "2.03": 8}
@@ -69,8 +80,12 @@ def test_2x_roles_become_funds_and_implements_edges(seeded):
     run(seeded, "roles_2x.xml")
     pid = "project:GB-GOV-1-TEST-ROLES-2X"
     implements = {(e["source"], e["role"]) for e in edges_of(seeded, pid, "IMPLEMENTS")}
-    assert implements == {("org:iom", "accountable"), ("org:fcdo", "extending"), ("org:unodc", "implementing"),
-                          ("inst:rs-moi", "implementing")}
+    assert implements == {
+        ("org:iom", "accountable"),
+        ("org:fcdo", "extending"),
+        ("org:unodc", "implementing"),
+        ("inst:rs-moi", "implementing"),
+    }
     assert set(funds(seeded, pid)) == {("org:fcdo", "commitment:GBP")}
 
 
@@ -78,10 +93,14 @@ def test_1x_role_words_give_the_same_edges(seeded):
     run(seeded, "roles_1x.xml")
     pid = "project:XM-TEST-ROLES-1X"
     implements = {(e["source"], e["role"]) for e in edges_of(seeded, pid, "IMPLEMENTS")}
-    assert implements == {("org:de-test-1", "accountable"), ("org:de-test-1", "extending"),
-                          ("org:osce", "implementing")}
+    assert implements == {
+        ("org:de-test-1", "accountable"),
+        ("org:de-test-1", "extending"),
+        ("org:osce", "implementing"),
+    }
     assert {k: e["amount"] for k, e in funds(seeded, pid).items()} == {
-        ("org:de-test-1", "commitment:EUR"): 500000.0, ("org:de-test-1", "disbursement:EUR"): 200000.0,
+        ("org:de-test-1", "commitment:EUR"): 500000.0,
+        ("org:de-test-1", "disbursement:EUR"): 200000.0,
     }  # the expenditure (E) is not funding
 
 
@@ -111,7 +130,9 @@ def test_recipients_given_only_on_transactions_are_targeted(seeded):
 
 def test_activity_level_percentages_are_kept(seeded):
     run(seeded, "roles_2x.xml")
-    shares = {e["target"]: e["percentage"] for e in edges_of(seeded, "project:GB-GOV-1-TEST-ROLES-2X", "TARGETS")}
+    shares = {
+        e["target"]: e["percentage"] for e in edges_of(seeded, "project:GB-GOV-1-TEST-ROLES-2X", "TARGETS")
+    }
     assert shares == {"country:rs": 60, "country:ba": 40}
 
 
@@ -173,9 +194,14 @@ def test_keywords_assign_pillars_and_15210_without_them_is_for_review(seeded):
 
 def test_country_filter_can_be_narrowed_or_lifted(seeded):
     assert run(seeded, "roles_2x.xml", countries=frozenset({"AL"}), write=False).to_json()["skipped"] == {
-        "other_countries": 1}
-    assert run(seeded, "missing_dates_excerpt.xml", countries=None, all_sectors=True,
-               write=False).to_json()["imported"] == 3
+        "other_countries": 1
+    }
+    assert (
+        run(seeded, "missing_dates_excerpt.xml", countries=None, all_sectors=True, write=False).to_json()[
+            "imported"
+        ]
+        == 3
+    )
 
 
 def test_sector_filter_can_be_lifted(seeded):
@@ -189,24 +215,35 @@ def test_the_same_donor_across_files_is_one_node(seeded):
     donors = [n for n in seeded.nodes(type="Organisation") if n.get("iati_ref") == "DE-TEST-1"]
     assert [d["id"] for d in donors] == ["org:de-test-1"]
     assert not any("example-donor" in n["id"] for n in seeded.nodes(type="Organisation"))
-    fcdo = [n["id"] for n in seeded.nodes(type="Organisation") if "fcdo" in n["id"] or "GB-GOV-1" == n.get("iati_ref")]
+    fcdo = [
+        n["id"]
+        for n in seeded.nodes(type="Organisation")
+        if "fcdo" in n["id"] or "GB-GOV-1" == n.get("iati_ref")
+    ]
     assert fcdo == ["org:fcdo"]
-    assert ("org:giz", "implementing") in {(e["source"], e["role"]) for e in
-                                           edges_of(seeded, "project:DE-TEST-1-B", "IMPLEMENTS")}
+    assert ("org:giz", "implementing") in {
+        (e["source"], e["role"]) for e in edges_of(seeded, "project:DE-TEST-1-B", "IMPLEMENTS")
+    }
 
 
 def test_the_same_donor_across_separate_runs_is_one_node(seeded):
     run(seeded, "donor_a.xml")
     run(seeded, "donor_b.xml")
     assert [n["id"] for n in seeded.nodes(type="Organisation") if n.get("iati_ref") == "DE-TEST-1"] == [
-        "org:de-test-1"]
+        "org:de-test-1"
+    ]
 
 
 def test_the_report_says_how_each_organisation_was_matched(seeded):
     report = run(seeded, "donor_a.xml", "donor_b.xml").to_json()["organisations"]
     how = {(m["id"], m["how"]) for m in report["matched"]}
-    assert {("org:fcdo", "alias"), ("org:giz", "name"), ("org:giz", "acronym"), ("org:de-test-1", "iati_ref"),
-            ("org:de-test-1", "name")} <= how
+    assert {
+        ("org:fcdo", "alias"),
+        ("org:giz", "name"),
+        ("org:giz", "acronym"),
+        ("org:de-test-1", "iati_ref"),
+        ("org:de-test-1", "name"),
+    } <= how
     assert [o["id"] for o in report["new"]] == ["org:de-test-1", "org:fcdo"]
 
 
@@ -237,8 +274,12 @@ def test_a_duplicate_across_files_keeps_the_newest(seeded):
 def test_activities_with_data_errors_are_skipped_with_their_reason(seeded):
     report = run(seeded, "errors.xml").to_json()
     assert report["imported"] == 1 and report["skipped"] == {
-        "inconsistent_dates": 1, "missing_code": 2, "no_identifier": 1, "unknown_code": 1,
-        "unparseable_date": 1, "unparseable_value": 1,
+        "inconsistent_dates": 1,
+        "missing_code": 2,
+        "no_identifier": 1,
+        "unknown_code": 1,
+        "unparseable_date": 1,
+        "unparseable_value": 1,
     }
 
 
@@ -268,7 +309,8 @@ def test_a_bad_file_in_a_directory_does_not_stop_the_others(seeded, tmp_path):
     assert [f["status"] for f in report["files"]] == ["imported", "imported", "failed"]
     assert report["failed"][0]["file"].endswith("bomb.xml")
     assert {"project:XM-TEST-PLANNED", "project:GB-GOV-1-TEST-ROLES-2X"} <= {
-        n["id"] for n in seeded.nodes(type="Project")}
+        n["id"] for n in seeded.nodes(type="Project")
+    }
 
 
 def test_a_truncated_file_writes_nothing_even_after_good_activities(seeded):
@@ -290,8 +332,17 @@ def test_collect_files_reads_directories_recursively_in_order():
 
 # -- idempotence and validation -----------------------------------------------------------------
 def test_importing_the_same_files_twice_changes_nothing(seeded):
-    names = ["dportal_92_excerpt.xml", "roles_1x.xml", "roles_2x.xml", "multi_currency.xml", "donor_a.xml",
-             "donor_b.xml", "keywords.xml", "duplicates.xml", "transaction_countries.xml"]
+    names = [
+        "dportal_92_excerpt.xml",
+        "roles_1x.xml",
+        "roles_2x.xml",
+        "multi_currency.xml",
+        "donor_a.xml",
+        "donor_b.xml",
+        "keywords.xml",
+        "duplicates.xml",
+        "transaction_countries.xml",
+    ]
     run(seeded, *names)
     before, log = snapshot(seeded), seeded.write_log()
     second = run(seeded, *names).to_json()
@@ -301,11 +352,21 @@ def test_importing_the_same_files_twice_changes_nothing(seeded):
 
 
 def test_reimport_with_filters_lifted_is_idempotent_too(store):
-    run(store, "same_orgs_different_roles_excerpt.xml", "MAEC_IATI_INDONESIA_excerpt.xml", countries=None,
-        all_sectors=True)
+    run(
+        store,
+        "same_orgs_different_roles_excerpt.xml",
+        "MAEC_IATI_INDONESIA_excerpt.xml",
+        countries=None,
+        all_sectors=True,
+    )
     before = snapshot(store)
-    run(store, "same_orgs_different_roles_excerpt.xml", "MAEC_IATI_INDONESIA_excerpt.xml", countries=None,
-        all_sectors=True)
+    run(
+        store,
+        "same_orgs_different_roles_excerpt.xml",
+        "MAEC_IATI_INDONESIA_excerpt.xml",
+        countries=None,
+        all_sectors=True,
+    )
     assert snapshot(store) == before
 
 

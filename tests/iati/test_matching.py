@@ -12,7 +12,9 @@ from tests.iati.conftest import SEED
 
 @pytest.fixture(scope="module")
 def matcher() -> OrgMatcher:
-    return OrgMatcher(SEED["nodes"], aliases={"XM-DAC-41114": "org:undp"}, countries=codes.codelist("Country"))
+    return OrgMatcher(
+        SEED["nodes"], aliases={"XM-DAC-41114": "org:undp"}, countries=codes.codelist("Country")
+    )
 
 
 def test_an_alias_comes_first(matcher):
@@ -24,19 +26,28 @@ def test_a_stored_iati_ref_matches_whatever_the_name(matcher):
     assert (found.id, found.how) == ("org:dg-near", "iati_ref")
 
 
-@pytest.mark.parametrize("name", [
-    "United Nations Office on Drugs and Crime", "UNITED NATIONS OFFICE ON DRUGS & CRIME",
-    "United Nations Office on Drugs and Crime (UNODC)",
-])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "United Nations Office on Drugs and Crime",
+        "UNITED NATIONS OFFICE ON DRUGS & CRIME",
+        "United Nations Office on Drugs and Crime (UNODC)",
+    ],
+)
 def test_names_match_after_normalisation(matcher, name):
     assert matcher.match(name=name).id == "org:unodc"
 
 
 def test_spelling_variants_and_abbreviations_are_one_name():
     assert normalise_name("Organization for Security and Co-operation in Europe") == normalise_name(
-        "Organisation for Security & Cooperation in Europe")
-    assert normalise_name("Internat. Committee Red Cross") == normalise_name("International Committee of the Red Cross")
-    assert normalise_name("Министарство унутрашњих послова") == normalise_name("Ministarstvo unutrašnjih poslova")
+        "Organisation for Security & Cooperation in Europe"
+    )
+    assert normalise_name("Internat. Committee Red Cross") == normalise_name(
+        "International Committee of the Red Cross"
+    )
+    assert normalise_name("Министарство унутрашњих послова") == normalise_name(
+        "Ministarstvo unutrašnjih poslova"
+    )
 
 
 def test_institutions_match_by_name_in_either_script(matcher):
@@ -58,18 +69,28 @@ def test_fuzzy_matches_are_near_identical_and_say_so(matcher):
     assert (found.id, found.how) == ("org:unodc", "fuzzy") and found.score >= 93
 
 
-@pytest.mark.parametrize("name", [
-    "United Nations Office for Project Services",
-    "German Agency for International Development",
-    "Organization for Security and Co-operation in Asia",
-])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "United Nations Office for Project Services",
+        "German Agency for International Development",
+        "Organization for Security and Co-operation in Asia",
+    ],
+)
 def test_fuzzy_matching_stays_conservative(matcher, name):
     assert matcher.match(name=name) is None
 
 
 def test_a_word_of_other_meaning_is_no_misspelling():
-    m = OrgMatcher([{"type": "Organisation", "id": "org:for-profit",
-                     "name": "Otra entidad con ánimo de lucro del país donante"}])
+    m = OrgMatcher(
+        [
+            {
+                "type": "Organisation",
+                "id": "org:for-profit",
+                "name": "Otra entidad con ánimo de lucro del país donante",
+            }
+        ]
+    )
     assert m.match(name="Otra entidad sin ánimo de lucro del país donante") is None
 
 

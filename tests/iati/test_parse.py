@@ -18,8 +18,10 @@ def read_all(path: Path) -> list[str]:
 
 
 def test_iter_activities_yields_each_activity_with_the_root_version():
-    seen = [(info.version, element.findtext("iati-identifier"))
-            for info, element in iter_activities(fixture("dportal_92_excerpt.xml"))]
+    seen = [
+        (info.version, element.findtext("iati-identifier"))
+        for info, element in iter_activities(fixture("dportal_92_excerpt.xml"))
+    ]
     assert len(seen) == 7
     assert {version for version, _ in seen} == {"2.03"}
 
@@ -43,8 +45,10 @@ def test_iter_activities_reports_progress_in_bytes():
 
 def test_activities_in_a_namespace_are_read(tmp_path):
     path = tmp_path / "ns.xml"
-    path.write_text('<x:iati-activities xmlns:x="urn:example" version="2.03"><x:iati-activity>'
-                    "<x:iati-identifier>A-1</x:iati-identifier></x:iati-activity></x:iati-activities>")
+    path.write_text(
+        '<x:iati-activities xmlns:x="urn:example" version="2.03"><x:iati-activity>'
+        "<x:iati-identifier>A-1</x:iati-identifier></x:iati-activity></x:iati-activities>"
+    )
     assert [read_activity(e).identifier for _info, e in iter_activities(path)] == ["A-1"]
 
 
@@ -54,16 +58,19 @@ def test_a_file_without_activities_is_read_as_empty(tmp_path):
     assert read_all(path) == []
 
 
-@pytest.mark.parametrize(("name", "message"), [
-    ("billion_laughs.xml", "entity"),
-    ("external_entity.xml", "declares a DTD"),
-    ("external_dtd.xml", "declares a DTD"),
-    ("truncated.xml", "truncated"),
-    ("not_xml.xml", "not XML"),
-    ("empty.xml", "not XML: the file is empty"),
-    ("not_iati.xml", "not IATI activity XML (root element <rss>"),
-    ("organisation_file.xml", "an IATI organisation file"),
-])
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("billion_laughs.xml", "entity"),
+        ("external_entity.xml", "declares a DTD"),
+        ("external_dtd.xml", "declares a DTD"),
+        ("truncated.xml", "truncated"),
+        ("not_xml.xml", "not XML"),
+        ("empty.xml", "not XML: the file is empty"),
+        ("not_iati.xml", "not IATI activity XML (root element <rss>"),
+        ("organisation_file.xml", "an IATI organisation file"),
+    ],
+)
 def test_bad_input_is_refused_with_one_line(name, message):
     with pytest.raises(ImportFormatError) as caught:
         read_all(BAD / name)
@@ -83,9 +90,11 @@ def test_external_entity_is_never_resolved(tmp_path):
     secret = tmp_path / "secret.txt"
     secret.write_text("TOP-SECRET")
     path = tmp_path / "xxe.xml"
-    path.write_text(f'<?xml version="1.0"?><!DOCTYPE iati-activities [<!ENTITY s SYSTEM "{secret.as_uri()}">]>'
-                    '<iati-activities version="2.03"><iati-activity><iati-identifier>&s;</iati-identifier>'
-                    "</iati-activity></iati-activities>")
+    path.write_text(
+        f'<?xml version="1.0"?><!DOCTYPE iati-activities [<!ENTITY s SYSTEM "{secret.as_uri()}">]>'
+        '<iati-activities version="2.03"><iati-activity><iati-identifier>&s;</iati-identifier>'
+        "</iati-activity></iati-activities>"
+    )
     with pytest.raises(ImportFormatError) as caught:
         read_all(path)
     assert "TOP-SECRET" not in str(caught.value)

@@ -120,6 +120,10 @@ class SQLiteStore(GraphStore):
             conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=5)
             conn.execute("PRAGMA busy_timeout = 5000")
             conn.execute("PRAGMA foreign_keys = ON")
+            # Under WAL, NORMAL keeps the database consistent after a crash and skips one fsync per commit.
+            conn.execute("PRAGMA synchronous = NORMAL")
+        except sqlite3.DatabaseError as exc:
+            raise IncompatibleStoreError(f"{self.path} is not a knowledge-base store ({exc})") from exc
         except (sqlite3.Error, OSError) as exc:
             raise StoreUnavailableError(f"cannot open store {self.path}: {exc}") from exc
         with self._lock:
@@ -249,15 +253,24 @@ class SQLiteStore(GraphStore):
     def _upsert_edges(self, conn: sqlite3.Connection, edges: list[EdgeRecord]) -> tuple[int, int, int]:
         created = updated = unchanged = 0
         unique = {edge_identity(e): e for e in edges}
+        stored: dict[tuple[str, str, str, str], str] = {}
+        idents = list(unique)
+        for i in range(0, len(idents), 200):
+            chunk = idents[i : i + 200]
+            values = ",".join("(?, ?, ?, ?)" for _ in chunk)
+            rows = conn.execute(
+                f"SELECT type, source, target, key, record FROM edges WHERE (type, source, target, key) "
+                f"IN (VALUES {values})",
+                [part for ident in chunk for part in ident],
+            )
+            stored.update(((r[0], r[1], r[2], r[3]), r[4]) for r in rows)
         rows = []
         for ident, edge in unique.items():
             text = _dumps(edge)
-            row = conn.execute(
-                "SELECT record FROM edges WHERE type = ? AND source = ? AND target = ? AND key = ?", ident
-            ).fetchone()
-            if row is None:
+            before = stored.get(ident)
+            if before is None:
                 created += 1
-            elif row[0] == text:
+            elif before == text:
                 unchanged += 1
                 continue
             else:

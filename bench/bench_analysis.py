@@ -36,8 +36,28 @@ EDGES = 300_000
 SEED = 20240501
 SRC = ["bench/bench_analysis.py"]
 PARTNERS = ["al", "ba", "xk", "me", "mk", "rs"]
-DONOR_STATES = ["at", "si", "it", "fr", "de", "bg", "gr", "gb", "us", "be", "nl", "se", "no", "dk", "fi", "ch",
-                "cz", "pl", "hu", "hr"]
+DONOR_STATES = [
+    "at",
+    "si",
+    "it",
+    "fr",
+    "de",
+    "bg",
+    "gr",
+    "gb",
+    "us",
+    "be",
+    "nl",
+    "se",
+    "no",
+    "dk",
+    "fi",
+    "ch",
+    "cz",
+    "pl",
+    "hu",
+    "hr",
+]
 PILLARS = ["wbcti", "wbcsci", "wbbsi"]
 SECTORS = [f"15{n:03d}" for n in range(110, 150)]
 STATUSES = ["implementation"] * 15 + ["closed"] * 2 + ["cancelled", "pipeline", "finalisation"]
@@ -49,7 +69,14 @@ def _n(type_: str, id_: str, **props: Any) -> dict[str, Any]:
 
 
 def _e(type_: str, source: str, target: str, **props: Any) -> dict[str, Any]:
-    return {"type": type_, "source": source, "target": target, "key": props.pop("key", ""), "sources": SRC, **props}
+    return {
+        "type": type_,
+        "source": source,
+        "target": target,
+        "key": props.pop("key", ""),
+        "sources": SRC,
+        **props,
+    }
 
 
 def _day(rng: random.Random, low: int = 2015, high: int = 2026) -> dt.date:
@@ -67,7 +94,10 @@ def generate(seed: int = SEED) -> Batch:
     nodes: list[dict[str, Any]] = []
     edges: list[dict[str, Any]] = []
     countries = [f"country:{c}" for c in PARTNERS + DONOR_STATES]
-    nodes += [_n("Country", f"country:{c}", code=c.upper(), wb_partner=c in PARTNERS) for c in PARTNERS + DONOR_STATES]
+    nodes += [
+        _n("Country", f"country:{c}", code=c.upper(), wb_partner=c in PARTNERS)
+        for c in PARTNERS + DONOR_STATES
+    ]
     nodes += [_n("Pillar", f"pillar:{p}", code=p, number=i) for i, p in enumerate(PILLARS, 1)]
     orgs = [f"org:g{i:05d}" for i in range(2000)]
     nodes += [_n("Organisation", o, acronym=f"G{i}") for i, o in enumerate(orgs)]
@@ -81,17 +111,21 @@ def generate(seed: int = SEED) -> Batch:
 
     needs = [f"need:g{i:05d}" for i in range(25_000)]
     for k, need in enumerate(needs):  # need k, institution k and project k belong to partner k % 6
-        props: dict[str, Any] = {"priority": rng.choice(["high", "medium", "low"]),
-                                 "cycle": f"needs-mapping-{1 + k % 3}"}
+        props: dict[str, Any] = {
+            "priority": rng.choice(["high", "medium", "low"]),
+            "cycle": f"needs-mapping-{1 + k % 3}",
+        }
         if rng.random() < 0.5:
             start = _day(rng)
             props |= {"start": start.isoformat(), "end": (start + dt.timedelta(days=365 * 4)).isoformat()}
         if rng.random() < 0.3:
             props |= {"required_amount": float(rng.randrange(100, 5000) * 1000), "required_currency": "EUR"}
         nodes.append(_n("Need", need, **props))
-        edges += [_e("STATED_BY", need, f"country:{PARTNERS[k % 6]}"),
-                  _e("IN_PILLAR", need, f"pillar:{rng.choice(PILLARS)}"),
-                  _e("RESPONSIBLE_FOR", insts[(k % 6) + 6 * rng.randrange(500)], need)]
+        edges += [
+            _e("STATED_BY", need, f"country:{PARTNERS[k % 6]}"),
+            _e("IN_PILLAR", need, f"pillar:{rng.choice(PILLARS)}"),
+            _e("RESPONSIBLE_FOR", insts[(k % 6) + 6 * rng.randrange(500)], need),
+        ]
 
     projects = [f"project:g{i:05d}" for i in range(50_000)]
     implementing = rng.sample(projects, 30_000)
@@ -99,9 +133,12 @@ def generate(seed: int = SEED) -> Batch:
     second_funder = rng.sample(projects, 2_000)
     for k, project in enumerate(projects):
         start = _day(rng)
-        props = {"status": rng.choice(STATUSES), "start": start.isoformat(),
-                 "sectors": rng.sample(SECTORS, rng.choice([1, 1, 2])),
-                 "cycle": f"response-mapping-{2015 + k % 12}"}
+        props = {
+            "status": rng.choice(STATUSES),
+            "start": start.isoformat(),
+            "sectors": rng.sample(SECTORS, rng.choice([1, 1, 2])),
+            "cycle": f"response-mapping-{2015 + k % 12}",
+        }
         if rng.random() > 0.1:
             props["end"] = (start + dt.timedelta(days=rng.randrange(365, 5 * 365))).isoformat()
         nodes.append(_n("Project", project, **props))
@@ -111,8 +148,16 @@ def generate(seed: int = SEED) -> Batch:
             edges.append(_e("ADDRESSES", project, needs[6 * rng.randrange(25_000 // 6) + k % 6]))
         else:
             edges.append(_e("IN_PILLAR", project, f"pillar:{rng.choice(PILLARS)}"))
-        edges.append(_e("FUNDS", rng.choice(donors), project, amount=float(rng.randrange(50, 3000) * 1000),
-                        currency=rng.choice(CURRENCIES), kind="commitment"))
+        edges.append(
+            _e(
+                "FUNDS",
+                rng.choice(donors),
+                project,
+                amount=float(rng.randrange(50, 3000) * 1000),
+                currency=rng.choice(CURRENCIES),
+                kind="commitment",
+            )
+        )
     for project in second_funder:
         edges.append(_e("FUNDS", rng.choice(donors), project, key="co", amount=100_000.0, currency="EUR"))
     edges += [_e("IMPLEMENTS", rng.choice(orgs), p) for p in implementing]
@@ -121,7 +166,10 @@ def generate(seed: int = SEED) -> Batch:
     events = [f"event:g{i:05d}" for i in range(5000)]
     for k, event in enumerate(events):
         nodes.append(_n("Event", event, date=_day(rng).isoformat()))
-        edges += [_e("ORGANISED", rng.choice(orgs[:100]), event), _e("HELD_IN", event, f"country:{PARTNERS[k % 6]}")]
+        edges += [
+            _e("ORGANISED", rng.choice(orgs[:100]), event),
+            _e("HELD_IN", event, f"country:{PARTNERS[k % 6]}"),
+        ]
     docs = NODES - len(nodes)
     nodes += [_n("Document", f"doc:g{i:05d}") for i in range(docs)]
     edges += [_e("PRODUCED", rng.choice(orgs), f"doc:g{i:05d}") for i in range(docs)]
@@ -178,7 +226,9 @@ def _busiest_donor(G: nx.MultiDiGraph) -> str:
 
 def _need_with_most_projects(G: nx.MultiDiGraph) -> str:
     needs = [n for n, t in G.nodes(data="type") if t == "Need"]
-    return max(sorted(needs), key=lambda n: sum(1 for _, _, t in G.in_edges(n, data="type") if t == "ADDRESSES"))
+    return max(
+        sorted(needs), key=lambda n: sum(1 for _, _, t in G.in_edges(n, data="type") if t == "ADDRESSES")
+    )
 
 
 def measure(store: GraphStore, label: str, runs: int) -> list[list[str]]:
@@ -192,8 +242,10 @@ def measure(store: GraphStore, label: str, runs: int) -> list[list[str]]:
         return result
 
     G = row("load: subgraph() (whole graph)", store.subgraph)
-    row("load: subgraph(country=RS, pillar)", lambda: store.subgraph(
-        SubgraphFilter(country="country:rs", pillar="pillar:wbbsi")))
+    row(
+        "load: subgraph(country=RS, pillar)",
+        lambda: store.subgraph(SubgraphFilter(country="country:rs", pillar="pillar:wbbsi")),
+    )
     need, donor = _need_with_most_projects(G), _busiest_donor(G)
     actors = sorted(n for n, t in G.nodes(data="type") if t == "Organisation")
     row("overlaps", lambda: overlaps(G))
@@ -223,7 +275,9 @@ def main() -> None:
             store.upsert(batch, actor="bench", action="bench analysis")
             written = time.perf_counter() - started
             del batch
-            print(f"  generated in {generated:.1f} s, written through the port in {written:.1f} s", flush=True)
+            print(
+                f"  generated in {generated:.1f} s, written through the port in {written:.1f} s", flush=True
+            )
             rows += measure(store, "100k/300k", runs=3)
     peak_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print()
@@ -231,7 +285,8 @@ def main() -> None:
     print("-" * 110)
     for graph, step, seconds, peak, size in rows:
         print(f"{graph:10} | {step:46} | {seconds:>9} | {peak:>8} | {size}")
-    print(f"\nprocess peak RSS: {peak_rss:.0f} MB (peak MB per step: tracemalloc, Python allocations of that step)")
+    print(f"\nprocess peak RSS: {peak_rss:.0f} MB")
+    print("peak MB per step: tracemalloc, the Python allocations of that step")
 
 
 if __name__ == "__main__":

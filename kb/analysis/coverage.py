@@ -69,9 +69,15 @@ def coverage(G: nx.MultiDiGraph, *, rates: Rates | None = None) -> Coverage:
             projects = {p for n in needs for p in addressing_projects(G, n)} | projects_there
             projects = {p for p in projects if not facts[p].cancelled}
             amounts = total(facts[p].amounts for p in sorted(projects))
-            cells.append(CoverageCell(
-                country=ref(G, country), pillar=ref(G, pillar), needs=len(needs),
-                addressed=sum(1 for n in needs if responses(G, facts, n)), projects=len(projects),
-                amounts=amounts, converted=convert(amounts, rates),
-            ))
+            cells.append(
+                CoverageCell(
+                    country=ref(G, country),
+                    pillar=ref(G, pillar),
+                    needs=len(needs),
+                    addressed=sum(1 for n in needs if responses(G, facts, n)),
+                    projects=len(projects),
+                    amounts=amounts,
+                    converted=convert(amounts, rates),
+                )
+            )
     return Coverage(partners=[ref(G, c) for c in partners], pillars=[ref(G, p) for p in pillars], cells=cells)

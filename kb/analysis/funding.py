@@ -37,20 +37,34 @@ def _check(G: nx.MultiDiGraph, node_id: str, types: set[str], what: str) -> None
         raise InvalidInputError(f"'{node_id}' is of type {type_of(G, node_id)}, not {what}")
 
 
-def funding_lines(G: nx.MultiDiGraph, facts: Facts, project: str, *, implementers: bool = True) -> list[FundingLine]:
+def funding_lines(
+    G: nx.MultiDiGraph, facts: Facts, project: str, *, implementers: bool = True
+) -> list[FundingLine]:
     """One line per funder of ``project`` (with its counted amounts), then one per implementer."""
     f = facts[project]
     lines = [
-        FundingLine(actor=ref(G, funder), role="funder", project=ref(G, project), status=f.status, period=f.span,
-                    amounts=f.amounts_by_funder[funder],
-                    evidence=evidence(e for e in f.funding_edges if e["source"] == funder))
+        FundingLine(
+            actor=ref(G, funder),
+            role="funder",
+            project=ref(G, project),
+            status=f.status,
+            period=f.span,
+            amounts=f.amounts_by_funder[funder],
+            evidence=evidence(e for e in f.funding_edges if e["source"] == funder),
+        )
         for funder in sorted(f.funders)
     ]
     if implementers:
         lines += [
-            FundingLine(actor=ref(G, actor), role="implementer", project=ref(G, project), status=f.status,
-                        period=f.span, amounts={},
-                        evidence=evidence(e for e in f.implementing_edges if e["source"] == actor))
+            FundingLine(
+                actor=ref(G, actor),
+                role="implementer",
+                project=ref(G, project),
+                status=f.status,
+                period=f.span,
+                amounts={},
+                evidence=evidence(e for e in f.implementing_edges if e["source"] == actor),
+            )
             for actor in sorted(f.implementers)
         ]
     return lines
@@ -93,9 +107,13 @@ def who_funds(G: nx.MultiDiGraph, need_id: str, *, rates: Rates | None = None) -
     lines = [line for p in projects for line in funding_lines(G, facts, p)]
     totals = total(facts[p].amounts for p in projects if not facts[p].cancelled)
     return WhoFunds(
-        need=ref(G, need_id), priority=priority(G.nodes[need_id]),
+        need=ref(G, need_id),
+        priority=priority(G.nodes[need_id]),
         countries=[ref(G, c) for c in sorted(need_countries(G, need_id))],
-        required=required(G.nodes[need_id]), lines=lines, totals=totals, converted=convert(totals, rates),
+        required=required(G.nodes[need_id]),
+        lines=lines,
+        totals=totals,
+        converted=convert(totals, rates),
     )
 
 
@@ -129,15 +147,26 @@ def co_funders(G: nx.MultiDiGraph, org_id: str) -> CoFunders:
     """
     _check(G, org_id, {"Organisation", "Country", "Institution"}, "an actor")
     facts = Facts(G)
-    needs = _funded_needs(G, facts).get(org_id, {})
+    needs: dict[str, list[str]] = defaultdict(list)
+    for project in sorted({e["target"] for e in out_edges(G, org_id, "FUNDS")}):
+        if not facts[project].cancelled:
+            for need in sorted({e["target"] for e in out_edges(G, project, "ADDRESSES")}):
+                needs[need].append(project)
     out = []
     for need, own_projects in sorted(needs.items()):
         others = [
-            line for p in addressing_projects(G, need) if not facts[p].cancelled
-            for line in funding_lines(G, facts, p, implementers=False) if line.actor.id != org_id
+            line
+            for p in addressing_projects(G, need)
+            if not facts[p].cancelled
+            for line in funding_lines(G, facts, p, implementers=False)
+            if line.actor.id != org_id
         ]
-        own = [line for p in own_projects for line in funding_lines(G, facts, p, implementers=False)
-               if line.actor.id == org_id]
+        own = [
+            line
+            for p in own_projects
+            for line in funding_lines(G, facts, p, implementers=False)
+            if line.actor.id == org_id
+        ]
         out.append(CoFundedNeed(need=ref(G, need), priority=priority(G.nodes[need]), own=own, others=others))
     return CoFunders(org=ref(G, org_id), needs=out)
 
@@ -178,9 +207,17 @@ def cofunding(G: nx.MultiDiGraph, *, rates: Rates | None = None) -> list[Cofundi
             for d in (a, b)
         }
         amounts = total(by_donor.values())
-        pairs.append(CofundingPair(
-            donors=(ref(G, a), ref(G, b)), weight=len(needs), needs=[ref(G, n) for n in sorted(needs)],
-            amounts=amounts, amounts_by_donor=by_donor, converted=convert(amounts, rates),
-        ))
-    return sorted(pairs, key=lambda c: (-c.weight, -max(c.amounts.values(), default=0.0),
-                                        c.donors[0].id, c.donors[1].id))
+        pairs.append(
+            CofundingPair(
+                donors=(ref(G, a), ref(G, b)),
+                weight=len(needs),
+                needs=[ref(G, n) for n in sorted(needs)],
+                amounts=amounts,
+                amounts_by_donor=by_donor,
+                converted=convert(amounts, rates),
+            )
+        )
+    return sorted(
+        pairs,
+        key=lambda c: (-c.weight, -max(c.amounts.values(), default=0.0), c.donors[0].id, c.donors[1].id),
+    )

@@ -21,7 +21,6 @@ import networkx as nx
 from kb.analysis.links import (
     Facts,
     addressing_projects,
-    evidence,
     in_edges,
     need_countries,
     need_evidence,
@@ -29,8 +28,6 @@ from kb.analysis.links import (
     out_edges,
     pillars_of,
     priority,
-    ref,
-    refs,
     required,
     responses,
     why_not_answering,
@@ -46,42 +43,66 @@ def _in_window(G: nx.MultiDiGraph, need: str, window: Span | None) -> Span | Non
     return intersect(record_span(G.nodes[need]), window or Span())
 
 
-def _need_gap(G: nx.MultiDiGraph, facts: Facts, need: str, window: Span | None, rates: Rates | None) -> Gap | None:
+def _need_gap(
+    G: nx.MultiDiGraph, facts: Facts, need: str, window: Span | None, rates: Rates | None
+) -> Gap | None:
     period = _in_window(G, need, window)
     if period is None:
         return None
     data = G.nodes[need]
-    addressing = addressing_projects(G, need)
+    needed = required(data)
     answering = responses(G, facts, need, window)
-    common = {
-        "priority": priority(data), "need": ref(G, need), "countries": refs(G, need_countries(G, need)),
-        "pillars": refs(G, pillars_of(G, need)), "period": period, "projects": refs(G, addressing),
-        "required": required(data),
-    }
+    if answering and not needed:
+        return None
+    if answering:
+        funded = total(facts[p].amounts for p in answering)
+        shortfall, uncounted, converted = _shortfall(needed, funded, rates)
+        if not shortfall:
+            return None
+    addressing = addressing_projects(G, need)
     addresses = [e for p in addressing for e in out_edges(G, p, "ADDRESSES") if e["target"] == need]
+    common = {
+        "priority": priority(data),
+        "need": facts.ref(need),
+        "countries": facts.refs(need_countries(G, need)),
+        "pillars": facts.refs(pillars_of(G, need)),
+        "period": period,
+        "projects": facts.refs(addressing),
+        "required": needed,
+    }
     if not answering:
-        reason = "no project addresses it" if not addressing else "; ".join(
-            why_not_answering(G, facts, p, need) for p in addressing)
-        return Gap(kind="unaddressed", reason=reason, shortfall=common["required"],
-                   evidence=evidence([*need_evidence(G, need), *addresses]), **common)
-    if not common["required"]:
-        return None
-    funded = total(facts[p].amounts for p in answering)
-    shortfall, uncounted, converted = _shortfall(common["required"], funded, rates)
-    if not shortfall:
-        return None
+        reason = (
+            "no project addresses it"
+            if not addressing
+            else "; ".join(why_not_answering(G, facts, p, need) for p in addressing)
+        )
+        return Gap(
+            kind="unaddressed",
+            reason=reason,
+            shortfall=needed,
+            evidence=facts.evidence([*need_evidence(G, need), *addresses]),
+            **common,
+        )
     funding_edges = [e for p in answering for e in facts[p].funding_edges]
-    (currency, amount), = common["required"].items()
+    ((currency, amount),) = needed.items()
     reason = f"requires {amount:,.0f} {currency}; answering projects bring " + (
-        ", ".join(f"{v:,.0f} {c}" for c, v in funded.items()) or "no stated amount")
-    return Gap(kind="underfunded", reason=reason, funded=funded, shortfall=shortfall, uncounted=uncounted,
-               converted=converted, evidence=evidence([*need_evidence(G, need), *addresses, *funding_edges]),
-               **common)
+        ", ".join(f"{v:,.0f} {c}" for c, v in funded.items()) or "no stated amount"
+    )
+    return Gap(
+        kind="underfunded",
+        reason=reason,
+        funded=funded,
+        shortfall=shortfall,
+        uncounted=uncounted,
+        converted=converted,
+        evidence=facts.evidence([*need_evidence(G, need), *addresses, *funding_edges]),
+        **common,
+    )
 
 
 def _shortfall(needed: Amounts, funded: Amounts, rates: Rates | None) -> tuple[Amounts, Amounts, object]:
     """(shortfall, uncounted funding, converted funding) of one need; empty shortfall when covered."""
-    (currency, amount), = needed.items()
+    ((currency, amount),) = needed.items()
     if rates is not None and rates.covers(currency):
         converted = rates.convert(funded)
         required_base = rates.convert(needed).total
@@ -105,28 +126,48 @@ def _empty_cells(G: nx.MultiDiGraph, facts: Facts, window: Span | None) -> list[
     for (country, pillar), needs in sorted(cells.items()):
         if any(responses(G, facts, n, window) for n in needs):
             continue
-        in_pillar = {e["source"] for e in in_edges(G, pillar, "IN_PILLAR") if G.nodes[e["source"]].get("type") == "Project"}
+        in_pillar = {
+            e["source"]
+            for e in in_edges(G, pillar, "IN_PILLAR")
+            if G.nodes[e["source"]].get("type") == "Project"
+        }
         targeting = {e["source"] for e in in_edges(G, country, "TARGETS")}
         if any(intersect(facts[p].span, window or Span()) for p in in_pillar & targeting):
             continue
         best = min((priority(G.nodes[n]) for n in needs), key=PRIORITY_RANK.__getitem__)
-        edges = [e for n in needs for e in need_evidence(G, n)
-                 if e["target"] in (country, pillar) or e["type"] == "RESPONSIBLE_FOR"]
-        gaps.append(Gap(
-            kind="empty_cell", priority=best, needs=refs(G, needs), countries=[ref(G, country)],
-            pillars=[ref(G, pillar)], period=window or Span(),
-            projects=refs(G, {p for n in needs for p in addressing_projects(G, n)}),
-            reason=f"no response: none of its {len(needs)} need(s) is answered and no active "
-                   f"{ref(G, pillar).label} project targets {ref(G, country).name}",
-            evidence=evidence(edges),
-        ))
+        edges = [
+            e
+            for n in needs
+            for e in need_evidence(G, n)
+            if e["target"] in (country, pillar) or e["type"] == "RESPONSIBLE_FOR"
+        ]
+        gaps.append(
+            Gap(
+                kind="empty_cell",
+                priority=best,
+                needs=facts.refs(needs),
+                countries=[facts.ref(country)],
+                pillars=[facts.ref(pillar)],
+                period=window or Span(),
+                projects=facts.refs({p for n in needs for p in addressing_projects(G, n)}),
+                reason=f"no response: none of its {len(needs)} need(s) is answered and no active "
+                f"{facts.ref(pillar).label} project targets {facts.ref(country).name}",
+                evidence=facts.evidence(edges),
+            )
+        )
     return gaps
 
 
 def rank_key(g: Gap) -> tuple:
     largest = max(g.shortfall.values(), default=0.0) if g.kind == "underfunded" else 0.0
-    return (PRIORITY_RANK[g.priority], _KIND_RANK[g.kind], -largest,
-            g.need.id if g.need else "", [c.id for c in g.countries], [p.id for p in g.pillars])
+    return (
+        PRIORITY_RANK[g.priority],
+        _KIND_RANK[g.kind],
+        -largest,
+        g.need.id if g.need else "",
+        [c.id for c in g.countries],
+        [p.id for p in g.pillars],
+    )
 
 
 def gaps(G: nx.MultiDiGraph, *, window: Span | None = None, rates: Rates | None = None) -> list[Gap]:

@@ -59,8 +59,13 @@ def evidence(edges: Iterable[Mapping[str, Any]]) -> list[Evidence]:
     for e in edges:
         ident = (e["type"], e["source"], e["target"], e.get("key", ""))
         if ident not in seen:
-            seen[ident] = Evidence(type=e["type"], source=e["source"], target=e["target"],
-                                   key=e.get("key", ""), sources=list(e.get("sources", [])))
+            seen[ident] = Evidence(
+                type=e["type"],
+                source=e["source"],
+                target=e["target"],
+                key=e.get("key", ""),
+                sources=list(e.get("sources", [])),
+            )
     return [seen[k] for k in sorted(seen)]
 
 
@@ -72,15 +77,21 @@ def need_countries(G: nx.MultiDiGraph, need_id: str) -> set[str]:
     """The partner that stated the need, or the country of the institution responsible for it."""
     stated = {e["target"] for e in out_edges(G, need_id, "STATED_BY")}
     for resp in in_edges(G, need_id, "RESPONSIBLE_FOR"):
-        stated |= {e["target"] for e in out_edges(G, resp["source"], "PART_OF")
-                   if type_of(G, e["target"]) == "Country"}
+        stated |= {
+            e["target"]
+            for e in out_edges(G, resp["source"], "PART_OF")
+            if type_of(G, e["target"]) == "Country"
+        }
     return stated
 
 
 def need_evidence(G: nx.MultiDiGraph, need_id: str) -> list[dict[str, Any]]:
     """The edges that place a need: who stated it, who is responsible, its pillar."""
-    return [*out_edges(G, need_id, "STATED_BY"), *in_edges(G, need_id, "RESPONSIBLE_FOR"),
-            *out_edges(G, need_id, "IN_PILLAR")]
+    return [
+        *out_edges(G, need_id, "STATED_BY"),
+        *in_edges(G, need_id, "RESPONSIBLE_FOR"),
+        *out_edges(G, need_id, "IN_PILLAR"),
+    ]
 
 
 def required(need: Mapping[str, Any]) -> Amounts:
@@ -135,17 +146,43 @@ def project_facts(G: nx.MultiDiGraph, project_id: str) -> ProjectFacts:
 
 
 class Facts:
-    """Project facts computed once per analysis run and reused."""
+    """Project facts, node references and evidence, each built once per analysis run and reused.
+
+    Results are frozen models, so one reference or evidence item can appear in many results.
+    """
 
     def __init__(self, G: nx.MultiDiGraph) -> None:
         self.G = G
         self._cache: dict[str, ProjectFacts] = {}
+        self._refs: dict[str, NodeRef] = {}
+        self._evidence: dict[tuple[str, str, str, str], Evidence] = {}
 
     def __getitem__(self, project_id: str) -> ProjectFacts:
         found = self._cache.get(project_id)
         if found is None:
             found = self._cache[project_id] = project_facts(self.G, project_id)
         return found
+
+    def ref(self, node_id: str) -> NodeRef:
+        found = self._refs.get(node_id)
+        if found is None:
+            found = self._refs[node_id] = ref(self.G, node_id)
+        return found
+
+    def refs(self, ids: Iterable[str]) -> list[NodeRef]:
+        return [self.ref(i) for i in sorted(set(ids))]
+
+    def evidence(self, edges: Iterable[Mapping[str, Any]]) -> list[Evidence]:
+        """Like :func:`evidence`, reusing the items already built."""
+        chosen: dict[tuple[str, str, str, str], Evidence] = {}
+        for e in edges:
+            ident = (e["type"], e["source"], e["target"], e.get("key", ""))
+            if ident not in chosen:
+                found = self._evidence.get(ident)
+                if found is None:
+                    found = self._evidence[ident] = evidence([e])[0]
+                chosen[ident] = found
+        return [chosen[k] for k in sorted(chosen)]
 
 
 def addressing_projects(G: nx.MultiDiGraph, need_id: str) -> list[str]:
@@ -168,4 +205,5 @@ def why_not_answering(G: nx.MultiDiGraph, facts: Facts, project_id: str, need_id
         return f"{project_id} is cancelled"
     if f.span is None:
         return f"{project_id} is {f.status} with no dates"
-    return f"{project_id} is active {f.span.label()}, outside the need's period {record_span(G.nodes[need_id]).label()}"
+    need_period = record_span(G.nodes[need_id]).label()
+    return f"{project_id} is active {f.span.label()}, outside the need's period {need_period}"

@@ -97,7 +97,7 @@ class Overlap(Result):
     priority: Priority | None = None
     context: list[str] = Field(
         default_factory=list,
-        description="For context-level overlaps: what the projects share, e.g. 'Serbia / WBBSi / inst:rs-moi'.",
+        description="For context-level overlaps: what the projects share, e.g. 'RS / WBBSi / sector 15210'.",
     )
     countries: list[NodeRef]
     projects: list[NodeRef]
@@ -205,7 +205,9 @@ class Broker(Result):
 
 class PathStep(Result):
     node: NodeRef
-    via: str | None = Field(None, description="Edge type linking the previous step to this one, e.g. '←FUNDS'.")
+    via: str | None = Field(
+        None, description="Edge type linking the previous step to this one, e.g. '←FUNDS'."
+    )
 
 
 class ActorPath(Result):

@@ -51,7 +51,9 @@ def total(amounts: Iterable[Mapping[str, float]]) -> Amounts:
 
 
 def counted_funding(edges: Iterable[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
-    """The FUNDS edges of one funder to one project that count (commitments, else budgets, else disbursements).
+    """The FUNDS edges of one funder to one project that count.
+
+    Commitments if there are any, else budgets, else disbursements.
 
     >>> e = [{"kind": "commitment", "amount": 10, "currency": "EUR"},
     ...      {"kind": "disbursement", "amount": 4, "currency": "EUR"}]
@@ -122,7 +124,8 @@ def parse_rates(text: str, origin: str = "rates") -> Rates:
 
     Examples
     --------
-    >>> r = parse_rates("currency,rate,date,source\\nEUR,1,2024-01-01,definition\\nUSD,0.92,2024-01-02,ECB\\n")
+    >>> text = "currency,rate,date,source\\nEUR,1,2024-01-01,definition\\nUSD,0.92,2024-01-02,ECB\\n"
+    >>> r = parse_rates(text)
     >>> r.base, r.latest["USD"].rate
     ('EUR', 0.92)
     """
@@ -130,7 +133,9 @@ def parse_rates(text: str, origin: str = "rates") -> Rates:
     header = [h.strip().lower() for h in reader.fieldnames or []]
     missing = [c for c in _COLUMNS if c not in header]
     if missing:
-        raise InvalidInputError(f"{origin}: missing column(s) {', '.join(missing)} (need {','.join(_COLUMNS)})")
+        raise InvalidInputError(
+            f"{origin}: missing column(s) {', '.join(missing)} (need {','.join(_COLUMNS)})"
+        )
     reader.fieldnames = header
     rates: list[Rate] = []
     bases: set[str] = set()

@@ -122,7 +122,7 @@ def _betweenness(P: nx.Graph) -> dict[str, float]:
     index = {node: i for i, node in enumerate(nodes)}
     g = igraph.Graph(n=n, edges=[(index[a], index[b]) for a, b in P.edges()], directed=False)
     scale = (n - 1) * (n - 2) / 2
-    return {node: score / scale for node, score in zip(nodes, g.betweenness(directed=False))}
+    return {node: score / scale for node, score in zip(nodes, g.betweenness(directed=False), strict=True)}
 
 
 def brokers(G: nx.MultiDiGraph, *, limit: int | None = 20) -> list[Broker]:
@@ -161,8 +161,16 @@ def brokers(G: nx.MultiDiGraph, *, limit: int | None = 20) -> list[Broker]:
         if score <= 0:
             continue
         met = Counter(kind for _, _, kind in B.edges(actor, data="kind"))
-        found.append(Broker(actor=ref(G, actor), betweenness=round(score, 6), partners=P.degree(actor),
-                            groups_joined=max(blocks[actor], 1), projects=met["Project"], events=met["Event"]))
+        found.append(
+            Broker(
+                actor=ref(G, actor),
+                betweenness=round(score, 6),
+                partners=P.degree(actor),
+                groups_joined=max(blocks[actor], 1),
+                projects=met["Project"],
+                events=met["Event"],
+            )
+        )
     found.sort(key=lambda b: (-b.betweenness, -b.groups_joined, b.actor.id))
     return found[:limit] if limit is not None else found
 
@@ -172,7 +180,8 @@ def _check_actor(G: nx.MultiDiGraph, actor: str) -> None:
         raise NotFoundError(f"no node with id '{actor}'")
     if type_of(G, actor) not in ACTOR_TYPES:
         raise InvalidInputError(
-            f"'{actor}' is of type {type_of(G, actor)}, not an actor (organisation, country or institution)")
+            f"'{actor}' is of type {type_of(G, actor)}, not an actor (organisation, country or institution)"
+        )
 
 
 def actor_paths(G: nx.MultiDiGraph, a: str, b: str, *, limit: int = 5) -> list[ActorPath]:
@@ -213,7 +222,7 @@ def actor_paths(G: nx.MultiDiGraph, a: str, b: str, *, limit: int = 5) -> list[A
     out = []
     for nodes in paths:
         steps = [PathStep(node=ref(G, nodes[0]))]
-        for prev, node in zip(nodes, nodes[1:]):
+        for prev, node in zip(nodes, nodes[1:], strict=False):
             types = B[prev][node]["types"]
             if type_of(G, prev) in CONNECTOR_TYPES:  # labels are written from the actor's side
                 types = [_reverse(t) for t in types]

@@ -26,15 +26,12 @@ import networkx as nx
 from kb.analysis.links import (
     Facts,
     ProjectFacts,
-    evidence,
     in_edges,
     need_countries,
     need_evidence,
     nodes_of,
     out_edges,
     priority,
-    ref,
-    refs,
 )
 from kb.analysis.models import PRIORITY_RANK, Overlap, Span
 from kb.analysis.money import Rates, convert, total
@@ -49,23 +46,26 @@ def _shared_period(a: ProjectFacts, b: ProjectFacts, window: Span | None) -> Spa
     return intersect(intersect(a.span, b.span), window or Span())
 
 
-def _pair(G: nx.MultiDiGraph, a: ProjectFacts, b: ProjectFacts, period: Span, rates: Rates | None,
-          edges: list[dict]) -> dict:
+def _pair(
+    facts: Facts, a: ProjectFacts, b: ProjectFacts, period: Span, rates: Rates | None, edges: list[dict]
+) -> dict:
     amounts = total([a.amounts, b.amounts])
     return {
-        "projects": refs(G, [a.id, b.id]),
-        "donors": refs(G, a.funders | b.funders),
-        "implementers": refs(G, a.implementers | b.implementers),
+        "projects": facts.refs([a.id, b.id]),
+        "donors": facts.refs(a.funders | b.funders),
+        "implementers": facts.refs(a.implementers | b.implementers),
         "period": period,
         "amounts": amounts,
         "converted": convert(amounts, rates),
-        "evidence": evidence([*edges, *a.funding_edges, *b.funding_edges, *a.implementing_edges,
-                              *b.implementing_edges]),
+        "evidence": facts.evidence(
+            [*edges, *a.funding_edges, *b.funding_edges, *a.implementing_edges, *b.implementing_edges]
+        ),
     }
 
 
-def need_overlaps(G: nx.MultiDiGraph, *, window: Span | None = None, rates: Rates | None = None,
-                  facts: Facts | None = None) -> list[Overlap]:
+def need_overlaps(
+    G: nx.MultiDiGraph, *, window: Span | None = None, rates: Rates | None = None, facts: Facts | None = None
+) -> list[Overlap]:
     """Need-level overlaps (see the module docstring), unranked.
 
     Examples
@@ -91,11 +91,17 @@ def need_overlaps(G: nx.MultiDiGraph, *, window: Span | None = None, rates: Rate
                 pairs.append((a, b, period))
         if not pairs:
             continue
-        about = {"level": "need", "need": ref(G, need), "priority": priority(G.nodes[need]),
-                 "countries": refs(G, need_countries(G, need))}
+        about = {
+            "level": "need",
+            "need": facts.ref(need),
+            "priority": priority(G.nodes[need]),
+            "countries": facts.refs(need_countries(G, need)),
+        }
         placed = need_evidence(G, need)
-        found += [Overlap(**about, **_pair(G, a, b, period, rates, [addresses[a.id], addresses[b.id], *placed]))
-                  for a, b, period in pairs]
+        found += [
+            Overlap(**about, **_pair(facts, a, b, period, rates, [addresses[a.id], addresses[b.id], *placed]))
+            for a, b, period in pairs
+        ]
     return found
 
 
@@ -115,8 +121,9 @@ def _contexts(G: nx.MultiDiGraph, project: str) -> dict[tuple[str, str, str], li
     return keys
 
 
-def context_overlaps(G: nx.MultiDiGraph, *, window: Span | None = None, rates: Rates | None = None,
-                     facts: Facts | None = None) -> list[Overlap]:
+def context_overlaps(
+    G: nx.MultiDiGraph, *, window: Span | None = None, rates: Rates | None = None, facts: Facts | None = None
+) -> list[Overlap]:
     """Context-level (*possible*) overlaps among projects linked to no need, unranked."""
     facts = facts or Facts(G)
     buckets: dict[tuple[str, str, str], list[str]] = defaultdict(list)
@@ -140,12 +147,14 @@ def context_overlaps(G: nx.MultiDiGraph, *, window: Span | None = None, rates: R
         if period is None:
             continue
         edges = [e for key in keys for p in (a_id, b_id) for e in why[p][key]]
-        found.append(Overlap(
-            level="context",
-            context=sorted(" / ".join(_label(G, part) for part in key) for key in keys),
-            countries=refs(G, {k[0] for k in keys}),
-            **_pair(G, a, b, period, rates, edges),
-        ))
+        found.append(
+            Overlap(
+                level="context",
+                context=sorted(" / ".join(_label(G, part) for part in key) for key in keys),
+                countries=facts.refs({k[0] for k in keys}),
+                **_pair(facts, a, b, period, rates, edges),
+            )
+        )
     return found
 
 

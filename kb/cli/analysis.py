@@ -25,7 +25,8 @@ from kb.analysis.gaps import gaps as find_gaps
 from kb.analysis.links import ACTOR_TYPES
 from kb.analysis.models import Amounts, Converted, NodeRef, Rate, Span
 from kb.analysis.money import Rates, parse_rates
-from kb.analysis.network import actor_paths, brokers as find_brokers
+from kb.analysis.network import actor_paths
+from kb.analysis.network import brokers as find_brokers
 from kb.analysis.overlaps import overlaps as find_overlaps
 from kb.cli.app import app, get_store
 from kb.cli.output import JsonOption, console, emit_json, table
@@ -34,27 +35,37 @@ from kb.presentation import KOSOVO_FOOTNOTE, display, money, names_kosovo
 from kb.store.port import GraphStore, SubgraphFilter
 
 PillarOption = Annotated[
-    str | None, typer.Option("--pillar", help="Pillar code (WBCTi, WBCSCi, WBBSi; any case) or id.", show_default=False)
+    str | None,
+    typer.Option("--pillar", help="Pillar code (WBCTi, WBCSCi, WBBSi; any case) or id.", show_default=False),
 ]
 CountryOption = Annotated[
-    str | None, typer.Option("--country", help="Partner ISO code (RS, XK…) or id (country:rs).", show_default=False)
+    str | None,
+    typer.Option("--country", help="Partner ISO code (RS, XK…) or id (country:rs).", show_default=False),
 ]
-DonorOption = Annotated[str | None, typer.Option("--donor", help="Funder id, e.g. org:giz.", show_default=False)]
-FromOption = Annotated[str | None, typer.Option("--from", help="Period start, YYYY-MM-DD.", show_default=False)]
+DonorOption = Annotated[
+    str | None, typer.Option("--donor", help="Funder id, e.g. org:giz.", show_default=False)
+]
+FromOption = Annotated[
+    str | None, typer.Option("--from", help="Period start, YYYY-MM-DD.", show_default=False)
+]
 ToOption = Annotated[str | None, typer.Option("--to", help="Period end, YYYY-MM-DD.", show_default=False)]
 CycleOption = Annotated[
     str | None, typer.Option("--cycle", help="Mapping cycle, e.g. needs-mapping-1.", show_default=False)
 ]
 RatesOption = Annotated[
     Path | None,
-    typer.Option("--rates", help="CSV of currency,rate,date,source[,base]: convert totals to one base currency.",
-                 show_default=False),
+    typer.Option(
+        "--rates",
+        help="CSV of currency,rate,date,source[,base]: convert totals to one base currency.",
+        show_default=False,
+    ),
 ]
 EvidenceOption = Annotated[
     bool, typer.Option("--evidence", help="Also list every edge each result rests on, with its sources.")
 ]
-CsvOption = Annotated[Path | None, typer.Option("--csv", help="Also write the rows to this CSV file.",
-                                                show_default=False)]
+CsvOption = Annotated[
+    Path | None, typer.Option("--csv", help="Also write the rows to this CSV file.", show_default=False)
+]
 
 
 # -- resolving what the user typed ---------------------------------------------------------
@@ -84,8 +95,15 @@ def _actor(store: GraphStore, value: str, what: str = "an actor") -> NodeRef:
     return NodeRef(id=node["id"], name=node["name"], type=node["type"])
 
 
-def _filters(store: GraphStore, pillar: str | None, country: str | None, donor: str | None,
-             date_from: str | None, date_to: str | None, cycle: str | None) -> SubgraphFilter:
+def _filters(
+    store: GraphStore,
+    pillar: str | None,
+    country: str | None,
+    donor: str | None,
+    date_from: str | None,
+    date_to: str | None,
+    cycle: str | None,
+) -> SubgraphFilter:
     low, high = _date(date_from, "--from"), _date(date_to, "--to")
     if low and high and low > high:
         raise InvalidInputError(f"--from {low} is after --to {high}")
@@ -93,7 +111,9 @@ def _filters(store: GraphStore, pillar: str | None, country: str | None, donor: 
         pillar=_by_code(store, "Pillar", pillar, "pillar") if pillar else None,
         country=_by_code(store, "Country", country, "country") if country else None,
         donor=_actor(store, donor, "a funder").id if donor else None,
-        date_from=low, date_to=high, cycle=cycle,
+        date_from=low,
+        date_to=high,
+        cycle=cycle,
     )
 
 
@@ -109,7 +129,9 @@ def _rates(path: Path | None) -> Rates | None:
     try:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
-        raise InvalidInputError(f"cannot read rates file {path}: {getattr(exc, 'strerror', None) or exc}") from None
+        raise InvalidInputError(
+            f"cannot read rates file {path}: {getattr(exc, 'strerror', None) or exc}"
+        ) from None
     return parse_rates(text, origin=str(path))
 
 
@@ -137,7 +159,8 @@ def _rates_note(rates: Rates | None, converted: Iterable[Converted | None]) -> s
     if not used:
         return f"rates: none applied (base {rates.base})"
     return f"rates applied (to {rates.base}): " + "; ".join(
-        f"1 {r.currency} = {r.rate:g} {rates.base} ({r.date}, {r.source})" for r in used.values())
+        f"1 {r.currency} = {r.rate:g} {rates.base} ({r.date}, {r.source})" for r in used.values()
+    )
 
 
 def _shown(data: Any) -> Any:
@@ -162,8 +185,17 @@ def _write_csv(path: Path, columns: Sequence[str], rows: list[list[str]]) -> Non
         raise InvalidInputError(f"cannot write CSV file {path}: {exc.strerror or exc}") from None
 
 
-def _publish(*, title: str, columns: Sequence[str], rows: list[list[Any]], payload: dict[str, Any],
-             as_json: bool, csv_file: Path | None, empty: str, note: str | None = None) -> None:
+def _publish(
+    *,
+    title: str,
+    columns: Sequence[str],
+    rows: list[list[Any]],
+    payload: dict[str, Any],
+    as_json: bool,
+    csv_file: Path | None,
+    empty: str,
+    note: str | None = None,
+) -> None:
     """One way out for every analysis: JSON alone, or a table (or the empty message), plus CSV."""
     rows = [["" if c is None else str(c) for c in row] for row in rows]
     if csv_file is not None:
@@ -203,15 +235,25 @@ def _sources(evidence: Iterable[Any]) -> str:
 
 
 def _evidence_table(results: Sequence[Any]) -> None:
-    rows = [[i, e.type, e.source, e.target, ", ".join(e.sources)]
-            for i, r in enumerate(results, 1) for e in r.evidence]
+    rows = [
+        [i, e.type, e.source, e.target, ", ".join(e.sources)]
+        for i, r in enumerate(results, 1)
+        for e in r.evidence
+    ]
     if rows:
         table("Evidence", ["#", "edge", "from", "to", "sources"], rows)
 
 
-def _filtered(ctx: typer.Context, pillar: str | None, country: str | None, donor: str | None,
-              date_from: str | None, date_to: str | None, cycle: str | None,
-              rates_file: Path | None) -> tuple[nx.MultiDiGraph, SubgraphFilter, Rates | None]:
+def _filtered(
+    ctx: typer.Context,
+    pillar: str | None,
+    country: str | None,
+    donor: str | None,
+    date_from: str | None,
+    date_to: str | None,
+    cycle: str | None,
+    rates_file: Path | None,
+) -> tuple[nx.MultiDiGraph, SubgraphFilter, Rates | None]:
     store = get_store(ctx)
     filters = _filters(store, pillar, country, donor, date_from, date_to, cycle)
     rates = _rates(rates_file)
@@ -227,63 +269,131 @@ def _empty_message(G: nx.MultiDiGraph, what: str) -> str:
 # -- commands ------------------------------------------------------------------------------
 @app.command()
 def overlaps(
-    ctx: typer.Context, pillar: PillarOption = None, country: CountryOption = None, donor: DonorOption = None,
-    date_from: FromOption = None, date_to: ToOption = None, cycle: CycleOption = None,
-    rates_file: RatesOption = None, csv_file: CsvOption = None, as_json: JsonOption = False,
+    ctx: typer.Context,
+    pillar: PillarOption = None,
+    country: CountryOption = None,
+    donor: DonorOption = None,
+    date_from: FromOption = None,
+    date_to: ToOption = None,
+    cycle: CycleOption = None,
+    rates_file: RatesOption = None,
+    csv_file: CsvOption = None,
+    as_json: JsonOption = False,
     show_evidence: EvidenceOption = False,
 ) -> None:
     """Distinct donors paying for the same need (or context) in overlapping periods, ranked."""
     G, filters, rates = _filtered(ctx, pillar, country, donor, date_from, date_to, cycle, rates_file)
     found = find_overlaps(G, window=_window(filters), rates=rates)
-    columns = ["#", "level", "need / context", "country", "donors", "implementers", "projects", "overlap",
-               "amounts", *(["converted"] if rates else []), "evidence"]
+    columns = [
+        "#",
+        "level",
+        "need / context",
+        "country",
+        "donors",
+        "implementers",
+        "projects",
+        "overlap",
+        "amounts",
+        *(["converted"] if rates else []),
+        "evidence",
+    ]
     rows = [
-        [i, o.level if o.level == "need" else "context (possible)",
-         o.need.name if o.need else "; ".join(o.context), _names(o.countries), _names(o.donors),
-         _names(o.implementers), _names(o.projects), o.period.label(), _money(o.amounts),
-         *([_converted(o.converted)] if rates else []),
-         f"{len(o.evidence)} edges ({_sources(o.evidence)})"]
+        [
+            i,
+            o.level if o.level == "need" else "context (possible)",
+            o.need.name if o.need else "; ".join(o.context),
+            _names(o.countries),
+            _names(o.donors),
+            _names(o.implementers),
+            _names(o.projects),
+            o.period.label(),
+            _money(o.amounts),
+            *([_converted(o.converted)] if rates else []),
+            f"{len(o.evidence)} edges ({_sources(o.evidence)})",
+        ]
         for i, o in enumerate(found, 1)
     ]
-    _publish(title="Overlaps", columns=columns, rows=rows,
-             payload={"filters": filters.model_dump(mode="json"), "overlaps": _dump(found)},
-             as_json=as_json, csv_file=csv_file, empty=_empty_message(G, "overlaps"),
-             note=_rates_note(rates, (o.converted for o in found)))
+    _publish(
+        title="Overlaps",
+        columns=columns,
+        rows=rows,
+        payload={"filters": filters.model_dump(mode="json"), "overlaps": _dump(found)},
+        as_json=as_json,
+        csv_file=csv_file,
+        empty=_empty_message(G, "overlaps"),
+        note=_rates_note(rates, (o.converted for o in found)),
+    )
     if show_evidence and not as_json:
         _evidence_table(found)
 
 
 @app.command()
 def gaps(
-    ctx: typer.Context, pillar: PillarOption = None, country: CountryOption = None, donor: DonorOption = None,
-    date_from: FromOption = None, date_to: ToOption = None, cycle: CycleOption = None,
-    rates_file: RatesOption = None, csv_file: CsvOption = None, as_json: JsonOption = False,
+    ctx: typer.Context,
+    pillar: PillarOption = None,
+    country: CountryOption = None,
+    donor: DonorOption = None,
+    date_from: FromOption = None,
+    date_to: ToOption = None,
+    cycle: CycleOption = None,
+    rates_file: RatesOption = None,
+    csv_file: CsvOption = None,
+    as_json: JsonOption = False,
     show_evidence: EvidenceOption = False,
 ) -> None:
     """Needs nobody answers, underfunded needs and empty partner × pillar cells, by priority."""
     G, filters, rates = _filtered(ctx, pillar, country, donor, date_from, date_to, cycle, rates_file)
     found = find_gaps(G, window=_window(filters), rates=rates)
-    columns = ["#", "kind", "priority", "need", "country", "pillar", "required", "funded", "shortfall",
-               "not comparable", "why"]
+    columns = [
+        "#",
+        "kind",
+        "priority",
+        "need",
+        "country",
+        "pillar",
+        "required",
+        "funded",
+        "shortfall",
+        "not comparable",
+        "why",
+    ]
     rows = [
-        [i, g.kind.replace("_", " "), g.priority, g.need.name if g.need else _names(g.needs),
-         _names(g.countries), _names(g.pillars), _money(g.required) if g.required else "",
-         _money(g.funded) if g.kind == "underfunded" else "", _money(g.shortfall) if g.shortfall else "",
-         _money(g.uncounted) if g.uncounted else "", g.reason]
+        [
+            i,
+            g.kind.replace("_", " "),
+            g.priority,
+            g.need.name if g.need else _names(g.needs),
+            _names(g.countries),
+            _names(g.pillars),
+            _money(g.required) if g.required else "",
+            _money(g.funded) if g.kind == "underfunded" else "",
+            _money(g.shortfall) if g.shortfall else "",
+            _money(g.uncounted) if g.uncounted else "",
+            g.reason,
+        ]
         for i, g in enumerate(found, 1)
     ]
-    _publish(title="Gaps", columns=columns, rows=rows,
-             payload={"filters": filters.model_dump(mode="json"), "gaps": _dump(found)},
-             as_json=as_json, csv_file=csv_file, empty=_empty_message(G, "gaps"),
-             note=_rates_note(rates, (g.converted for g in found)))
+    _publish(
+        title="Gaps",
+        columns=columns,
+        rows=rows,
+        payload={"filters": filters.model_dump(mode="json"), "gaps": _dump(found)},
+        as_json=as_json,
+        csv_file=csv_file,
+        empty=_empty_message(G, "gaps"),
+        note=_rates_note(rates, (g.converted for g in found)),
+    )
     if show_evidence and not as_json:
         _evidence_table(found)
 
 
 @app.command("who-funds")
 def who_funds(
-    ctx: typer.Context, need_id: Annotated[str, typer.Argument(help="Need id, e.g. need:demo-mk-pve.")],
-    rates_file: RatesOption = None, csv_file: CsvOption = None, as_json: JsonOption = False,
+    ctx: typer.Context,
+    need_id: Annotated[str, typer.Argument(help="Need id, e.g. need:demo-mk-pve.")],
+    rates_file: RatesOption = None,
+    csv_file: CsvOption = None,
+    as_json: JsonOption = False,
 ) -> None:
     """Everyone funding or implementing a need, with amounts and periods."""
     store = get_store(ctx)
@@ -293,24 +403,40 @@ def who_funds(
     rates = _rates(rates_file)
     projects = store.ends("ADDRESSES", side="source", others={need_id})
     result = who_funds_need(store.around({need_id} | projects), need_id, rates=rates)
-    rows = [[line.actor.name, line.role, line.project.name, line.status,
-             line.period.label() if line.period else "not active", _money(line.amounts) if line.role == "funder" else ""]
-            for line in result.lines]
+    rows = [
+        [
+            line.actor.name,
+            line.role,
+            line.project.name,
+            line.status,
+            line.period.label() if line.period else "not active",
+            _money(line.amounts) if line.role == "funder" else "",
+        ]
+        for line in result.lines
+    ]
     note = f"total (not cancelled): {_money(result.totals)}"
     if result.required:
         note += f"; required: {_money(result.required)}"
     if result.converted:
         note += f"; converted: {_converted(result.converted)}; {_rates_note(rates, [result.converted])}"
-    _publish(title=f"Who funds {result.need.name} ({_names(result.countries)}, priority {result.priority})",
-             columns=["actor", "role", "project", "status", "active", "amounts"], rows=rows,
-             payload={"who_funds": result.model_dump(mode="json")}, as_json=as_json, csv_file=csv_file,
-             empty=f"No project addresses {need_id}.", note=note)
+    _publish(
+        title=f"Who funds {result.need.name} ({_names(result.countries)}, priority {result.priority})",
+        columns=["actor", "role", "project", "status", "active", "amounts"],
+        rows=rows,
+        payload={"who_funds": result.model_dump(mode="json")},
+        as_json=as_json,
+        csv_file=csv_file,
+        empty=f"No project addresses {need_id}.",
+        note=note,
+    )
 
 
 @app.command("co-funders")
 def co_funders(
-    ctx: typer.Context, org_id: Annotated[str, typer.Argument(help="Donor id, e.g. org:dg-near or country:at.")],
-    csv_file: CsvOption = None, as_json: JsonOption = False,
+    ctx: typer.Context,
+    org_id: Annotated[str, typer.Argument(help="Donor id, e.g. org:dg-near or country:at.")],
+    csv_file: CsvOption = None,
+    as_json: JsonOption = False,
 ) -> None:
     """For a donor: the needs it funds, and who else funds each of them."""
     store = get_store(ctx)
@@ -322,39 +448,87 @@ def co_funders(
         own = _money({c: v for line in n.own for c, v in line.amounts.items()})
         own_projects = ", ".join(line.project.name for line in n.own)
         for other in n.others or [None]:
-            rows.append([n.need.name, n.priority, own_projects, own,
-                         other.actor.name if other else "— nobody else",
-                         other.project.name if other else "",
-                         other.period.label() if other and other.period else "",
-                         _money(other.amounts) if other else ""])
-    _publish(title=f"Co-funders of {actor.name}",
-             columns=["need", "priority", "its projects", "its amounts", "other funder", "project", "active",
-                      "amounts"],
-             rows=rows, payload={"org": actor.model_dump(mode="json"), "needs": _dump(needs)},
-             as_json=as_json, csv_file=csv_file, empty=f"{org_id} funds no project addressing a need.")
+            rows.append(
+                [
+                    n.need.name,
+                    n.priority,
+                    own_projects,
+                    own,
+                    other.actor.name if other else "— nobody else",
+                    other.project.name if other else "",
+                    other.period.label() if other and other.period else "",
+                    _money(other.amounts) if other else "",
+                ]
+            )
+    _publish(
+        title=f"Co-funders of {actor.name}",
+        columns=[
+            "need",
+            "priority",
+            "its projects",
+            "its amounts",
+            "other funder",
+            "project",
+            "active",
+            "amounts",
+        ],
+        rows=rows,
+        payload={"org": actor.model_dump(mode="json"), "needs": _dump(needs)},
+        as_json=as_json,
+        csv_file=csv_file,
+        empty=f"{org_id} funds no project addressing a need.",
+    )
 
 
 @app.command()
 def cofunding(
-    ctx: typer.Context, rates_file: RatesOption = None, csv_file: CsvOption = None, as_json: JsonOption = False,
+    ctx: typer.Context,
+    rates_file: RatesOption = None,
+    csv_file: CsvOption = None,
+    as_json: JsonOption = False,
 ) -> None:
     """The donor–donor network: pairs of donors funding the same needs, weighted."""
     rates = _rates(rates_file)
     G = get_store(ctx).subgraph()
     pairs = cofunding_pairs(G, rates=rates)
-    rows = [[i, p.donors[0].name, p.donors[1].name, p.weight, _names(p.needs), _money(p.amounts),
-             *([_converted(p.converted)] if rates else [])] for i, p in enumerate(pairs, 1)]
-    _publish(title="Co-funding: donor pairs sharing needs",
-             columns=["#", "donor", "donor", "shared needs", "needs", "amounts (both)",
-                      *(["converted"] if rates else [])],
-             rows=rows, payload={"pairs": _dump(pairs)}, as_json=as_json, csv_file=csv_file,
-             empty=_empty_message(G, "pair of donors sharing a need"),
-             note=_rates_note(rates, (p.converted for p in pairs)))
+    rows = [
+        [
+            i,
+            p.donors[0].name,
+            p.donors[1].name,
+            p.weight,
+            _names(p.needs),
+            _money(p.amounts),
+            *([_converted(p.converted)] if rates else []),
+        ]
+        for i, p in enumerate(pairs, 1)
+    ]
+    _publish(
+        title="Co-funding: donor pairs sharing needs",
+        columns=[
+            "#",
+            "donor",
+            "donor",
+            "shared needs",
+            "needs",
+            "amounts (both)",
+            *(["converted"] if rates else []),
+        ],
+        rows=rows,
+        payload={"pairs": _dump(pairs)},
+        as_json=as_json,
+        csv_file=csv_file,
+        empty=_empty_message(G, "pair of donors sharing a need"),
+        note=_rates_note(rates, (p.converted for p in pairs)),
+    )
 
 
 @app.command()
 def coverage(
-    ctx: typer.Context, rates_file: RatesOption = None, csv_file: CsvOption = None, as_json: JsonOption = False,
+    ctx: typer.Context,
+    rates_file: RatesOption = None,
+    csv_file: CsvOption = None,
+    as_json: JsonOption = False,
 ) -> None:
     """Pillar × partner matrix: needs, needs answered, projects and funding per currency."""
     rates = _rates(rates_file)
@@ -363,35 +537,62 @@ def coverage(
     cells = {(c.country.id, c.pillar.id): c for c in result.cells}
 
     def cell_text(c: Any) -> str:
-        text = (f"{c.addressed}/{c.needs} needs answered · {c.projects} project{'' if c.projects == 1 else 's'}"
-                f" · {_money(c.amounts)}")
+        text = (
+            f"{c.addressed}/{c.needs} needs answered · {c.projects} project{'' if c.projects == 1 else 's'}"
+            f" · {_money(c.amounts)}"
+        )
         return text + (f" · {_converted(c.converted)}" if c.converted else "")
 
-    rows = [[partner.name, *(cell_text(cells[(partner.id, pillar.id)]) for pillar in result.pillars)]
-            for partner in result.partners]
-    _publish(title="Coverage: partner × pillar", columns=["partner", *(p.label for p in result.pillars)],
-             rows=rows if result.pillars else [], payload={"coverage": result.model_dump(mode="json")},
-             as_json=as_json, csv_file=csv_file, empty="No partner or pillar stored.",
-             note=_rates_note(rates, (c.converted for c in result.cells)))
+    rows = [
+        [partner.name, *(cell_text(cells[(partner.id, pillar.id)]) for pillar in result.pillars)]
+        for partner in result.partners
+    ]
+    _publish(
+        title="Coverage: partner × pillar",
+        columns=["partner", *(p.label for p in result.pillars)],
+        rows=rows if result.pillars else [],
+        payload={"coverage": result.model_dump(mode="json")},
+        as_json=as_json,
+        csv_file=csv_file,
+        empty="No partner or pillar stored.",
+        note=_rates_note(rates, (c.converted for c in result.cells)),
+    )
 
 
 @app.command()
 def brokers(
     ctx: typer.Context,
     limit: Annotated[int, typer.Option(min=1, max=10000, help="How many to list.")] = 20,
-    csv_file: CsvOption = None, as_json: JsonOption = False,
+    csv_file: CsvOption = None,
+    as_json: JsonOption = False,
 ) -> None:
     """Actors that connect otherwise separate groups (betweenness on the actor graph)."""
     G = get_store(ctx).subgraph()
     found = find_brokers(G, limit=limit)
-    rows = [[i, b.actor.name, b.actor.type, f"{b.betweenness:.4f}", b.partners, b.groups_joined, b.projects,
-             b.events] for i, b in enumerate(found, 1)]
-    _publish(title="Brokers", columns=["#", "actor", "type", "betweenness", "partners", "groups joined", "projects",
-                                        "events"],
-             rows=rows, payload={"brokers": _dump(found)}, as_json=as_json, csv_file=csv_file,
-             empty="No actor links otherwise separate actors (no shared projects or events).",
-             note="betweenness: share of shortest actor-to-actor links passing through the actor; "
-                  "groups joined ≥ 2: without it some actors would not be connected")
+    rows = [
+        [
+            i,
+            b.actor.name,
+            b.actor.type,
+            f"{b.betweenness:.4f}",
+            b.partners,
+            b.groups_joined,
+            b.projects,
+            b.events,
+        ]
+        for i, b in enumerate(found, 1)
+    ]
+    _publish(
+        title="Brokers",
+        columns=["#", "actor", "type", "betweenness", "partners", "groups joined", "projects", "events"],
+        rows=rows,
+        payload={"brokers": _dump(found)},
+        as_json=as_json,
+        csv_file=csv_file,
+        empty="No actor links otherwise separate actors (no shared projects or events).",
+        note="betweenness: share of shortest actor-to-actor links passing through the actor; "
+        "groups joined ≥ 2: without it some actors would not be connected",
+    )
 
 
 @app.command()
@@ -400,18 +601,29 @@ def path(
     org_a: Annotated[str, typer.Argument(help="First actor id, e.g. org:giz.")],
     org_b: Annotated[str, typer.Argument(help="Second actor id, e.g. country:us.")],
     limit: Annotated[int, typer.Option(min=1, max=100, help="How many shortest paths to list.")] = 5,
-    csv_file: CsvOption = None, as_json: JsonOption = False,
+    csv_file: CsvOption = None,
+    as_json: JsonOption = False,
 ) -> None:
     """How two actors are connected: shortest paths through projects and events."""
     store = get_store(ctx)
     a, b = _actor(store, org_a), _actor(store, org_b)
     found = actor_paths(store.subgraph(), a.id, b.id, limit=limit)
-    rows = [[i, j, s.node.name, s.node.type, s.via or ""] for i, p in enumerate(found, 1)
-            for j, s in enumerate(p.steps)]
-    _publish(title=f"Paths from {a.name} to {b.name}", columns=["path", "step", "node", "type", "via"], rows=rows,
-             payload={"from": a.model_dump(mode="json"), "to": b.model_dump(mode="json"),
-                      "paths": [{"length": p.length, **p.model_dump(mode="json")} for p in found]},
-             as_json=as_json, csv_file=csv_file,
-             empty=f"{a.id} and {b.id} are not connected through projects or events.",
-             note=f"{len(found)} shortest path(s) of length {found[0].length}" if found else None)
-
+    rows = [
+        [i, j, s.node.name, s.node.type, s.via or ""]
+        for i, p in enumerate(found, 1)
+        for j, s in enumerate(p.steps)
+    ]
+    _publish(
+        title=f"Paths from {a.name} to {b.name}",
+        columns=["path", "step", "node", "type", "via"],
+        rows=rows,
+        payload={
+            "from": a.model_dump(mode="json"),
+            "to": b.model_dump(mode="json"),
+            "paths": [{"length": p.length, **p.model_dump(mode="json")} for p in found],
+        },
+        as_json=as_json,
+        csv_file=csv_file,
+        empty=f"{a.id} and {b.id} are not connected through projects or events.",
+        note=f"{len(found)} shortest path(s) of length {found[0].length}" if found else None,
+    )

@@ -24,9 +24,16 @@ def base() -> Doc:
             node("Country", "country:rs", "Serbia", code="RS", wb_partner=True),
             node("Country", "country:xk", "Kosovo", code="XK", wb_partner=True),
             node("Country", "country:at", "Austria", code="AT"),
-            node("Pillar", "pillar:wbbsi", "Western Balkan Border Security initiative", code="WBBSi", number=3),
-            node("Pillar", "pillar:wbcsci", "Western Balkans Counter Serious Crime initiative", code="WBCSCi",
-                 number=2),
+            node(
+                "Pillar", "pillar:wbbsi", "Western Balkan Border Security initiative", code="WBBSi", number=3
+            ),
+            node(
+                "Pillar",
+                "pillar:wbcsci",
+                "Western Balkans Counter Serious Crime initiative",
+                code="WBCSCi",
+                number=2,
+            ),
             node("Organisation", "org:giz", "GIZ", acronym="GIZ"),
             node("Organisation", "org:eu", "European Union", acronym="EU"),
             node("Organisation", "org:osce", "OSCE", acronym="OSCE"),
@@ -41,16 +48,26 @@ def base() -> Doc:
     }
 
 
-def add_need(doc: Doc, need_id: str, *, country: str = "country:rs", pillar: str = "pillar:wbbsi",
-             **props: Any) -> Doc:
+def add_need(
+    doc: Doc, need_id: str, *, country: str = "country:rs", pillar: str = "pillar:wbbsi", **props: Any
+) -> Doc:
     doc["nodes"].append(node("Need", need_id, props.pop("name", need_id), **props))
     doc["edges"] += [edge("STATED_BY", need_id, country), edge("IN_PILLAR", need_id, pillar)]
     return doc
 
 
-def add_project(doc: Doc, project_id: str, *, needs: tuple[str, ...] = (), funders: dict[str, tuple] | None = None,
-                implementers: tuple[str, ...] = (), country: str | None = None, pillar: str | None = None,
-                benefits: tuple[str, ...] = (), **props: Any) -> Doc:
+def add_project(
+    doc: Doc,
+    project_id: str,
+    *,
+    needs: tuple[str, ...] = (),
+    funders: dict[str, tuple] | None = None,
+    implementers: tuple[str, ...] = (),
+    country: str | None = None,
+    pillar: str | None = None,
+    benefits: tuple[str, ...] = (),
+    **props: Any,
+) -> Doc:
     """A project; ``funders`` maps a funder id to ``(amount, currency)`` (or ``()`` for no amount)."""
     doc["nodes"].append(node("Project", project_id, props.pop("name", project_id), **props))
     doc["edges"] += [edge("ADDRESSES", project_id, n) for n in needs]
@@ -75,17 +92,41 @@ def graph(doc: Doc) -> nx.MultiDiGraph:
 def two_donors_one_need() -> Doc:
     """GIZ (EUR) and Austria (USD) fund two projects on one Serbian need, overlapping in 2024."""
     doc = add_need(base(), "need:radars", priority="high")
-    add_project(doc, "project:a", needs=("need:radars",), funders={"org:giz": (1_000_000, "EUR")},
-                implementers=("org:unodc",), start="2023-01-01", end="2024-12-31")
-    add_project(doc, "project:b", needs=("need:radars",), funders={"country:at": (250_000, "USD")},
-                start="2024-06-01", end="2025-12-31")
+    add_project(
+        doc,
+        "project:a",
+        needs=("need:radars",),
+        funders={"org:giz": (1_000_000, "EUR")},
+        implementers=("org:unodc",),
+        start="2023-01-01",
+        end="2024-12-31",
+    )
+    add_project(
+        doc,
+        "project:b",
+        needs=("need:radars",),
+        funders={"country:at": (250_000, "USD")},
+        start="2024-06-01",
+        end="2025-12-31",
+    )
     return doc
 
 
 def context_pair() -> Doc:
     """Two projects linked to no need: same partner, pillar and beneficiary, distinct donors."""
     doc = base()
-    for pid, donor, start in (("project:c1", "org:eu", "2024-01-01"), ("project:c2", "org:osce", "2024-07-01")):
-        add_project(doc, pid, funders={donor: (100, "EUR")}, country="country:rs", pillar="pillar:wbbsi",
-                    benefits=("inst:rs-moi",), start=start, end="2025-06-30")
+    for pid, donor, start in (
+        ("project:c1", "org:eu", "2024-01-01"),
+        ("project:c2", "org:osce", "2024-07-01"),
+    ):
+        add_project(
+            doc,
+            pid,
+            funders={donor: (100, "EUR")},
+            country="country:rs",
+            pillar="pillar:wbbsi",
+            benefits=("inst:rs-moi",),
+            start=start,
+            end="2025-06-30",
+        )
     return doc

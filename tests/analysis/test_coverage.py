@@ -31,7 +31,8 @@ def test_need_answered_only_by_a_cancelled_project_is_not_counted_as_answered():
 
 
 def test_project_of_the_pillar_targeting_the_partner_counts_without_a_need():
-    doc = add_project(base(), "project:x", funders={"org:giz": (5, "EUR")}, country="country:xk",
-                      pillar="pillar:wbcsci")
+    doc = add_project(
+        base(), "project:x", funders={"org:giz": (5, "EUR")}, country="country:xk", pillar="pillar:wbcsci"
+    )
     c = cell(coverage(graph(doc)), "country:xk", "pillar:wbcsci")
     assert (c.needs, c.projects, c.amounts) == (0, 1, {"EUR": 5.0})

@@ -42,14 +42,33 @@ def demo_graph(tmp_path_factory):
 
 
 def test_demo_overlaps_are_those_the_docs_list(demo_graph):
-    found = [[str(i), o.level, f"`{o.need.id}`" if o.need else "; ".join(o.context), ids(o.countries),
-              ids(o.projects), ids(o.donors), o.period.label(), money(o.amounts)]
-             for i, o in enumerate(overlaps(demo_graph), 1)]
+    found = [
+        [
+            str(i),
+            o.level,
+            f"`{o.need.id}`" if o.need else "; ".join(o.context),
+            ids(o.countries),
+            ids(o.projects),
+            ids(o.donors),
+            o.period.label(),
+            money(o.amounts),
+        ]
+        for i, o in enumerate(overlaps(demo_graph), 1)
+    ]
     assert found == documented("demo-overlaps")
 
 
 def test_demo_gaps_are_those_the_docs_list(demo_graph):
-    found = [[str(i), g.kind, g.priority, f"`{g.need.id}`" if g.need else ids(g.needs), ids(g.countries),
-              ids(g.pillars), money(g.shortfall)]
-             for i, g in enumerate(gaps(demo_graph), 1)]
+    found = [
+        [
+            str(i),
+            g.kind,
+            g.priority,
+            f"`{g.need.id}`" if g.need else ids(g.needs),
+            ids(g.countries),
+            ids(g.pillars),
+            money(g.shortfall),
+        ]
+        for i, g in enumerate(gaps(demo_graph), 1)
+    ]
     assert found == documented("demo-gaps")

@@ -12,9 +12,11 @@ from tests.analysis.scenarios import add_need, add_project, base, graph, two_don
 def test_who_funds_lists_funders_and_implementers_with_amounts_and_periods():
     result = who_funds(graph(two_donors_one_need()), "need:radars")
     lines = [(x.actor.id, x.role, x.project.id, x.amounts) for x in result.lines]
-    assert lines == [("org:giz", "funder", "project:a", {"EUR": 1_000_000.0}),
-                     ("org:unodc", "implementer", "project:a", {}),
-                     ("country:at", "funder", "project:b", {"USD": 250_000.0})]
+    assert lines == [
+        ("org:giz", "funder", "project:a", {"EUR": 1_000_000.0}),
+        ("org:unodc", "implementer", "project:a", {}),
+        ("country:at", "funder", "project:b", {"USD": 250_000.0}),
+    ]
     assert result.totals == {"EUR": 1_000_000.0, "USD": 250_000.0}
     assert str(result.lines[0].period.start) == "2023-01-01"
 
@@ -69,7 +71,9 @@ def test_cofunding_weights_donor_pairs_by_shared_needs_and_amounts():
     add_project(doc, "project:3-giz", needs=("need:3",), funders={"org:giz": (1, "EUR")})
     pairs = cofunding(graph(doc))
     assert [([d.id for d in p.donors], p.weight) for p in pairs] == [
-        (["org:eu", "org:giz"], 2), (["org:giz", "org:osce"], 1)]
+        (["org:eu", "org:giz"], 2),
+        (["org:giz", "org:osce"], 1),
+    ]
     assert pairs[0].amounts == {"EUR": 20.0, "USD": 10.0}
     assert pairs[0].amounts_by_donor == {"org:eu": {"USD": 10.0}, "org:giz": {"EUR": 20.0}}
 

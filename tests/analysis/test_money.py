@@ -15,8 +15,11 @@ def test_totals_keep_currencies_apart():
 
 
 def test_commitments_count_and_their_disbursements_do_not():
-    edges = [{"kind": "commitment", "amount": 10}, {"kind": "disbursement", "amount": 4},
-             {"kind": "budget", "amount": 12}]
+    edges = [
+        {"kind": "commitment", "amount": 10},
+        {"kind": "disbursement", "amount": 4},
+        {"kind": "budget", "amount": 12},
+    ]
     assert [e["kind"] for e in counted_funding(edges)] == ["commitment"]
 
 
@@ -47,18 +50,24 @@ def test_currency_without_rate_stays_unconverted():
     assert converted.total == 1.0 and converted.unconverted == {"GBP": 5.0}
 
 
-@pytest.mark.parametrize(("text", "named"), [
-    ("currency,rate\nUSD,0.9\n", "date, source"),
-    (HEADER + "EUR,1,2024-01-01,d\nUSD,abc,2024-01-01,ECB\n", "'abc'"),
-    (HEADER + "EUR,1,2024-01-01,d\nUSD,-1,2024-01-01,ECB\n", "'-1'"),
-    (HEADER + "EUR,1,2024-01-01,d\nUSD,0.9,01/02/2024,ECB\n", "'01/02/2024'"),
-    (HEADER + "EUR,1,2024-01-01,d\nXYZ,0.9,2024-01-01,ECB\n", "'XYZ'"),
-    (HEADER + "EUR,1,2024-01-01,d\nUSD,0.9,2024-01-01,ECB\nUSD,0.8,2024-01-01,FED\n", "USD on 2024-01-01"),
-    (HEADER + "USD,0.9,2024-01-01,ECB\n", "base currency"),
-    (HEADER + "EUR,1,2024-01-01,d\nUSD,1,2024-01-01,ECB\n", "EUR, USD"),
-    (HEADER, "no rates"),
-    (HEADER + "EUR,1,2024-01-01,\n", "source"),
-])
+@pytest.mark.parametrize(
+    ("text", "named"),
+    [
+        ("currency,rate\nUSD,0.9\n", "date, source"),
+        (HEADER + "EUR,1,2024-01-01,d\nUSD,abc,2024-01-01,ECB\n", "'abc'"),
+        (HEADER + "EUR,1,2024-01-01,d\nUSD,-1,2024-01-01,ECB\n", "'-1'"),
+        (HEADER + "EUR,1,2024-01-01,d\nUSD,0.9,01/02/2024,ECB\n", "'01/02/2024'"),
+        (HEADER + "EUR,1,2024-01-01,d\nXYZ,0.9,2024-01-01,ECB\n", "'XYZ'"),
+        (
+            HEADER + "EUR,1,2024-01-01,d\nUSD,0.9,2024-01-01,ECB\nUSD,0.8,2024-01-01,FED\n",
+            "USD on 2024-01-01",
+        ),
+        (HEADER + "USD,0.9,2024-01-01,ECB\n", "base currency"),
+        (HEADER + "EUR,1,2024-01-01,d\nUSD,1,2024-01-01,ECB\n", "EUR, USD"),
+        (HEADER, "no rates"),
+        (HEADER + "EUR,1,2024-01-01,\n", "source"),
+    ],
+)
 def test_inconsistent_rates_are_refused_naming_the_value(text, named):
     with pytest.raises(InvalidInputError, match=named):
         parse_rates(text)

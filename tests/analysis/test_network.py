@@ -13,17 +13,27 @@ from tests.conftest import edge, node
 def bridged() -> dict:
     """GIZ and EU on project p; EU and OSCE at an event; UNODC's officer at the same event."""
     doc = add_project(base(), "project:p", funders={"org:giz": ()}, implementers=("org:eu",))
-    doc["nodes"] += [node("Event", "event:e", "Thematic meeting", date="2023-04-25"),
-                     node("Person", "person:x", "Officer")]
-    doc["edges"] += [edge("PARTICIPATED_IN", "org:eu", "event:e"), edge("ORGANISED", "org:osce", "event:e"),
-                     edge("WORKS_FOR", "person:x", "org:unodc"), edge("PARTICIPATED_IN", "person:x", "event:e")]
+    doc["nodes"] += [
+        node("Event", "event:e", "Thematic meeting", date="2023-04-25"),
+        node("Person", "person:x", "Officer"),
+    ]
+    doc["edges"] += [
+        edge("PARTICIPATED_IN", "org:eu", "event:e"),
+        edge("ORGANISED", "org:osce", "event:e"),
+        edge("WORKS_FOR", "person:x", "org:unodc"),
+        edge("PARTICIPATED_IN", "person:x", "event:e"),
+    ]
     return doc
 
 
 def test_actors_sharing_a_project_or_event_are_linked_in_the_actor_graph():
     P = actor_graph(graph(bridged()))
-    assert sorted(map(sorted, P.edges())) == [["org:eu", "org:giz"], ["org:eu", "org:osce"],
-                                               ["org:eu", "org:unodc"], ["org:osce", "org:unodc"]]
+    assert sorted(map(sorted, P.edges())) == [
+        ["org:eu", "org:giz"],
+        ["org:eu", "org:osce"],
+        ["org:eu", "org:unodc"],
+        ["org:osce", "org:unodc"],
+    ]
 
 
 def test_actor_joining_two_groups_is_the_top_broker():

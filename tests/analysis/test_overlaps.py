@@ -36,15 +36,23 @@ def test_stated_rates_give_a_converted_total_naming_the_rates_applied():
 
 def test_same_need_in_disjoint_periods_is_no_overlap():
     doc = add_need(base(), "need:n")
-    add_project(doc, "project:a", needs=("need:n",), funders={"org:giz": ()}, start="2022-01-01", end="2022-12-31")
-    add_project(doc, "project:b", needs=("need:n",), funders={"org:eu": ()}, start="2023-01-01", end="2023-12-31")
+    add_project(
+        doc, "project:a", needs=("need:n",), funders={"org:giz": ()}, start="2022-01-01", end="2022-12-31"
+    )
+    add_project(
+        doc, "project:b", needs=("need:n",), funders={"org:eu": ()}, start="2023-01-01", end="2023-12-31"
+    )
     assert overlaps(graph(doc)) == []
 
 
 def test_periods_touching_on_one_day_overlap():
     doc = add_need(base(), "need:n")
-    add_project(doc, "project:a", needs=("need:n",), funders={"org:giz": ()}, start="2022-01-01", end="2022-12-31")
-    add_project(doc, "project:b", needs=("need:n",), funders={"org:eu": ()}, start="2022-12-31", end="2023-12-31")
+    add_project(
+        doc, "project:a", needs=("need:n",), funders={"org:giz": ()}, start="2022-01-01", end="2022-12-31"
+    )
+    add_project(
+        doc, "project:b", needs=("need:n",), funders={"org:eu": ()}, start="2022-12-31", end="2023-12-31"
+    )
     [o] = overlaps(graph(doc))
     assert o.period.days == 1 and o.period.start == dt.date(2022, 12, 31)
 
@@ -59,7 +67,9 @@ def test_open_ended_project_overlaps_a_later_one_with_an_open_period():
 
 def test_closed_project_without_end_does_not_overlap_a_later_one():
     doc = add_need(base(), "need:n")
-    add_project(doc, "project:old", needs=("need:n",), funders={"org:giz": ()}, start="2020-01-01", status="closed")
+    add_project(
+        doc, "project:old", needs=("need:n",), funders={"org:giz": ()}, start="2020-01-01", status="closed"
+    )
     add_project(doc, "project:new", needs=("need:n",), funders={"org:eu": ()}, start="2021-01-01")
     assert overlaps(graph(doc)) == []
 
@@ -80,7 +90,9 @@ def test_same_group_of_donors_on_two_projects_is_no_overlap():
 
 def test_co_funded_project_next_to_another_donors_project_overlaps():
     doc = add_need(base(), "need:n")
-    add_project(doc, "project:a", needs=("need:n",), funders={"org:giz": (), "org:eu": ()}, start="2024-01-01")
+    add_project(
+        doc, "project:a", needs=("need:n",), funders={"org:giz": (), "org:eu": ()}, start="2024-01-01"
+    )
     add_project(doc, "project:b", needs=("need:n",), funders={"org:osce": ()}, start="2024-01-01")
     [o] = overlaps(graph(doc))
     assert [d.id for d in o.donors] == ["org:eu", "org:giz", "org:osce"]
@@ -89,7 +101,9 @@ def test_co_funded_project_next_to_another_donors_project_overlaps():
 def test_cancelled_project_overlaps_nothing():
     doc = add_need(base(), "need:n")
     add_project(doc, "project:a", needs=("need:n",), funders={"org:giz": ()}, start="2024-01-01")
-    add_project(doc, "project:b", needs=("need:n",), funders={"org:eu": ()}, start="2024-01-01", status="cancelled")
+    add_project(
+        doc, "project:b", needs=("need:n",), funders={"org:eu": ()}, start="2024-01-01", status="cancelled"
+    )
     assert overlaps(graph(doc)) == []
 
 
@@ -103,9 +117,13 @@ def test_project_without_funder_makes_no_donor_overlap():
 def test_overlap_carries_the_edges_that_make_it_with_their_sources():
     [o] = overlaps(graph(two_donors_one_need()))
     kinds = {(e.type, e.source, e.target) for e in o.evidence}
-    assert {("ADDRESSES", "project:a", "need:radars"), ("ADDRESSES", "project:b", "need:radars"),
-            ("FUNDS", "org:giz", "project:a"), ("FUNDS", "country:at", "project:b"),
-            ("STATED_BY", "need:radars", "country:rs")} <= kinds
+    assert {
+        ("ADDRESSES", "project:a", "need:radars"),
+        ("ADDRESSES", "project:b", "need:radars"),
+        ("FUNDS", "org:giz", "project:a"),
+        ("FUNDS", "country:at", "project:b"),
+        ("STATED_BY", "need:radars", "country:rs"),
+    } <= kinds
     assert all(e.sources == ["tests"] for e in o.evidence)
 
 
@@ -138,17 +156,34 @@ def test_unlinked_projects_sharing_partner_pillar_and_beneficiary_are_a_possible
 def test_unlinked_projects_sharing_a_sector_are_a_possible_overlap():
     doc = base()
     for pid, donor in (("project:s1", "org:eu"), ("project:s2", "org:giz")):
-        add_project(doc, pid, funders={donor: ()}, country="country:xk", pillar="pillar:wbcsci",
-                    sectors=["15130"], start="2024-01-01")
+        add_project(
+            doc,
+            pid,
+            funders={donor: ()},
+            country="country:xk",
+            pillar="pillar:wbcsci",
+            sectors=["15130"],
+            start="2024-01-01",
+        )
     [o] = overlaps(graph(doc))
     assert o.context == ["XK / WBCSCi / sector 15130"]
 
 
 def test_unlinked_projects_in_different_partners_are_no_overlap():
     doc = base()
-    for pid, donor, country in (("project:c1", "org:eu", "country:rs"), ("project:c2", "org:osce", "country:xk")):
-        add_project(doc, pid, funders={donor: ()}, country=country, pillar="pillar:wbbsi",
-                    benefits=("inst:rs-moi",), start="2024-01-01")
+    for pid, donor, country in (
+        ("project:c1", "org:eu", "country:rs"),
+        ("project:c2", "org:osce", "country:xk"),
+    ):
+        add_project(
+            doc,
+            pid,
+            funders={donor: ()},
+            country=country,
+            pillar="pillar:wbbsi",
+            benefits=("inst:rs-moi",),
+            start="2024-01-01",
+        )
     assert overlaps(graph(doc)) == []
 
 
@@ -156,8 +191,11 @@ def test_need_level_overlaps_rank_above_context_level_ones():
     doc = two_donors_one_need()
     low = add_need(context_pair(), "need:other", priority="low")
     doc["nodes"] += [n for n in low["nodes"] if n["id"].startswith(("project:", "need:"))]
-    doc["edges"] += [e for e in low["edges"] if e["source"].startswith(("project:", "need:"))
-                     or e["target"].startswith("project:")]
+    doc["edges"] += [
+        e
+        for e in low["edges"]
+        if e["source"].startswith(("project:", "need:")) or e["target"].startswith("project:")
+    ]
     assert [o.level for o in overlaps(graph(doc))] == ["need", "context"]
 
 

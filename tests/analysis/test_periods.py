@@ -11,7 +11,9 @@ d = dt.date
 
 
 def test_periods_that_touch_on_one_day_overlap_on_that_day():
-    met = intersect(Span(start=d(2023, 1, 1), end=d(2023, 6, 30)), Span(start=d(2023, 6, 30), end=d(2024, 1, 1)))
+    met = intersect(
+        Span(start=d(2023, 1, 1), end=d(2023, 6, 30)), Span(start=d(2023, 6, 30), end=d(2024, 1, 1))
+    )
     assert met == Span(start=d(2023, 6, 30), end=d(2023, 6, 30))
     assert met.days == 1
 
@@ -27,7 +29,9 @@ def test_project_without_end_in_implementation_is_open_ended():
 
 
 def test_closed_project_without_end_is_not_active_beyond_its_start():
-    assert active_span({"start": "2024-06-01", "status": "closed"}) == Span(start=d(2024, 6, 1), end=d(2024, 6, 1))
+    assert active_span({"start": "2024-06-01", "status": "closed"}) == Span(
+        start=d(2024, 6, 1), end=d(2024, 6, 1)
+    )
 
 
 def test_suspended_project_without_end_is_treated_like_closed():

@@ -20,8 +20,13 @@ def kb_loaded(kb, tmp_path, monkeypatch):
     Tables are printed 300 columns wide so that no cell is folded.
     """
     monkeypatch.setenv("COLUMNS", "300")
-    doc = add_need(two_donors_one_need(), "need:xk-training", country="country:xk", priority="high",
-                   name="Kosovo – Training of border police")
+    doc = add_need(
+        two_donors_one_need(),
+        "need:xk-training",
+        country="country:xk",
+        priority="high",
+        name="Kosovo – Training of border police",
+    )
     path = tmp_path / "doc.json"
     path.write_text(json.dumps(doc), encoding="utf-8")
     result = kb("import", "json", str(path))
@@ -41,8 +46,13 @@ def test_overlaps_json_is_only_json_with_the_evidence(kb_loaded):
     data = kb_loaded.json("overlaps")
     [o] = data["overlaps"]
     assert o["need"]["id"] == "need:radars" and o["period"] == {"start": "2024-06-01", "end": "2024-12-31"}
-    assert {"type": "FUNDS", "source": "org:giz", "target": "project:a", "key": "", "sources": ["tests"]} in o[
-        "evidence"]
+    assert {
+        "type": "FUNDS",
+        "source": "org:giz",
+        "target": "project:a",
+        "key": "",
+        "sources": ["tests"],
+    } in o["evidence"]
 
 
 def test_overlaps_with_evidence_lists_each_edge_and_its_sources(kb_loaded):
@@ -62,8 +72,19 @@ def test_overlaps_with_rates_say_which_rates_were_applied(kb_loaded, tmp_path):
 
 
 def test_filters_accept_pillar_code_in_any_case_and_iso_country_code(kb_loaded):
-    data = kb_loaded.json("overlaps", "--pillar", "wbbsi", "--country", "RS", "--donor", "org:giz",
-                          "--from", "2024-01-01", "--to", "2024-12-31")
+    data = kb_loaded.json(
+        "overlaps",
+        "--pillar",
+        "wbbsi",
+        "--country",
+        "RS",
+        "--donor",
+        "org:giz",
+        "--from",
+        "2024-01-01",
+        "--to",
+        "2024-12-31",
+    )
     assert data["filters"]["pillar"] == "pillar:wbbsi" and data["filters"]["country"] == "country:rs"
     assert len(data["overlaps"]) == 1
 
@@ -101,7 +122,10 @@ def test_who_funds_lists_every_funder_and_implementer(kb_loaded):
     data = kb_loaded.json("who-funds", "need:radars")
     lines = data["who_funds"]["lines"]
     assert [(x["actor"]["id"], x["role"]) for x in lines] == [
-        ("org:giz", "funder"), ("org:unodc", "implementer"), ("country:at", "funder")]
+        ("org:giz", "funder"),
+        ("org:unodc", "implementer"),
+        ("country:at", "funder"),
+    ]
     assert data["who_funds"]["totals"] == {"EUR": 1_000_000.0, "USD": 250_000.0}
     assert kb_loaded("who-funds", "need:radars").exit_code == 0
 
@@ -127,7 +151,9 @@ def test_coverage_prints_the_partner_pillar_matrix(kb_loaded):
     assert result.exit_code == 0 and "WBBSi" in result.stdout and "Kosovo*" in result.stdout
     cells = kb_loaded.json("coverage")["coverage"]["cells"]
     assert {(c["country"]["id"], c["needs"], c["addressed"]) for c in cells if c["needs"]} == {
-        ("country:rs", 1, 1), ("country:xk", 1, 0)}
+        ("country:rs", 1, 1),
+        ("country:xk", 1, 0),
+    }
 
 
 def test_brokers_and_path_answer_on_a_shared_project(kb_loaded):
@@ -147,18 +173,24 @@ def test_empty_selection_says_so_and_exits_zero(kb_loaded):
     assert kb_loaded.json("gaps", "--cycle", "no-such-cycle")["gaps"] == []
 
 
-@pytest.mark.parametrize(("args", "named"), [
-    (["overlaps", "--pillar", "WBXX"], "'WBXX'"),
-    (["gaps", "--country", "ZZ"], "'ZZ'"),
-    (["gaps", "--donor", "org:nobody"], "org:nobody"),
-    (["overlaps", "--from", "2025-01-01", "--to", "2024-01-01"], "--from 2025-01-01 is after --to 2024-01-01"),
-    (["gaps", "--from", "2024-02-30"], "'2024-02-30'"),
-    (["who-funds", "need:nope"], "need:nope"),
-    (["who-funds", "project:a"], "project:a"),
-    (["co-funders", "need:radars"], "need:radars"),
-    (["path", "org:giz", "org:nope"], "org:nope"),
-    (["overlaps", "--rates", "/nonexistent/rates.csv"], "/nonexistent/rates.csv"),
-])
+@pytest.mark.parametrize(
+    ("args", "named"),
+    [
+        (["overlaps", "--pillar", "WBXX"], "'WBXX'"),
+        (["gaps", "--country", "ZZ"], "'ZZ'"),
+        (["gaps", "--donor", "org:nobody"], "org:nobody"),
+        (
+            ["overlaps", "--from", "2025-01-01", "--to", "2024-01-01"],
+            "--from 2025-01-01 is after --to 2024-01-01",
+        ),
+        (["gaps", "--from", "2024-02-30"], "'2024-02-30'"),
+        (["who-funds", "need:nope"], "need:nope"),
+        (["who-funds", "project:a"], "project:a"),
+        (["co-funders", "need:radars"], "need:radars"),
+        (["path", "org:giz", "org:nope"], "org:nope"),
+        (["overlaps", "--rates", "/nonexistent/rates.csv"], "/nonexistent/rates.csv"),
+    ],
+)
 def test_bad_input_gives_a_one_line_error_naming_the_value_and_exit_1(kb_loaded, args, named):
     result = kb_loaded(*args)
     assert result.exit_code == 1
@@ -169,6 +201,8 @@ def test_bad_input_gives_a_one_line_error_naming_the_value_and_exit_1(kb_loaded,
 
 def test_inconsistent_rates_file_is_refused_naming_the_line(kb_loaded, tmp_path):
     rates = tmp_path / "rates.csv"
-    rates.write_text("currency,rate,date,source\nEUR,1,2024-01-01,d\nUSD,zero,2024-01-01,ECB\n", encoding="utf-8")
+    rates.write_text(
+        "currency,rate,date,source\nEUR,1,2024-01-01,d\nUSD,zero,2024-01-01,ECB\n", encoding="utf-8"
+    )
     result = kb_loaded("gaps", "--rates", str(rates))
     assert result.exit_code == 1 and "line 3" in result.stderr and "'zero'" in result.stderr

@@ -59,14 +59,17 @@ def test_period_filter_that_drops_one_side_removes_the_overlap(store):
 def test_period_filter_keeping_both_sides_clips_the_overlap(store):
     load(store, two_donors_one_need())
     low, high = dt.date(2024, 1, 1), dt.date(2024, 8, 31)
-    [o] = overlaps(store.subgraph(SubgraphFilter(date_from=low, date_to=high)), window=Span(start=low, end=high))
+    [o] = overlaps(
+        store.subgraph(SubgraphFilter(date_from=low, date_to=high)), window=Span(start=low, end=high)
+    )
     assert o.period == Span(start=dt.date(2024, 6, 1), end=high)
 
 
 def test_pillar_filter_that_drops_one_side_removes_a_context_overlap(store):
     doc = context_pair()
     next(e for e in doc["edges"] if e["source"] == "project:c2" and e["type"] == "IN_PILLAR")["target"] = (
-        "pillar:wbcsci")
+        "pillar:wbcsci"
+    )
     load(store, doc)
     assert overlaps(store.subgraph(SubgraphFilter(pillar="pillar:wbbsi"))) == []
 
@@ -91,7 +94,9 @@ def test_cycle_filter_keeps_the_projects_answering_the_cycles_needs(store):
     assert {"need:radars", "project:a", "project:b"} <= set(G) and "need:later" not in G
     assert len(overlaps(G)) == 1
     assert [g.kind for g in gaps(store.subgraph(SubgraphFilter(cycle="needs-mapping-2")))] == [
-        "empty_cell", "unaddressed"]
+        "empty_cell",
+        "unaddressed",
+    ]
 
 
 def test_cycle_filter_on_a_response_cycle_keeps_the_needs_its_projects_answer(store):
@@ -104,7 +109,9 @@ def test_cycle_filter_on_a_response_cycle_keeps_the_needs_its_projects_answer(st
 
 def test_gap_of_a_cancelled_only_need_is_found_through_the_store(store):
     doc = add_need(two_donors_one_need(), "need:cancelled", country="country:xk")
-    add_project(doc, "project:c", needs=("need:cancelled",), funders={"org:eu": (1, "EUR")}, status="cancelled")
+    add_project(
+        doc, "project:c", needs=("need:cancelled",), funders={"org:eu": (1, "EUR")}, status="cancelled"
+    )
     load(store, doc)
     unaddressed = [g for g in gaps(store.subgraph()) if g.kind == "unaddressed"]
     assert [(g.need.id, g.reason) for g in unaddressed] == [("need:cancelled", "project:c is cancelled")]

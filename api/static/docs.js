@@ -40,7 +40,7 @@
         var div = el("div", "op");
         div.appendChild(el("span", "method " + o.method, o.method.toUpperCase()));
         div.appendChild(el("code", "", o.path));
-        div.appendChild(el("p", "", o.op.summary || ""));
+        div.appendChild(el("p", "", (o.op.description || "").split("\n")[0] || o.op.summary || ""));
         var more = el("details");
         more.appendChild(el("summary", "", "Details"));
         more.appendChild(el("pre", "", o.op.description || ""));

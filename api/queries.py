@@ -16,7 +16,9 @@ from kb.analysis.funding import co_funders as co_funders_of
 from kb.analysis.funding import cofunding as cofunding_pairs
 from kb.analysis.funding import who_funds as who_funds_need
 from kb.analysis.gaps import gaps as find_gaps
-from kb.analysis.models import ActorPath, Broker, CoFunders, CofundingPair, Coverage, Gap, NodeRef, Overlap, WhoFunds
+from kb.analysis.models import (
+    ActorPath, Broker, CoFunders, CofundingPair, Coverage, Gap, NodeRef, Overlap, Span, WhoFunds,
+)
 from kb.analysis.network import actor_paths
 from kb.analysis.network import brokers as find_brokers
 from kb.analysis.overlaps import overlaps as find_overlaps
@@ -35,7 +37,7 @@ def resolve_filters(store: GraphStore, *, pillar: str | None = None, country: st
                     date_to.isoformat() if date_to else None, cycle)
 
 
-def window(filters: SubgraphFilter):  # noqa: ANN201 (a Span or None)
+def window(filters: SubgraphFilter) -> Span | None:
     """The period filter as the analyses take it (``None`` when no date is given)."""
     return _window(filters)
 

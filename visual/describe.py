@@ -145,9 +145,10 @@ def node_tip(G: nx.MultiDiGraph, node: str, money_by_role: Mapping[str, Amounts]
     return "\n".join(lines)
 
 
-def edge_tip(G: nx.MultiDiGraph, edge: Mapping[str, Any], notes: list[str]) -> str:
-    """The tooltip of an edge: its ends, type, amount, period and sources."""
-    ends = f"{label(G.nodes[edge['source']])} → {label(G.nodes[edge['target']])}"
+def edge_tip(G: nx.MultiDiGraph, edge: Mapping[str, Any], notes: list[str],
+             labels: Mapping[str, str] | None = None) -> str:
+    """The tooltip of an edge: its ends (by ``labels`` when given), type, amount, period and sources."""
+    ends = " → ".join(labels[n] if labels else label(G.nodes[n]) for n in (edge["source"], edge["target"]))
     lines = [f"{edge['type'].replace('_', ' ')}: {ends}"]
     if edge.get("amount") is not None:
         lines.append(f"Amount: {money(edge['amount'], edge.get('currency'))}"

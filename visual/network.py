@@ -226,7 +226,7 @@ def build_network(G: nx.MultiDiGraph, marks: Highlights | None = None, *, seed: 
             colour, width = styles.OVERLAP_COLOUR, max(width, 6.0)
         elif marks.keep is not None and not ({u, v} <= (marks.keep | marks.focus)):
             colour = styles.FADED["border"]
-        tip = describe.edge_tip(G, {**d, "source": u, "target": v}, marks.overlap_edges.get(ident, []))
+        tip = describe.edge_tip(G, {**d, "source": u, "target": v}, marks.overlap_edges.get(ident, []), labels)
         net.edges.append(VisEdge(u, v, directed=True, id=f"e{i}", width=width, tip=tip, type=kind,
                                  arrows={"to": {"enabled": kind in EDGE_TYPES}},
                                  color={"color": colour, "highlight": "#000000", "hover": "#000000"}).options)

@@ -116,7 +116,7 @@ def sources_text(sources: list[str]) -> str:
 
 
 def _names(G: nx.MultiDiGraph, ids: list[str]) -> str:
-    return ", ".join(display(G.nodes[i].get("code") or G.nodes[i].get("name") or i) for i in ids)
+    return ", ".join(label(G.nodes[i]) for i in ids)
 
 
 ROLE_WORDS = {"received": "Funding received", "given": "Funding given", "required": "Required"}

@@ -128,7 +128,10 @@ def test_overlapping_projects_and_unaddressed_needs_are_marked(small_graph):
 
 def test_kosovo_is_starred_and_footnoted_only_when_shown(small_graph):
     G = to_networkx(small_graph["nodes"], small_graph["edges"])
-    html = render_html(*views.overview(G))
+    model, page = views.overview(G)
+    tips = {n["id"]: n["tip"] for n in model.network.nodes}
+    assert "Country: Kosovo*\n" in tips["need:xk-training"] and "Pillar: WBBSi\n" in tips["need:xk-training"]
+    html = render_html(model, page)
     assert "Kosovo*" in html and "UNSCR 1244" in html
     assert not re.search(r"Kosovo(?![*\w])", html.replace("Kosovo declaration", ""))
     without = G.subgraph([n for n in G if n not in ("country:xk", "need:xk-training")]).copy()

@@ -31,6 +31,7 @@ from kb.analysis.overlaps import overlaps as find_overlaps
 from kb.cli.app import app, get_store
 from kb.cli.output import JsonOption, console, emit_json, table
 from kb.errors import InvalidInputError
+from kb.filters import parse_date_option, resolve_actor, resolve_filters, window_of
 from kb.presentation import KOSOVO_FOOTNOTE, display, money, names_kosovo
 from kb.store.port import GraphStore, SubgraphFilter
 
@@ -68,59 +69,11 @@ CsvOption = Annotated[
 ]
 
 
-# -- resolving what the user typed ---------------------------------------------------------
-def _date(value: str | None, option: str) -> dt.date | None:
-    if value is None:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise InvalidInputError(f"{option} {value!r} is not a date (YYYY-MM-DD)") from None
-
-
-def _by_code(store: GraphStore, type_name: str, value: str, what: str) -> str:
-    nodes = store.nodes(type=type_name)
-    wanted = value.strip().casefold()
-    for n in nodes:
-        if wanted in (n["id"].casefold(), str(n.get("code", "")).casefold()):
-            return n["id"]
-    known = ", ".join(sorted(str(n.get("code", n["id"])) for n in nodes)) or "none stored"
-    raise InvalidInputError(f"unknown {what} {value!r} (known: {known})")
-
-
-def _actor(store: GraphStore, value: str, what: str = "an actor") -> NodeRef:
-    node = store.get(value)
-    if node["type"] not in ACTOR_TYPES:
-        raise InvalidInputError(f"'{value}' is of type {node['type']}, not {what}")
-    return NodeRef(id=node["id"], name=node["name"], type=node["type"])
-
-
-def _filters(
-    store: GraphStore,
-    pillar: str | None,
-    country: str | None,
-    donor: str | None,
-    date_from: str | None,
-    date_to: str | None,
-    cycle: str | None,
-) -> SubgraphFilter:
-    low, high = _date(date_from, "--from"), _date(date_to, "--to")
-    if low and high and low > high:
-        raise InvalidInputError(f"--from {low} is after --to {high}")
-    return SubgraphFilter(
-        pillar=_by_code(store, "Pillar", pillar, "pillar") if pillar else None,
-        country=_by_code(store, "Country", country, "country") if country else None,
-        donor=_actor(store, donor, "a funder").id if donor else None,
-        date_from=low,
-        date_to=high,
-        cycle=cycle,
-    )
-
-
-def _window(filters: SubgraphFilter) -> Span | None:
-    if not (filters.date_from or filters.date_to):
-        return None
-    return Span(start=filters.date_from, end=filters.date_to)
+# -- resolving what the user typed: one rule for the CLI, the API and the maps (kb.filters) --
+_date = parse_date_option
+_actor = resolve_actor
+_filters = resolve_filters
+_window = window_of
 
 
 def _rates(path: Path | None) -> Rates | None:

@@ -19,13 +19,12 @@ from kb.cli.analysis import (
     PillarOption,
     ToOption,
 )
-from kb.cli.analysis import _filters as resolve_filters
-from kb.cli.analysis import _window as window_of
 from kb.cli.app import app, export_app, get_store, import_app
 from kb.cli.output import JsonOption, console, emit_json, table
 from kb.dump import write_dump
 from kb.errors import InvalidInputError
 from kb.exports import FORMATS, flat_graph, write
+from kb.filters import resolve_filters, window_of
 from kb.matching import sheet_matcher
 from kb.sheets.layouts import detect, from_mapping, load_mapping
 from kb.sheets.report import REPORTS, write_report

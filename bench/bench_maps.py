@@ -67,13 +67,14 @@ def generate(size: int, seed: int = SEED) -> Batch:
     events and documents; about 2.5 edges per node, funding mostly in EUR."""
     rng = random.Random(seed)
     countries = [f"country:{c}" for c in PARTNERS + DONOR_STATES]
-    nodes = [_n("Country", f"country:{c}", code=c.upper(), wb_partner=c in PARTNERS) for c in PARTNERS + DONOR_STATES]
+    nodes = [_n("Country", f"country:{c}", code=c.upper(), wb_partner=c in PARTNERS)
+             for c in PARTNERS + DONOR_STATES]
     nodes += [_n("Pillar", f"pillar:{p}", code=p, number=i) for i, p in enumerate(PILLARS, 1)]
     rest = size - len(nodes)
-    count = {"org": rest * 8 // 100, "inst": rest * 15 // 100, "need": rest * 25 // 100, "event": rest * 10 // 100,
-             "doc": rest * 5 // 100}
+    shares = {"org": 8, "inst": 15, "need": 25, "event": 10, "doc": 5}
+    count = {kind: rest * share // 100 for kind, share in shares.items()}
     count["project"] = rest - sum(count.values())
-    ids = {k: [f"{'project' if k == 'project' else k}:g{i:05d}" for i in range(v)] for k, v in count.items()}
+    ids = {k: [f"{k}:g{i:05d}" for i in range(v)] for k, v in count.items()}
     edges: list[dict[str, Any]] = []
     nodes += [_n("Organisation", o, acronym=f"G{i}") for i, o in enumerate(ids["org"])]
     for k, inst in enumerate(ids["inst"]):
@@ -96,7 +97,8 @@ def generate(size: int, seed: int = SEED) -> Batch:
                   _e("IMPLEMENTS", rng.choice(ids["org"]), project)]
     for k, event in enumerate(ids["event"]):
         nodes.append(_n("Event", event, date=(dt.date(2022, 1, 1) + dt.timedelta(days=k % 1000)).isoformat()))
-        edges += [_e("HELD_IN", event, f"country:{PARTNERS[k % 6]}"), _e("IN_PILLAR", event, f"pillar:{PILLARS[k % 3]}")]
+        edges += [_e("HELD_IN", event, f"country:{PARTNERS[k % 6]}"),
+                  _e("IN_PILLAR", event, f"pillar:{PILLARS[k % 3]}")]
         edges += [_e("PARTICIPATED_IN", actor, event) for actor in rng.sample(ids["org"] + ids["inst"], 3)]
     for doc in ids["doc"]:
         nodes.append(_n("Document", doc))
@@ -152,7 +154,8 @@ def _kb_map(store: Path, out: Path) -> tuple[float, str]:
                           capture_output=True, text=True)
     seconds = time.perf_counter() - started
     if done.returncode != 0:
-        return seconds, f"refused: over {MAX_NODES:,} nodes" if "at most" in done.stderr else done.stderr.strip()
+        refused = f"refused: over {MAX_NODES:,} nodes" if "at most" in done.stderr else done.stderr.strip()
+        return seconds, refused
     return seconds, "ok"
 
 
@@ -195,8 +198,9 @@ def main() -> None:
                 our_still = _median(lambda: load_to_still(browser, ours, ours=True)[::-1])[0]
                 baseline = pyvis_defaults(G, folder / "pyvis.html")
                 base_first, base_still = load_to_still(browser, baseline, ours=False)
-                row = [f"{G.number_of_nodes():,}", f"{G.number_of_edges():,}", f"{cli_seconds:.2f} s ({cli_note})",
-                       f"{layout_seconds:.2f} s", f"{map_seconds:.2f} s", f"{ours.stat().st_size / 2**20:.1f} MB",
+                row = [f"{G.number_of_nodes():,}", f"{G.number_of_edges():,}",
+                       f"{cli_seconds:.2f} s ({cli_note})", f"{layout_seconds:.2f} s", f"{map_seconds:.2f} s",
+                       f"{ours.stat().st_size / 2**20:.1f} MB",
                        _s(our_still), _s(base_first), _s(base_still)]
                 rows.append(row)
                 print("  " + " | ".join(row), flush=True)
@@ -211,4 +215,5 @@ def main() -> None:
     for row in rows:
         print(" | ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)))
     print(f"\nmedians of 3 runs for ours, 1 for pyvis; chromium {CHROMIUM} at 1920x1080, network cut off; "
-          f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}; the CLI refuses maps over {MAX_NODES:,} nodes.")
+          f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}; "
+          f"the CLI refuses maps over {MAX_NODES:,} nodes.")

@@ -36,7 +36,8 @@ def short(text: str, limit: int = LABEL_MAX) -> str:
 
 def label(node: Mapping[str, Any]) -> str:
     """The short name drawn on the map: an acronym or code where the type has one, else the name."""
-    name = node.get("acronym") or (node.get("code") if node.get("type") == "Pillar" else None) or node.get("name")
+    code = node.get("code") if node.get("type") == "Pillar" else None
+    name = node.get("acronym") or code or node.get("name")
     return short(display(str(name or node.get("id", ""))))
 
 
@@ -92,7 +93,8 @@ def countries(G: nx.MultiDiGraph, node: str) -> list[str]:
     via = {"Institution": "PART_OF", "Project": "TARGETS", "Event": "HELD_IN"}.get(kind or "")
     if via is None:
         return []
-    return sorted(e["target"] for e in out_edges(G, node, via) if G.nodes[e["target"]].get("type") == "Country")
+    return sorted(e["target"] for e in out_edges(G, node, via)
+                  if G.nodes[e["target"]].get("type") == "Country")
 
 
 def period(record: Mapping[str, Any]) -> str | None:
@@ -126,7 +128,8 @@ def node_tip(G: nx.MultiDiGraph, node: str, money_by_role: Mapping[str, Amounts]
     """The tooltip of a node: plain text, one fact a line."""
     data = G.nodes[node]
     kind = data.get("type", "")
-    lines = [display(data.get("name") or node), f"Type: {kind}" + (" (illustrative demo data)" if data.get("demo") else "")]
+    demo = " (illustrative demo data)" if data.get("demo") else ""
+    lines = [display(data.get("name") or node), f"Type: {kind}{demo}"]
     if (p := pillars(G, node)) and kind != "Pillar":
         lines.append(f"Pillar: {_names(G, p)}")
     if (c := countries(G, node)) and kind != "Country":

@@ -71,7 +71,8 @@ def build_legend(node_counts: dict[str, int], edge_counts: dict[str, int], *, ov
                                       count=node_counts[name]))
     for name in [*EDGE_TYPES, styles.COFUNDING_EDGE]:
         if edge_counts.get(name):
-            words = "co-funding (funds the same needs)" if name == styles.COFUNDING_EDGE else name.replace("_", " ")
+            words = ("co-funding (funds the same needs)" if name == styles.COFUNDING_EDGE
+                     else name.replace("_", " "))
             legend.edges.append(Entry(words, styles.edge_colour(name), line=True, count=edge_counts[name]))
     if overlaps:
         legend.marks.append(Entry("Overlap: donors, projects and need (ring)", styles.OVERLAP_COLOUR,
@@ -82,12 +83,14 @@ def build_legend(node_counts: dict[str, int], edge_counts: dict[str, int], *, ov
     if "underfunded" in gaps:
         legend.marks.append(Entry("Gap: need underfunded", styles.UNDERFUNDED_COLOUR, styles.GAP_SHAPE))
     if focus:
-        legend.marks.append(Entry("What this map is about (black ring)", styles.FOCUS_COLOUR, "dot", ring=True))
+        legend.marks.append(Entry("What this map is about (black ring)", styles.FOCUS_COLOUR, "dot",
+                                  ring=True))
     if faded:
         legend.marks.append(Entry("Context (faded)", styles.FADED["background"], "dot"))
     if money_sized and currency:
         legend.notes.append(f"Size: money in {currency} (given, received or required); nodes without "
-                            f"{currency} amounts are sized by their number of links. Currencies are never added.")
+                            f"{currency} amounts are sized by their number of links. "
+                            "Currencies are never added.")
     else:
         legend.notes.append("Size: number of links.")
     if edge_counts.get(styles.COFUNDING_EDGE):

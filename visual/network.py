@@ -82,7 +82,8 @@ def _label_box(text: str, shape: str, size: float, font: int) -> tuple[float, fl
     return max(width, 2 * size), 2 * size + below, below / 2
 
 
-def _labelled(ids: list[str], sizes: dict[str, float], degrees: dict[str, int], marks: Highlights) -> set[str]:
+def _labelled(ids: list[str], sizes: dict[str, float], degrees: dict[str, int],
+              marks: Highlights) -> set[str]:
     """The nodes labelled at first sight: marked ones first, then the largest, the best linked;
     never faded context."""
     marked = set(marks.overlap_nodes) | set(marks.gap_nodes) | marks.focus
@@ -135,12 +136,79 @@ def _options(n: int) -> dict[str, Any]:
             "font": {"face": styles.FONT_FACE, "size": styles.SMALL_FONT, "color": "#111111",
                      "strokeWidth": 6, "strokeColor": "#ffffff"},
             "widthConstraint": {"maximum": LABEL_WIDTH},
-            "scaling": {"label": {"enabled": False, "drawThreshold": styles.DRAW_THRESHOLD, "maxVisible": 64}},
+            "scaling": {"label": {"enabled": False, "drawThreshold": styles.DRAW_THRESHOLD,
+                                  "maxVisible": 64}},
             "shapeProperties": {"interpolation": False},
         },
         "edges": {"smooth": False, "arrows": {"to": {"enabled": True, "scaleFactor": 0.7}},
                   "selectionWidth": 2, "hoverWidth": 1},
     }
+
+
+def _largest_per_currency(roles: dict[str, dict[str, float]]) -> dict[str, float]:
+    """A node's money for sizing: per currency, the largest of its roles (given, received, required).
+
+    >>> _largest_per_currency({"given": {"EUR": 5.0}, "received": {"EUR": 7.0, "USD": 1.0}})
+    {'EUR': 7.0, 'USD': 1.0}
+    """
+    out: dict[str, float] = {}
+    for amounts in roles.values():
+        for currency, value in amounts.items():
+            out[currency] = max(out.get(currency, 0.0), value)
+    return out
+
+
+def _add_nodes(net: Network, G: nx.MultiDiGraph, ids: list[str], labels: dict[str, str],
+               styled: dict[str, dict[str, Any]], placed: layout.Positions,
+               money: dict[str, dict[str, dict[str, float]]], marks: Highlights
+               ) -> tuple[dict[str, list[tuple[str, str]]], list[str]]:
+    """Nodes with position, style, tooltip, facets and search text; returns the facets and texts shown."""
+    texts: list[str] = []
+    facets: dict[str, dict[str, str]] = {"pillar": {}, "country": {}}
+    for n in ids:
+        data = G.nodes[n]
+        tip = describe.node_tip(G, n, money.get(n, {}), marks.notes(n))
+        pillars, countries = describe.pillars(G, n), describe.countries(G, n)
+        for key, found in (("pillar", pillars), ("country", countries)):
+            facets[key].update((f, labels[f]) for f in found)
+        options = {**styled[n], "x": placed[n][0], "y": placed[n][1], "tip": tip,
+                   "type": data.get("type", ""), "pillars": pillars, "countries": countries,
+                   "search": describe.node_search(data)}
+        shape = options.pop("shape")
+        # pyvis's add_node checks membership in a list (quadratic); ids of a graph are unique already.
+        net.nodes.append(VisNode(n, shape, label=labels[n], **options).options)
+        net.node_ids.append(n)
+        net.node_map[n] = net.nodes[-1]
+        texts += [labels[n], tip]
+    ordered = {k: sorted(v.items(), key=lambda kv: (kv[1].casefold(), kv[0])) for k, v in facets.items()}
+    return ordered, texts
+
+
+def _add_edges(net: Network, G: nx.MultiDiGraph, labels: dict[str, str], marks: Highlights) -> list[str]:
+    """Edges with colour, width (amount or weight), arrow and tooltip; returns the tooltips."""
+    edges = sorted(G.edges(keys=True, data=True), key=lambda e: (e[0], e[1], str(e[2])))
+    widths = styles.edge_widths({i: (float(d["amount"]), d["currency"]) for i, (*_, d) in enumerate(edges)
+                                 if d.get("amount") is not None and d.get("currency")})
+    heaviest = max((float(d.get("weight") or 0) for *_, d in edges), default=0.0)
+    shown = None if marks.keep is None else marks.keep | marks.focus
+    tips = []
+    for i, (u, v, _, d) in enumerate(edges):
+        kind = d.get("type", "")
+        ident = (kind, u, v, d.get("key", ""))
+        width = widths.get(i) or (styles.scaled(float(d["weight"]), heaviest, styles.AMOUNT_WIDTH)
+                                  if d.get("weight") else styles.PLAIN_WIDTH)
+        colour = styles.edge_colour(kind)
+        if ident in marks.overlap_edges:
+            colour, width = styles.OVERLAP_COLOUR, max(width, 6.0)
+        elif shown is not None and not {u, v} <= shown:
+            colour = styles.FADED["border"]
+        tip = describe.edge_tip(G, {**d, "source": u, "target": v}, marks.overlap_edges.get(ident, []),
+                                labels)
+        net.edges.append(VisEdge(u, v, directed=True, id=f"e{i}", width=width, tip=tip, type=kind,
+                                 arrows={"to": {"enabled": kind in EDGE_TYPES}},
+                                 color={"color": colour, "highlight": "#000000", "hover": "#000000"}).options)
+        tips.append(tip)
+    return tips
 
 
 def build_network(G: nx.MultiDiGraph, marks: Highlights | None = None, *, seed: int = 7,
@@ -174,73 +242,31 @@ def build_network(G: nx.MultiDiGraph, marks: Highlights | None = None, *, seed: 
     marks = marks or Highlights()
     check_size(G, max_nodes)
     money = describe.node_money(G) if money is None else money
-    sizing = {n: {c: max(v for r in roles.values() for cc, v in r.items() if cc == c)
-                  for c in {c for r in roles.values() for c in r}} for n, roles in money.items()}
+    sizing = {n: _largest_per_currency(roles) for n, roles in money.items()}
     currency = styles.sizing_currency(sizing)
     degrees = _degrees(G)
     sizes = styles.node_sizes(sizing, degrees, currency)
 
     ids = sorted(G.nodes)
-    records = {n: G.nodes[n] for n in ids}
-    labels = {n: describe.label(records[n]) for n in ids}
+    labels = {n: describe.label(G.nodes[n]) for n in ids}
     # A shape drawing its label inside is as large as the label: labelled unless faded.
     labelled = _labelled(ids, sizes, degrees, marks) | {
-        n for n in ids if styles.node_shape(records[n].get("type", "")) in styles.LABEL_INSIDE
+        n for n in ids if styles.node_shape(G.nodes[n].get("type", "")) in styles.LABEL_INSIDE
         and (marks.keep is None or n in marks.keep)}
-    styled = {n: _node_style(records[n].get("type", ""), n, marks, sizes[n], n in labelled) for n in ids}
+    styled = {n: _node_style(G.nodes[n].get("type", ""), n, marks, sizes[n], n in labelled) for n in ids}
     boxes = {n: _label_box(labels[n], styled[n]["shape"], sizes[n], styled[n]["font"]["size"]) for n in ids}
     placed = layout.positions(G, boxes, seed=seed)
 
     net = Network(height="100%", width="100%", directed=True, cdn_resources="in_line")
-    texts: list[str] = []
-    facets: dict[str, dict[str, str]] = {"pillar": {}, "country": {}}
-    for n in ids:
-        data = records[n]
-        tip = describe.node_tip(G, n, money.get(n, {}), marks.notes(n))
-        pillars, countries = describe.pillars(G, n), describe.countries(G, n)
-        for key, found in (("pillar", pillars), ("country", countries)):
-            for f in found:
-                facets[key][f] = describe.label(records[f])
-        style = styled[n]
-        options = {**style, "x": placed[n][0], "y": placed[n][1], "tip": tip, "type": data.get("type", ""),
-                   "pillars": pillars, "countries": countries, "search": describe.node_search(data)}
-        shape = options.pop("shape")
-        # pyvis's add_node checks membership in a list (quadratic); ids of a graph are unique already.
-        net.nodes.append(VisNode(n, shape, label=labels[n], **options).options)
-        net.node_ids.append(n)
-        net.node_map[n] = net.nodes[-1]
-        texts += [labels[n], tip]
-
-    edges = sorted(G.edges(keys=True, data=True), key=lambda e: (e[0], e[1], str(e[2])))
-    amounts = {i: (float(d["amount"]), d["currency"]) for i, (_, _, _, d) in enumerate(edges)
-               if d.get("amount") is not None and d.get("currency")}
-    widths = styles.edge_widths(amounts)
-    heaviest = max((float(d.get("weight") or 0) for *_, d in edges), default=0.0)
-    for i, (u, v, _key, d) in enumerate(edges):
-        kind = d.get("type", "")
-        ident = (kind, u, v, d.get("key", ""))
-        width = widths.get(i) or (styles.scaled(float(d["weight"]), heaviest, styles.AMOUNT_WIDTH)
-                                  if d.get("weight") else styles.PLAIN_WIDTH)
-        colour = styles.edge_colour(kind)
-        if ident in marks.overlap_edges:
-            colour, width = styles.OVERLAP_COLOUR, max(width, 6.0)
-        elif marks.keep is not None and not ({u, v} <= (marks.keep | marks.focus)):
-            colour = styles.FADED["border"]
-        tip = describe.edge_tip(G, {**d, "source": u, "target": v}, marks.overlap_edges.get(ident, []), labels)
-        net.edges.append(VisEdge(u, v, directed=True, id=f"e{i}", width=width, tip=tip, type=kind,
-                                 arrows={"to": {"enabled": kind in EDGE_TYPES}},
-                                 color={"color": colour, "highlight": "#000000", "hover": "#000000"}).options)
-        texts.append(tip)
+    facets, texts = _add_nodes(net, G, ids, labels, styled, placed, money, marks)
+    texts += _add_edges(net, G, labels, marks)
     net.options = _options(len(ids))
 
-    node_counts = Counter(records[n].get("type", "") for n in ids)
-    edge_counts = Counter(d.get("type", "") for *_, d in edges)
     legend = build_legend(
-        node_counts, edge_counts, overlaps=bool(marks.overlap_nodes),
-        gaps={kind for kind, _ in marks.gap_nodes.values()},
+        Counter(G.nodes[n].get("type", "") for n in ids), Counter(t for *_, t in G.edges(data="type")),
+        overlaps=bool(marks.overlap_nodes), gaps={kind for kind, _ in marks.gap_nodes.values()},
         focus=bool(marks.focus), faded=marks.keep is not None, currency=currency,
-        money_sized=bool(currency), demo=any(records[n].get("demo") for n in ids),
+        money_sized=bool(currency), demo=any(G.nodes[n].get("demo") for n in ids),
     )
-    ordered = {k: sorted(v.items(), key=lambda kv: (kv[1].casefold(), kv[0])) for k, v in facets.items()}
-    texts += [e.label for e in legend.nodes] + list(v for pairs in ordered.values() for _, v in pairs)
-    return MapModel(network=net, legend=legend, facets=ordered, texts=texts)
+    texts += [e.label for e in legend.nodes] + [name for pairs in facets.values() for _, name in pairs]
+    return MapModel(network=net, legend=legend, facets=facets, texts=texts)

@@ -112,7 +112,8 @@ def node_sizes(amounts: Mapping[str, Mapping[str, float]], degrees: Mapping[str,
     richest = max(in_currency.values(), default=0.0)
     busiest = max(degrees.values(), default=0)
     return {
-        n: scaled(in_currency[n], richest, MONEY_SIZE) if in_currency.get(n) else scaled(d, busiest, DEGREE_SIZE)
+        n: scaled(in_currency[n], richest, MONEY_SIZE) if in_currency.get(n)
+        else scaled(d, busiest, DEGREE_SIZE)
         for n, d in degrees.items()
     }
 

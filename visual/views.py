@@ -38,8 +38,8 @@ def _analysed(G: nx.MultiDiGraph, window: Span | None) -> Highlights:
     return from_overlaps(find_overlaps(G, window=window)) | from_gaps(find_gaps(G, window=window))
 
 
-def _page(title: str, marks: Highlights, filters: list[str], data_date: str | None, subtitle: str | None = None,
-          findings_title: str = "Overlaps and gaps") -> MapPage:
+def _page(title: str, marks: Highlights, filters: list[str], data_date: str | None,
+          subtitle: str | None = None, findings_title: str = "Overlaps and gaps") -> MapPage:
     return MapPage(title=title, filters=filters, data_date=data_date, subtitle=subtitle,
                    findings_title=findings_title, findings=marks.findings)
 
@@ -53,8 +53,8 @@ def support_part(G: nx.MultiDiGraph) -> nx.MultiDiGraph:
     unless linked to a need or project.
 
     >>> G = nx.MultiDiGraph([("project:p", "need:n"), ("event:e", "doc:d")])
-    >>> for n, t in (("project:p", "Project"), ("need:n", "Need"), ("event:e", "Event"), ("doc:d", "Document")):
-    ...     G.nodes[n]["type"] = t
+    >>> types = {"project:p": "Project", "need:n": "Need", "event:e": "Event", "doc:d": "Document"}
+    >>> nx.set_node_attributes(G, types, "type")
     >>> sorted(support_part(G))
     ['need:n', 'project:p']
     """
@@ -95,7 +95,8 @@ def donor(G: nx.MultiDiGraph, donor_id: str, *, filters: list[str] | None = None
                                           findings_title="Needs it funds, and who else does")
 
 
-def need(G: nx.MultiDiGraph, need_id: str, *, filters: list[str] | None = None, data_date: str | None = None) -> Map:
+def need(G: nx.MultiDiGraph, need_id: str, *, filters: list[str] | None = None,
+         data_date: str | None = None) -> Map:
     """One need, the projects addressing it, and everyone funding or implementing them."""
     _check_drawable(G)
     result = who_funds(G, need_id)
@@ -133,7 +134,8 @@ def gaps(G: nx.MultiDiGraph, *, filters: list[str] | None = None, window: Span |
     marks = from_gaps(found)
     flagged = set(marks.gap_nodes)
     marks.keep = flagged | {m for n in flagged for m in (*G.predecessors(n), *G.successors(n))}
-    counts = {kind: sum(g.kind == kind for g in found) for kind in ("unaddressed", "underfunded", "empty_cell")}
+    counts = {kind: sum(g.kind == kind for g in found)
+              for kind in ("unaddressed", "underfunded", "empty_cell")}
     subtitle = (f"{counts['unaddressed']} need(s) nobody addresses, {counts['underfunded']} underfunded, "
                 f"{counts['empty_cell']} empty partner × pillar cell(s)")
     return build_network(G, marks), _page("Gaps: needs without a response", marks, filters or [], data_date,
@@ -153,12 +155,14 @@ def cofunding_graph(G: nx.MultiDiGraph) -> nx.MultiDiGraph:
     return D
 
 
-def cofunding_map(G: nx.MultiDiGraph, *, filters: list[str] | None = None, data_date: str | None = None) -> Map:
+def cofunding_map(G: nx.MultiDiGraph, *, filters: list[str] | None = None,
+                  data_date: str | None = None) -> Map:
     """The donor–donor network: who funds the same needs as whom (line width: how many)."""
     D = cofunding_graph(G)
     if D.number_of_nodes() == 0:
         raise InvalidInputError("no two donors fund projects on the same need in this selection")
-    money = {n: {"given": roles["given"]} for n, roles in node_money(G).items() if n in D and "given" in roles}
+    money = {n: {"given": roles["given"]} for n, roles in node_money(G).items()
+             if n in D and "given" in roles}
     marks = Highlights(findings=[
         f"{label(G.nodes[u])} and {label(G.nodes[v])}: {d['weight']} shared need(s)" for u, v, d in
         sorted(D.edges(data=True), key=lambda e: (-e[2]["weight"], e[0], e[1]))

@@ -31,20 +31,22 @@ map_app = typer.Typer(cls=KBGroup, no_args_is_help=True,
                       help="Write an interactive network map: one HTML file that opens offline.")
 app.add_typer(map_app, name="map")
 
-OutputOption = Annotated[Path, typer.Option("-o", "--output", help="The HTML file to write.", show_default=False)]
-PngOption = Annotated[Path | None, typer.Option("--png", help="Also write a still of the map (PNG) for slides.",
-                                                 show_default=False)]
+OutputOption = Annotated[Path, typer.Option("-o", "--output", help="The HTML file to write.",
+                                            show_default=False)]
+PngOption = Annotated[Path | None, typer.Option("--png", help="Also write a still of the map (PNG) for "
+                                                 "slides.", show_default=False)]
 SizeOption = Annotated[str, typer.Option("--size", help="Size of the PNG in pixels, WIDTHxHEIGHT.")]
 
 
 def _filter_words(store: GraphStore, filters: SubgraphFilter) -> list[str]:
     """The filters as the page shows them: names, not ids."""
+    from visual.describe import label
+
     words = []
     for key, word in (("pillar", "Pillar"), ("country", "Country"), ("donor", "Donor")):
         value = getattr(filters, key)
         if value:
-            node = store.get(value)
-            words.append(f"{word}: {display(node.get('code') if key == 'pillar' else node.get('acronym') or node['name'])}")
+            words.append(f"{word}: {label(store.get(value))}")
     for key, word in (("date_from", "From"), ("date_to", "To"), ("cycle", "Cycle")):
         if getattr(filters, key):
             words.append(f"{word}: {getattr(filters, key)}")
@@ -88,9 +90,10 @@ class _Selection:
 
 
 @map_app.command()
-def overview(ctx: typer.Context, output: OutputOption, pillar: PillarOption = None, country: CountryOption = None,
-             donor: DonorOption = None, date_from: FromOption = None, date_to: ToOption = None,
-             cycle: CycleOption = None, png: PngOption = None, size: SizeOption = "1920x1080") -> None:
+def overview(ctx: typer.Context, output: OutputOption, pillar: PillarOption = None,
+             country: CountryOption = None, donor: DonorOption = None, date_from: FromOption = None,
+             date_to: ToOption = None, cycle: CycleOption = None, png: PngOption = None,
+             size: SizeOption = "1920x1080") -> None:
     """The whole knowledge base (or what the filters select), overlaps and gaps marked."""
     from visual import views
 
@@ -100,7 +103,8 @@ def overview(ctx: typer.Context, output: OutputOption, pillar: PillarOption = No
 
 
 @map_app.command("pillar")
-def pillar_map(ctx: typer.Context, code: Annotated[str, typer.Argument(help="Pillar code: WBCTi, WBCSCi, WBBSi.")],
+def pillar_map(ctx: typer.Context,
+               code: Annotated[str, typer.Argument(help="Pillar code: WBCTi, WBCSCi, WBBSi.")],
                output: OutputOption, country: CountryOption = None, donor: DonorOption = None,
                date_from: FromOption = None, date_to: ToOption = None, cycle: CycleOption = None,
                png: PngOption = None, size: SizeOption = "1920x1080") -> None:
@@ -108,14 +112,16 @@ def pillar_map(ctx: typer.Context, code: Annotated[str, typer.Argument(help="Pil
     from visual import views
 
     s = _Selection(ctx, code, country, donor, date_from, date_to, cycle)
-    title = f"Pillar {s.store.get(s.filters.pillar).get('code')}: {display(s.store.get(s.filters.pillar)['name'])}"
+    node = s.store.get(s.filters.pillar)
+    title = f"Pillar {node.get('code')}: {display(node['name'])}"
     model, page = views.overview(s.graph(), title=title, focus=[s.filters.pillar], filters=s.words,
                                  window=s.window, data_date=s.data_date)
     _write(model, page, output, png, size)
 
 
 @map_app.command("partner")
-def partner_map(ctx: typer.Context, code: Annotated[str, typer.Argument(help="Partner ISO code (RS, XK…) or id.")],
+def partner_map(ctx: typer.Context,
+                code: Annotated[str, typer.Argument(help="Partner ISO code (RS, XK…) or id.")],
                 output: OutputOption, pillar: PillarOption = None, donor: DonorOption = None,
                 date_from: FromOption = None, date_to: ToOption = None, cycle: CycleOption = None,
                 png: PngOption = None, size: SizeOption = "1920x1080") -> None:
@@ -138,12 +144,14 @@ def donor_map(ctx: typer.Context, donor_id: Annotated[str, typer.Argument(help="
     from visual import views
 
     s = _Selection(ctx, pillar, country, donor_id, date_from, date_to, cycle)
-    model, page = views.donor(s.graph(), s.filters.donor, filters=s.words, window=s.window, data_date=s.data_date)
+    model, page = views.donor(s.graph(), s.filters.donor, filters=s.words, window=s.window,
+                              data_date=s.data_date)
     _write(model, page, output, png, size)
 
 
 @map_app.command("need")
-def need_map(ctx: typer.Context, need_id: Annotated[str, typer.Argument(help="Need id, e.g. need:demo-mk-pve.")],
+def need_map(ctx: typer.Context,
+             need_id: Annotated[str, typer.Argument(help="Need id, e.g. need:demo-mk-pve.")],
              output: OutputOption, png: PngOption = None, size: SizeOption = "1920x1080") -> None:
     """One need: the projects addressing it and everyone funding or implementing them."""
     from visual import views
@@ -171,9 +179,10 @@ def overlaps_map(ctx: typer.Context, output: OutputOption, pillar: PillarOption 
 
 
 @map_app.command("gaps")
-def gaps_map(ctx: typer.Context, output: OutputOption, pillar: PillarOption = None, country: CountryOption = None,
-             donor: DonorOption = None, date_from: FromOption = None, date_to: ToOption = None,
-             cycle: CycleOption = None, png: PngOption = None, size: SizeOption = "1920x1080") -> None:
+def gaps_map(ctx: typer.Context, output: OutputOption, pillar: PillarOption = None,
+             country: CountryOption = None, donor: DonorOption = None, date_from: FromOption = None,
+             date_to: ToOption = None, cycle: CycleOption = None, png: PngOption = None,
+             size: SizeOption = "1920x1080") -> None:
     """Needs nobody addresses (or addresses with too little money), flagged."""
     from visual import views
 

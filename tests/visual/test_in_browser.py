@@ -38,8 +38,8 @@ def hostile_map(hostile_graph, tmp_path) -> Path:
 def test_every_node_and_edge_of_the_graph_is_drawn(open_map, hostile_graph, hostile_map):
     opened = open_map(hostile_map)
     counts = opened.eval(COUNTS)
-    assert counts == {"nodes": hostile_graph.number_of_nodes(), "edges": hostile_graph.number_of_edges(),
-                      "drawnNodes": hostile_graph.number_of_nodes(), "drawnEdges": hostile_graph.number_of_edges()}
+    nodes, edges = hostile_graph.number_of_nodes(), hostile_graph.number_of_edges()
+    assert counts == {"nodes": nodes, "edges": edges, "drawnNodes": nodes, "drawnEdges": edges}
 
 
 def test_nothing_leaves_the_page_and_nothing_fails(open_map, hostile_map):
@@ -55,7 +55,8 @@ def test_legend_title_filters_date_and_kosovo_footnote_are_shown(open_map, hosti
     opened = open_map(hostile_map)
     page = opened.page
     legend = page.locator("#legend").inner_text()
-    for name in ("Country", "Organisation", "Need", "Project", "FUNDS", "Overlap", "Gap: need nobody addresses"):
+    for name in ("Country", "Organisation", "Need", "Project", "FUNDS", "Overlap",
+                 "Gap: need nobody addresses"):
         assert name in legend
     assert "money in EUR" in legend
     assert page.locator("#kosovo-footnote").inner_text() == KOSOVO_FOOTNOTE
@@ -89,9 +90,9 @@ def test_markup_in_names_runs_nothing_and_shows_as_text(open_map, hostile_map):
 def test_search_finds_names_without_diacritics_and_across_scripts(open_map, hostile_map):
     opened = open_map(hostile_map)
     page = opened.page
-    for query, expected in (("stevandic", "person:danilo-stevandic"), ("STEVANDIĆ", "person:danilo-stevandic"),
-                            ("Стевандић", "person:danilo-stevandic"),
-                            ("ministarstvo unutrasnjih", "inst:rs-mup"), ("Министарство", "inst:rs-mup")):
+    person, ministry = "person:danilo-stevandic", "inst:rs-mup"
+    for query, expected in (("stevandic", person), ("STEVANDIĆ", person), ("Стевандић", person),
+                            ("ministarstvo unutrasnjih", ministry), ("Министарство", ministry)):
         page.fill("#search", query)
         page.wait_for_function("() => document.getElementById('search-status').textContent !== ''")
         assert "found" in page.locator("#search-status").inner_text(), query
@@ -105,13 +106,12 @@ def test_clicking_a_node_focuses_its_neighbourhood(open_map, hostile_map):
     opened = open_map(hostile_map)
     x, y = _node_on_screen(opened, "need:xk-training")
     opened.page.mouse.click(x, y)
-    faded = opened.eval(f"""() => kbMap.nodes.get().filter(n => n.color.background === {styles.FADED['background']!r})
-                               .map(n => n.id)""")
+    faded_ids = f"() => kbMap.nodes.get().filter(n => n.color.background === {styles.FADED['background']!r})"
+    faded = opened.eval(faded_ids + ".map(n => n.id)")
     assert "org:giz" in faded
     assert "need:xk-training" not in faded and "country:xk" not in faded
     opened.page.mouse.click(5, 300)
-    assert opened.eval(f"""() => kbMap.nodes.get().filter(n => n.color.background === {styles.FADED['background']!r})
-                              .length""") == 0
+    assert opened.eval(faded_ids + ".length") == 0
 
 
 def test_filters_by_pillar_country_and_type_hide_the_rest(open_map, hostile_map):
@@ -164,8 +164,8 @@ def test_kb_map_png_writes_a_still_of_the_requested_size(tmp_path):
     kb = Path(sys.executable).parent / "kb"
     store, out, still = tmp_path / "kb.sqlite", tmp_path / "gaps.html", tmp_path / "gaps.png"
     subprocess.run([kb, "--store", store, "seed"], check=True, capture_output=True)
-    done = subprocess.run([kb, "--store", store, "map", "gaps", "-o", out, "--png", still, "--size", "800x450"],
-                          capture_output=True, text=True, timeout=120)
+    done = subprocess.run([kb, "--store", store, "map", "gaps", "-o", out, "--png", still,
+                           "--size", "800x450"], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert f"wrote {still} (800x450)" in done.stdout
     seen = pixels(still)

@@ -16,7 +16,8 @@ def kb(kb_seeded):
 
 @pytest.mark.parametrize("args", [
     ["overview"], ["pillar", "wbbsi"], ["partner", "XK"], ["partner", "country:rs"], ["donor", "org:dg-near"],
-    ["need", "need:demo-mk-pve"], ["overlaps", "--country", "AL"], ["gaps", "--pillar", "WBCSCi"], ["cofunding"],
+    ["need", "need:demo-mk-pve"], ["overlaps", "--country", "AL"], ["gaps", "--pillar", "WBCSCi"],
+    ["cofunding"],
     ["overview", "--from", "2024-01-01", "--to", "2024-12-31"],
 ])
 def test_every_view_writes_one_html_file_and_prints_its_path(kb, tmp_path, args):

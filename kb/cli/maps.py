@@ -1,6 +1,6 @@
 """kb commands: ``kb map …`` writes interactive network maps, one offline HTML file each.
 
-What the user typed is resolved as the analyses resolve it (:mod:`kb.cli.analysis`); the map
+What the user typed is resolved as everywhere else (:mod:`kb.filters`); the map
 itself is a pure function of the graph (:mod:`visual.views`). ``--png`` also photographs the
 page in headless Chromium for a slide deck.
 """
@@ -19,11 +19,10 @@ from kb.cli.analysis import (
     FromOption,
     PillarOption,
     ToOption,
-    _filters,
-    _window,
 )
 from kb.cli.app import KBGroup, app, get_store
 from kb.errors import InvalidInputError
+from kb.filters import resolve_filters, window_of
 from kb.presentation import display
 from kb.store.port import GraphStore, SubgraphFilter
 
@@ -80,9 +79,9 @@ class _Selection:
     def __init__(self, ctx: typer.Context, pillar: str | None, country: str | None, donor: str | None,
                  date_from: str | None, date_to: str | None, cycle: str | None) -> None:
         self.store = get_store(ctx)
-        self.filters = _filters(self.store, pillar, country, donor, date_from, date_to, cycle)
+        self.filters = resolve_filters(self.store, pillar, country, donor, date_from, date_to, cycle)
         self.words = _filter_words(self.store, self.filters)
-        self.window = _window(self.filters)
+        self.window = window_of(self.filters)
         self.data_date = _data_date(self.store)
 
     def graph(self):

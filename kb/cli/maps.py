@@ -24,7 +24,10 @@ from kb.cli.app import KBGroup, app, get_store
 from kb.errors import InvalidInputError
 from kb.filters import resolve_filters, window_of
 from kb.presentation import display
-from kb.store.port import GraphStore, SubgraphFilter
+from visual import MapPage, views, write_html
+from visual.network import MapModel
+from visual.context import data_date, filter_words
+from visual.png import parse_size, write_png
 
 map_app = typer.Typer(cls=KBGroup, no_args_is_help=True,
                       help="Write an interactive network map: one HTML file that opens offline.")
@@ -37,31 +40,8 @@ PngOption = Annotated[Path | None, typer.Option("--png", help="Also write a stil
 SizeOption = Annotated[str, typer.Option("--size", help="Size of the PNG in pixels, WIDTHxHEIGHT.")]
 
 
-def _filter_words(store: GraphStore, filters: SubgraphFilter) -> list[str]:
-    """The filters as the page shows them: names, not ids."""
-    from visual.describe import label
-
-    words = []
-    for key, word in (("pillar", "Pillar"), ("country", "Country"), ("donor", "Donor")):
-        value = getattr(filters, key)
-        if value:
-            words.append(f"{word}: {label(store.get(value))}")
-    for key, word in (("date_from", "From"), ("date_to", "To"), ("cycle", "Cycle")):
-        if getattr(filters, key):
-            words.append(f"{word}: {getattr(filters, key)}")
-    return words
-
-
-def _data_date(store: GraphStore) -> str | None:
-    """When the data last changed: the latest write."""
-    latest = store.write_log(limit=1)
-    return latest[0].at[:16].replace("T", " ") if latest else None
-
-
-def _write(model, page, output: Path, png: Path | None, size: str) -> None:
-    from visual.page import write_html
-    from visual.png import parse_size, write_png
-
+def _write(model: MapModel, page: MapPage, output: Path, png: Path | None, size: str) -> None:
+    """Write the map (and its still when asked), printing each path written."""
     dimensions = parse_size(size) if png else None
     try:
         write_html(model, page, output)
@@ -80,9 +60,9 @@ class _Selection:
                  date_from: str | None, date_to: str | None, cycle: str | None) -> None:
         self.store = get_store(ctx)
         self.filters = resolve_filters(self.store, pillar, country, donor, date_from, date_to, cycle)
-        self.words = _filter_words(self.store, self.filters)
+        self.words = filter_words(self.store, self.filters)
         self.window = window_of(self.filters)
-        self.data_date = _data_date(self.store)
+        self.data_date = data_date(self.store)
 
     def graph(self):
         return self.store.subgraph(self.filters)
@@ -94,8 +74,6 @@ def overview(ctx: typer.Context, output: OutputOption, pillar: PillarOption = No
              date_to: ToOption = None, cycle: CycleOption = None, png: PngOption = None,
              size: SizeOption = "1920x1080") -> None:
     """The whole knowledge base (or what the filters select), overlaps and gaps marked."""
-    from visual import views
-
     s = _Selection(ctx, pillar, country, donor, date_from, date_to, cycle)
     model, page = views.overview(s.graph(), filters=s.words, window=s.window, data_date=s.data_date)
     _write(model, page, output, png, size)
@@ -108,8 +86,6 @@ def pillar_map(ctx: typer.Context,
                date_from: FromOption = None, date_to: ToOption = None, cycle: CycleOption = None,
                png: PngOption = None, size: SizeOption = "1920x1080") -> None:
     """One pillar: its needs, the projects answering them, donors, partners and Support Group."""
-    from visual import views
-
     s = _Selection(ctx, code, country, donor, date_from, date_to, cycle)
     node = s.store.get(s.filters.pillar)
     title = f"Pillar {node.get('code')}: {display(node['name'])}"
@@ -125,8 +101,6 @@ def partner_map(ctx: typer.Context,
                 date_from: FromOption = None, date_to: ToOption = None, cycle: CycleOption = None,
                 png: PngOption = None, size: SizeOption = "1920x1080") -> None:
     """One partner: the needs it stated, the projects working there, who funds and implements them."""
-    from visual import views
-
     s = _Selection(ctx, pillar, code, donor, date_from, date_to, cycle)
     title = f"{display(s.store.get(s.filters.country)['name'])}: needs and assistance"
     model, page = views.overview(s.graph(), title=title, focus=[s.filters.country], filters=s.words,
@@ -140,8 +114,6 @@ def donor_map(ctx: typer.Context, donor_id: Annotated[str, typer.Argument(help="
               date_from: FromOption = None, date_to: ToOption = None, cycle: CycleOption = None,
               png: PngOption = None, size: SizeOption = "1920x1080") -> None:
     """A donor's ego network: what it funds and who else funds the same needs."""
-    from visual import views
-
     s = _Selection(ctx, pillar, country, donor_id, date_from, date_to, cycle)
     model, page = views.donor(s.graph(), s.filters.donor, filters=s.words, window=s.window,
                               data_date=s.data_date)
@@ -153,14 +125,12 @@ def need_map(ctx: typer.Context,
              need_id: Annotated[str, typer.Argument(help="Need id, e.g. need:demo-mk-pve.")],
              output: OutputOption, png: PngOption = None, size: SizeOption = "1920x1080") -> None:
     """One need: the projects addressing it and everyone funding or implementing them."""
-    from visual import views
-
     store = get_store(ctx)
     node = store.get(need_id)
     if node["type"] != "Need":
         raise InvalidInputError(f"'{need_id}' is of type {node['type']}, not a need")
     projects = store.ends("ADDRESSES", side="source", others={need_id})
-    model, page = views.need(store.around({need_id} | projects), need_id, data_date=_data_date(store))
+    model, page = views.need(store.around({need_id} | projects), need_id, data_date=data_date(store))
     _write(model, page, output, png, size)
 
 
@@ -170,8 +140,6 @@ def overlaps_map(ctx: typer.Context, output: OutputOption, pillar: PillarOption 
                  date_to: ToOption = None, cycle: CycleOption = None, png: PngOption = None,
                  size: SizeOption = "1920x1080") -> None:
     """Overlap clusters highlighted: distinct donors on the same need at the same time."""
-    from visual import views
-
     s = _Selection(ctx, pillar, country, donor, date_from, date_to, cycle)
     model, page = views.overlaps(s.graph(), filters=s.words, window=s.window, data_date=s.data_date)
     _write(model, page, output, png, size)
@@ -183,8 +151,6 @@ def gaps_map(ctx: typer.Context, output: OutputOption, pillar: PillarOption = No
              date_to: ToOption = None, cycle: CycleOption = None, png: PngOption = None,
              size: SizeOption = "1920x1080") -> None:
     """Needs nobody addresses (or addresses with too little money), flagged."""
-    from visual import views
-
     s = _Selection(ctx, pillar, country, donor, date_from, date_to, cycle)
     model, page = views.gaps(s.graph(), filters=s.words, window=s.window, data_date=s.data_date)
     _write(model, page, output, png, size)
@@ -196,8 +162,6 @@ def cofunding_map(ctx: typer.Context, output: OutputOption, pillar: PillarOption
                   date_to: ToOption = None, cycle: CycleOption = None, png: PngOption = None,
                   size: SizeOption = "1920x1080") -> None:
     """The donor–donor network: donors funding projects on the same needs."""
-    from visual import views
-
     s = _Selection(ctx, pillar, country, donor, date_from, date_to, cycle)
     model, page = views.cofunding_map(s.graph(), filters=s.words, data_date=s.data_date)
     _write(model, page, output, png, size)

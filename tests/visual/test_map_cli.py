@@ -29,6 +29,15 @@ def test_every_view_writes_one_html_file_and_prints_its_path(kb, tmp_path, args)
     assert html.startswith("<!DOCTYPE html>") and "Data as of " in html
 
 
+def test_header_names_the_filters_and_the_date_of_the_data(kb, tmp_path):
+    out = tmp_path / "map.html"
+    assert kb("map", "gaps", "--country", "al", "--pillar", "wbbsi", "--from", "2024-01-01",
+              "-o", str(out)).exit_code == 0
+    html = out.read_text(encoding="utf-8")
+    assert "Filters: Pillar: WBBSi; Country: Albania; From: 2024-01-01</span>" in html
+    assert "Data as of 20" in html        # the seeding's write, to the minute
+
+
 def test_partner_map_of_kosovo_stars_the_name_and_carries_the_footnote(kb, tmp_path):
     out = tmp_path / "xk.html"
     assert kb("map", "partner", "XK", "-o", str(out)).exit_code == 0

@@ -29,30 +29,13 @@ from kb.analysis.network import actor_paths
 from kb.analysis.network import brokers as find_brokers
 from kb.analysis.overlaps import overlaps as find_overlaps
 from kb.cli.app import app, get_store
+from kb.cli.options import CountryOption, CycleOption, DonorOption, FromOption, PillarOption, ToOption
 from kb.cli.output import JsonOption, console, emit_json, table
 from kb.errors import InvalidInputError
 from kb.filters import parse_date_option, resolve_actor, resolve_filters, window_of
 from kb.presentation import KOSOVO_FOOTNOTE, display, money, names_kosovo
 from kb.store.port import GraphStore, SubgraphFilter
 
-PillarOption = Annotated[
-    str | None,
-    typer.Option("--pillar", help="Pillar code (WBCTi, WBCSCi, WBBSi; any case) or id.", show_default=False),
-]
-CountryOption = Annotated[
-    str | None,
-    typer.Option("--country", help="Partner ISO code (RS, XK…) or id (country:rs).", show_default=False),
-]
-DonorOption = Annotated[
-    str | None, typer.Option("--donor", help="Funder id, e.g. org:giz.", show_default=False)
-]
-FromOption = Annotated[
-    str | None, typer.Option("--from", help="Period start, YYYY-MM-DD.", show_default=False)
-]
-ToOption = Annotated[str | None, typer.Option("--to", help="Period end, YYYY-MM-DD.", show_default=False)]
-CycleOption = Annotated[
-    str | None, typer.Option("--cycle", help="Mapping cycle, e.g. needs-mapping-1.", show_default=False)
-]
 RatesOption = Annotated[
     Path | None,
     typer.Option(

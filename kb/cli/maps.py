@@ -12,7 +12,7 @@ from typing import Annotated
 
 import typer
 
-from kb.cli.analysis import (
+from kb.cli.options import (
     CountryOption,
     CycleOption,
     DonorOption,

@@ -11,7 +11,7 @@ from kb.analysis.coverage import coverage
 from kb.analysis.funding import cofunding
 from kb.analysis.gaps import gaps
 from kb.analysis.overlaps import overlaps
-from kb.cli.analysis import (
+from kb.cli.options import (
     CountryOption,
     CycleOption,
     DonorOption,

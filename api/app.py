@@ -16,6 +16,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
 
 from api import docs_page, problems
+from api.cache import PageCache
 from api.deps import StoreHolder, Tokens
 from api.middleware import BodyLimitMiddleware, RequestLogMiddleware
 from api.pages import router as pages_router
@@ -69,6 +70,7 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     app.state.settings = settings
     app.state.store = holder
     app.state.tokens = Tokens(settings)
+    app.state.page_cache = PageCache()
 
     problems.install(app)
     for module in (nodes, search, graph, analyses, maps, exports, writes, schema, health):

@@ -24,6 +24,7 @@ from kb.analysis.network import brokers as find_brokers
 from kb.analysis.overlaps import overlaps as find_overlaps
 from kb.cli.analysis import _actor, _filters, _window  # the CLI's resolver: one rule for both
 from kb.errors import InvalidInputError
+from graph_schema.registry import type_of_id
 from kb.graph import to_networkx
 from kb.records import NodeRecord, edge_identity
 from kb.store.port import GraphStore, SubgraphFilter
@@ -79,6 +80,38 @@ def need_graph(store: GraphStore, need_id: str) -> nx.MultiDiGraph:
     return to_networkx(store.get_many(sorted(ids)).values(), edges.values())
 
 
+def _walk(store: GraphStore, start: set[str], wanted: set[str], edges: dict, *, towards: str) -> set[str]:
+    """Add the ``wanted`` edges of each ``start`` node to ``edges``; the ids at their ``towards`` end."""
+    reached: set[str] = set()
+    for node_id in sorted(start):
+        for edge in store.edges_of(node_id):
+            if edge["type"] in wanted:
+                edges[edge_identity(edge)] = edge
+                reached.add(edge[towards])
+    return reached - start
+
+
+def actor_graph(store: GraphStore, actor_id: str) -> nx.MultiDiGraph:
+    """An actor, the projects it funds or implements, their funders, implementers, partners and needs,
+    and every other project on those needs with its funders and implementers.
+
+    What the organisation page and "co-funders" read, walked from the actor: its cost follows the
+    actor's own portfolio, never the size of a partner or a pillar.
+    """
+    actor_ref(store, actor_id)
+    edges: dict = {}
+    own = store.edges_of(actor_id)
+    for edge in own:
+        edges[edge_identity(edge)] = edge
+    projects = {e["target"] for e in own if e["type"] in ("FUNDS", "IMPLEMENTS") and e["source"] == actor_id}
+    needs = _walk(store, projects, {"FUNDS", "IMPLEMENTS", "TARGETS", "ADDRESSES"}, edges, towards="target")
+    needs = {n for n in needs if type_of_id(n) == "Need"}
+    others = _walk(store, needs, {"ADDRESSES"}, edges, towards="source") - projects
+    _walk(store, others, {"FUNDS", "IMPLEMENTS"}, edges, towards="source")
+    ids = {actor_id} | {e[end] for e in edges.values() for end in ("source", "target")}
+    return to_networkx(store.get_many(sorted(ids)).values(), edges.values())
+
+
 def who_funds(store: GraphStore, need_id: str) -> WhoFunds:
     """Who else funds this need: everyone funding or implementing a project addressing it."""
     return who_funds_need(need_graph(store, need_id), need_id)
@@ -86,11 +119,7 @@ def who_funds(store: GraphStore, need_id: str) -> WhoFunds:
 
 def co_funders(store: GraphStore, actor_id: str) -> CoFunders:
     """For an actor: each need it funds and who else funds it."""
-    actor = actor_ref(store, actor_id)
-    G = store.subgraph(SubgraphFilter(donor=actor_id))
-    if actor_id not in G:
-        return CoFunders(org=actor, needs=[])
-    return co_funders_of(G, actor_id)
+    return co_funders_of(actor_graph(store, actor_id), actor_id)
 
 
 def overlaps(store: GraphStore, filters: SubgraphFilter) -> list[Overlap]:

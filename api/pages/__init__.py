@@ -17,7 +17,9 @@ from api import queries
 from api.deps import StoreDep, reader
 from api.pages.render import page_url, render
 from graph_schema import NODE_TYPES
+from graph_schema.registry import type_of_id
 from kb.analysis.coverage import coverage as coverage_matrix
+from kb.analysis.funding import co_funders as co_funders_of
 from kb.analysis.funding import funding_lines
 from kb.analysis.funding import who_funds as who_funds_need
 from kb.analysis.gaps import gaps as find_gaps
@@ -31,6 +33,8 @@ router = APIRouter(include_in_schema=False, dependencies=[Depends(reader)], defa
 
 #: How many overlaps and gaps the overview lists.
 TOP = 6
+#: Longer lists on a page stop here and point to the JSON API for the rest.
+LISTED = 100
 
 
 def _elsewhere(node: NodeRecord, path: str) -> RedirectResponse | None:
@@ -41,10 +45,16 @@ def _elsewhere(node: NodeRecord, path: str) -> RedirectResponse | None:
     return None
 
 
-def _linked(store: GraphStore, node_id: str) -> list[dict[str, Any]]:
-    """Every edge of a node with the record at its other end, grouped by type then name."""
-    edges = store.edges_of(node_id)
-    others = store.get_many([e["target"] if e["source"] == node_id else e["source"] for e in edges])
+def _linked(store: GraphStore, node_id: str, *, edge_types: set[str] | None = None,
+            node_types: set[str] | None = None) -> list[dict[str, Any]]:
+    """The edges of a node (of ``edge_types``, to nodes of ``node_types``: all when ``None``) with the
+    record at the other end, grouped by type then name. Filtering first keeps a hub's page cheap."""
+    def other(e: dict[str, Any]) -> str:
+        return e["target"] if e["source"] == node_id else e["source"]
+
+    edges = [e for e in store.edges_of(node_id) if (edge_types is None or e["type"] in edge_types)
+             and (node_types is None or type_of_id(other(e)) in node_types)]
+    others = store.get_many([other(e) for e in edges])
     rows = []
     for e in edges:
         out = e["source"] == node_id
@@ -57,9 +67,17 @@ def _by_type(rows: list[dict[str, Any]], edge_type: str, out: bool) -> list[dict
     return [r for r in rows if r["edge"]["type"] == edge_type and r["out"] == out and r["other"]]
 
 
+def _cache(request: Request):
+    return request.app.state.page_cache
+
+
 @router.get("/")
 def home(request: Request, store: StoreDep) -> Response:
     """Counts per pillar and partner, the top overlaps and gaps, links to maps."""
+    return render(request, "home.html", _cache(request).get(store, "home", lambda: _home(store)))
+
+
+def _home(store: GraphStore) -> dict[str, Any]:
     counts = store.counts()
     G = store.subgraph()
     cov = coverage_matrix(G)
@@ -78,12 +96,12 @@ def home(request: Request, store: StoreDep) -> Response:
                     projects_in[pillar] += 1
     overlaps = find_overlaps(G)
     gaps = find_gaps(G)
-    return render(request, "home.html", {
+    return {
         "counts": counts, "coverage": cov, "cells": cells, "pillar_totals": pillar_totals,
-        "partner_totals": partner_totals, "projects_in": projects_in,
+        "partner_totals": partner_totals, "projects_in": dict(projects_in),
         "overlaps": overlaps[:TOP], "overlaps_total": len(overlaps),
         "gaps": gaps[:TOP], "gaps_total": len(gaps), "maps": _map_links(cov),
-    })
+    }
 
 
 def _map_links(cov: Any) -> list[dict[str, str]]:
@@ -124,8 +142,9 @@ def _actor_context(store: GraphStore, actor: NodeRecord) -> dict[str, Any]:
     implemented = {r["other_id"] for r in _by_type(rows, "IMPLEMENTS", True)}
     projects = funded | implemented
     partners: list[dict[str, Any]] = []
+    cofunders = None
     if projects:
-        G: nx.MultiDiGraph = store.around(projects)
+        G: nx.MultiDiGraph = queries.actor_graph(store, actor_id)
         facts = Facts(G)
         for p in sorted(projects, key=lambda p: G.nodes[p].get("name", p)):
             lines = funding_lines(G, facts, p)
@@ -135,7 +154,8 @@ def _actor_context(store: GraphStore, actor: NodeRecord) -> dict[str, Any]:
             partners.append({"project": G.nodes[p], "roles": sorted({line.role for line in mine}),
                              "mine": mine, "others": others, "status": facts[p].status,
                              "span": facts[p].span, "targets": targets})
-    cofunders = queries.co_funders(store, actor_id) if funded else None
+        if funded:
+            cofunders = co_funders_of(G, actor_id)
     with_whom: dict[str, dict[str, Any]] = {}
     for item in partners:
         for line in item["others"]:
@@ -170,24 +190,30 @@ def country_page(request: Request, country_id: str, store: StoreDep) -> Response
         return moved
     if not country.get("wb_partner"):
         return render(request, "actor.html", _actor_context(store, country))
-    G = store.subgraph(SubgraphFilter(country=country_id))
-    cov = coverage_matrix(G)
-    rows = _linked(store, country_id)
-    needs = [G.nodes[n] for n, t in G.nodes(data="type") if t == "Need"]
-    in_partner = {n["id"] for n in needs}
+    rows = _linked(store, country_id, edge_types={"PART_OF", "HELD_IN", "MEMBER_OF"})
+    context = _cache(request).get(store, f"partner:{country_id}", lambda: _partner(store, country_id))
     return render(request, "partner.html", {
-        "country": country, "actor": _actor_context(store, country),
-        "cells": [c for c in cov.cells if c.country.id == country_id],
-        "needs": sorted(needs, key=lambda n: ({"high": 0, "medium": 1, "low": 2}.get(n.get("priority"), 3),
-                                              n["name"])),
-        "needs_pillar": {n: [ref(G, e[1]) for e in G.out_edges(n, data="type") if e[2] == "IN_PILLAR"]
-                         for n in in_partner},
-        "projects": sorted((G.nodes[p] for p, t in G.nodes(data="type") if t == "Project"),
-                           key=lambda p: p["name"]),
-        "gaps": [g for g in find_gaps(G) if any(c.id == country_id for c in g.countries)],
-        "overlaps": [o for o in find_overlaps(G) if any(c.id == country_id for c in o.countries)],
+        **context, "country": country, "memberships": _by_type(rows, "MEMBER_OF", True), "listed": LISTED,
         "institutions": _by_type(rows, "PART_OF", False), "events": _by_type(rows, "HELD_IN", False),
     })
+
+
+def _partner(store: GraphStore, country_id: str) -> dict[str, Any]:
+    G = store.subgraph(SubgraphFilter(country=country_id))
+    cov = coverage_matrix(G)
+    needs = sorted((G.nodes[n] for n, t in G.nodes(data="type") if t == "Need"),
+                   key=lambda n: ({"high": 0, "medium": 1, "low": 2}.get(n.get("priority"), 3), n["name"]))
+    projects = sorted((G.nodes[p] for p, t in G.nodes(data="type") if t == "Project"), key=lambda p: p["name"])
+    gaps = [g for g in find_gaps(G) if any(c.id == country_id for c in g.countries)]
+    overlaps = [o for o in find_overlaps(G) if any(c.id == country_id for c in o.countries)]
+    return {
+        "cells": [c for c in cov.cells if c.country.id == country_id],
+        "needs": needs[:LISTED], "needs_total": len(needs),
+        "needs_pillar": {n["id"]: [ref(G, e[1]) for e in G.out_edges(n["id"], data="type") if e[2] == "IN_PILLAR"]
+                         for n in needs[:LISTED]},
+        "projects": projects[:LISTED], "projects_total": len(projects),
+        "gaps": gaps[:LISTED], "gaps_total": len(gaps), "overlaps": overlaps[:LISTED], "overlaps_total": len(overlaps),
+    }
 
 
 @router.get("/pillars/{pillar_id:path}")
@@ -196,25 +222,33 @@ def pillar_page(request: Request, pillar_id: str, store: StoreDep) -> Response:
     pillar = store.get(pillar_id)
     if (moved := _elsewhere(pillar, request.url.path)) is not None:
         return moved
-    G = store.subgraph(SubgraphFilter(pillar=pillar_id))
-    cov = coverage_matrix(G)
-    rows = _linked(store, pillar_id)
+    rows = _linked(store, pillar_id, node_types={"SupportGroup", "Event", "Document"})
     groups = [r["other"] for r in _by_type(rows, "IN_PILLAR", False) if r["other"]["type"] == "SupportGroup"]
     members = {}
     for group in groups:
         members[group["id"]] = sorted(
             (r for r in _linked(store, group["id"]) if r["edge"]["type"] == "MEMBER_OF" and r["other"]),
             key=lambda r: r["other"]["name"])
+    context = _cache(request).get(store, f"pillar:{pillar_id}", lambda: _pillar(store, pillar_id))
     return render(request, "pillar.html", {
-        "pillar": pillar, "groups": groups, "members": members,
-        "cells": [c for c in cov.cells if c.pillar.id == pillar_id],
-        "overlaps": find_overlaps(G), "gaps": find_gaps(G),
+        **context, "pillar": pillar, "groups": groups, "members": members, "listed": LISTED,
         "events": sorted((r["other"] for r in _by_type(rows, "IN_PILLAR", False) if r["other"]["type"] == "Event"),
                          key=lambda e: e.get("date", "")),
         "documents": [r["other"] for r in _by_type(rows, "IN_PILLAR", False) if r["other"]["type"] == "Document"],
+    })
+
+
+def _pillar(store: GraphStore, pillar_id: str) -> dict[str, Any]:
+    G = store.subgraph(SubgraphFilter(pillar=pillar_id))
+    cov = coverage_matrix(G)
+    overlaps, gaps = find_overlaps(G), find_gaps(G)
+    return {
+        "cells": [c for c in cov.cells if c.pillar.id == pillar_id],
+        "overlaps": overlaps[:LISTED], "overlaps_total": len(overlaps),
+        "gaps": gaps[:LISTED], "gaps_total": len(gaps),
         "needs": sum(1 for _, t in G.nodes(data="type") if t == "Need"),
         "projects": sum(1 for _, t in G.nodes(data="type") if t == "Project"),
-    })
+    }
 
 
 @router.get("/events/{event_id:path}")

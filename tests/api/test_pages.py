@@ -131,3 +131,13 @@ def test_docs_use_a_locally_installed_swagger_ui_when_there_is_one(client, tmp_p
         assert '"/docs/assets/swagger-ui-bundle.js"' in html and '"validatorUrl": null' in html
         assert not re.search(r'(?:src|href)="(?:https?:)?//', html)
         assert c.get("/docs/assets/swagger-ui-bundle.js").status_code == 200
+
+
+def test_overview_shows_a_write_at_once(client):
+    before = client.get("/", headers=HTML).text
+    needs = int(re.search(r"(\d+) needs,", before).group(1))
+    batch = {"nodes": [node("Need", "need:new-one", "A need stated just now", priority="high")],
+             "edges": [edge("STATED_BY", "need:new-one", "country:rs")]}
+    assert client.post("/api/batch", json=batch, headers=AUTH).status_code == 200
+    after = client.get("/", headers=HTML).text
+    assert f"{needs + 1} needs," in after

@@ -2,7 +2,7 @@
 
 The JSON API, the HTML pages and the benchmark call these functions, so a page and its JSON
 endpoint give the same answer, and the benchmark measures the HTTP layer on top of exactly
-what the store does. Filters are resolved as the CLI resolves them (pillar codes, ISO codes).
+what the store does. Filters are resolved by :mod:`kb.filters`, as the CLI resolves them.
 """
 
 from __future__ import annotations
@@ -22,8 +22,8 @@ from kb.analysis.models import (
 from kb.analysis.network import actor_paths
 from kb.analysis.network import brokers as find_brokers
 from kb.analysis.overlaps import overlaps as find_overlaps
-from kb.cli.analysis import _actor, _filters, _window  # the CLI's resolver: one rule for both
 from kb.errors import InvalidInputError
+from kb.filters import resolve_actor, resolve_filters as _resolve, window_of
 from graph_schema.registry import type_of_id
 from kb.graph import to_networkx
 from kb.records import NodeRecord, edge_identity
@@ -34,18 +34,18 @@ def resolve_filters(store: GraphStore, *, pillar: str | None = None, country: st
                     donor: str | None = None, date_from: dt.date | None = None, date_to: dt.date | None = None,
                     cycle: str | None = None) -> SubgraphFilter:
     """Filters as users write them (``WBBSi``, ``RS``) resolved to ids, as the CLI does."""
-    return _filters(store, pillar, country, donor, date_from.isoformat() if date_from else None,
+    return _resolve(store, pillar, country, donor, date_from.isoformat() if date_from else None,
                     date_to.isoformat() if date_to else None, cycle)
 
 
 def window(filters: SubgraphFilter) -> Span | None:
     """The period filter as the analyses take it (``None`` when no date is given)."""
-    return _window(filters)
+    return window_of(filters)
 
 
 def actor_ref(store: GraphStore, node_id: str) -> NodeRef:
     """An organisation, country or institution; ``NotFoundError`` / ``InvalidInputError`` otherwise."""
-    return _actor(store, node_id)
+    return resolve_actor(store, node_id)
 
 
 def search(store: GraphStore, text: str, *, limit: int = 20, types: list[str] | None = None) -> list[NodeRecord]:
@@ -123,11 +123,11 @@ def co_funders(store: GraphStore, actor_id: str) -> CoFunders:
 
 
 def overlaps(store: GraphStore, filters: SubgraphFilter) -> list[Overlap]:
-    return find_overlaps(store.subgraph(filters), window=_window(filters))
+    return find_overlaps(store.subgraph(filters), window=window_of(filters))
 
 
 def gaps(store: GraphStore, filters: SubgraphFilter) -> list[Gap]:
-    return find_gaps(store.subgraph(filters), window=_window(filters))
+    return find_gaps(store.subgraph(filters), window=window_of(filters))
 
 
 def cofunding(store: GraphStore, filters: SubgraphFilter) -> list[CofundingPair]:

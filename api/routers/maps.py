@@ -19,32 +19,13 @@ from api.problems import AUTH_RESPONSES, PROBLEM_RESPONSES
 from kb.presentation import display
 from kb.store.port import GraphStore, SubgraphFilter
 from visual import render_html, views
+from visual.context import data_date, filter_words
 
 router = APIRouter(prefix="/maps", tags=["maps"], dependencies=[Depends(reader)],
                    responses={**PROBLEM_RESPONSES, **AUTH_RESPONSES})
 
 _HTML = {200: {"content": {"text/html": {}}, "description": "One self-contained HTML page"}}
 _DONOR_TYPES = {"Organisation", "Country", "Institution"}
-
-
-def _words(store: GraphStore, filters: SubgraphFilter) -> list[str]:
-    """The filters as the map shows them: names and codes, not ids (as ``kb map`` does)."""
-    words = []
-    for key, word in (("pillar", "Pillar"), ("country", "Country"), ("donor", "Donor")):
-        value = getattr(filters, key)
-        if value:
-            node = store.get(value)
-            shown = node.get("code") if key == "pillar" else node.get("acronym") or node["name"]
-            words.append(f"{word}: {display(shown)}")
-    for key, word in (("date_from", "From"), ("date_to", "To"), ("cycle", "Cycle")):
-        if getattr(filters, key):
-            words.append(f"{word}: {getattr(filters, key)}")
-    return words
-
-
-def _data_date(store: GraphStore) -> str | None:
-    latest = store.write_log(limit=1)
-    return latest[0].at[:16].replace("T", " ") if latest else None
 
 
 def _page(made: views.Map) -> HTMLResponse:
@@ -54,8 +35,8 @@ def _page(made: views.Map) -> HTMLResponse:
 @router.get("/overview", response_class=HTMLResponse, responses=_HTML)
 def overview(store: StoreDep, filters: FiltersDep) -> HTMLResponse:
     """Everything the filters select (everything without filters), overlaps and gaps marked."""
-    return _page(views.overview(store.subgraph(filters), filters=_words(store, filters),
-                                window=queries.window(filters), data_date=_data_date(store)))
+    return _page(views.overview(store.subgraph(filters), filters=filter_words(store, filters),
+                                window=queries.window(filters), data_date=data_date(store)))
 
 
 @router.get("/pillar/{code}", response_class=HTMLResponse, responses=_HTML)
@@ -66,7 +47,7 @@ def pillar(code: Annotated[str, Path(description="Pillar code (WBCTi, WBCSCi, WB
     node = store.get(filters.pillar or "")
     title = f"Pillar {node.get('code')}: {display(node['name'])}"
     return _page(views.overview(store.subgraph(filters), title=title, focus=[node["id"]],
-                                filters=_words(store, filters), data_date=_data_date(store)))
+                                filters=filter_words(store, filters), data_date=data_date(store)))
 
 
 @router.get("/partner/{code}", response_class=HTMLResponse, responses=_HTML)
@@ -76,7 +57,7 @@ def partner(code: Annotated[str, Path(description="Partner ISO code (RS, XK…) 
     filters = queries.resolve_filters(store, country=code)
     node = store.get(filters.country or "")
     return _page(views.overview(store.subgraph(filters), title=f"{display(node['name'])}: needs and assistance",
-                                focus=[node["id"]], filters=_words(store, filters), data_date=_data_date(store)))
+                                focus=[node["id"]], filters=filter_words(store, filters), data_date=data_date(store)))
 
 
 @router.get("/donor/{donor_id:path}", response_class=HTMLResponse, responses=_HTML)
@@ -84,35 +65,35 @@ def donor(donor_id: str, store: StoreDep) -> HTMLResponse:
     """A donor's ego network: what it funds, the needs those projects address, who else funds them."""
     actor = queries.actor_ref(store, donor_id)
     filters = SubgraphFilter(donor=actor.id)
-    return _page(views.donor(store.subgraph(filters), actor.id, filters=_words(store, filters),
-                             data_date=_data_date(store)))
+    return _page(views.donor(store.subgraph(filters), actor.id, filters=filter_words(store, filters),
+                             data_date=data_date(store)))
 
 
 @router.get("/need/{need_id:path}", response_class=HTMLResponse, responses=_HTML)
 def need(need_id: str, store: StoreDep) -> HTMLResponse:
     """One need, the projects addressing it, and everyone funding or implementing them."""
-    return _page(views.need(queries.need_graph(store, need_id), need_id, data_date=_data_date(store)))
+    return _page(views.need(queries.need_graph(store, need_id), need_id, data_date=data_date(store)))
 
 
 @router.get("/overlaps", response_class=HTMLResponse, responses=_HTML)
 def overlaps(store: StoreDep, filters: FiltersDep) -> HTMLResponse:
     """The support mapping with overlap clusters marked and the rest faded."""
-    return _page(views.overlaps(store.subgraph(filters), filters=_words(store, filters),
-                                window=queries.window(filters), data_date=_data_date(store)))
+    return _page(views.overlaps(store.subgraph(filters), filters=filter_words(store, filters),
+                                window=queries.window(filters), data_date=data_date(store)))
 
 
 @router.get("/gaps", response_class=HTMLResponse, responses=_HTML)
 def gaps(store: StoreDep, filters: FiltersDep) -> HTMLResponse:
     """The support mapping with needs nobody answers flagged."""
-    return _page(views.gaps(store.subgraph(filters), filters=_words(store, filters),
-                            window=queries.window(filters), data_date=_data_date(store)))
+    return _page(views.gaps(store.subgraph(filters), filters=filter_words(store, filters),
+                            window=queries.window(filters), data_date=data_date(store)))
 
 
 @router.get("/cofunding", response_class=HTMLResponse, responses=_HTML)
 def cofunding(store: StoreDep, filters: FiltersDep) -> HTMLResponse:
     """The donor–donor network: who funds the same needs as whom."""
-    return _page(views.cofunding_map(store.subgraph(filters), filters=_words(store, filters),
-                                     data_date=_data_date(store)))
+    return _page(views.cofunding_map(store.subgraph(filters), filters=filter_words(store, filters),
+                                     data_date=data_date(store)))
 
 
 @router.get("", include_in_schema=False)

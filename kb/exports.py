@@ -6,6 +6,10 @@ their funding per currency as ``funding_EUR``, ``funding_USD`` … (never one su
 GEXF also gets the projects', needs' and fundings' periods as spells (so Gephi's timeline
 plays them) and, when given, the map's positions and colours as ``viz`` data; GraphML and CSV
 carry them as ``x``, ``y`` and ``colour`` attributes.
+
+``name`` keeps the name as written; ``label`` (what Gephi shows) follows the Kosovo* rule and
+the graph carries the footnote when Kosovo is named. An edge's type is its ``relation`` and
+its ``label``: GEXF reserves an edge's ``type`` for directed/undirected.
 """
 
 from __future__ import annotations
@@ -13,12 +17,13 @@ from __future__ import annotations
 import csv
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import networkx as nx
 
 from kb.analysis.links import Facts, need_countries, pillars_of
 from kb.errors import InvalidInputError
+from kb.presentation import KOSOVO_FOOTNOTE, display, names_kosovo
 
 FORMATS = ("json", "gexf", "graphml", "csv")
 _STRUCTURAL = {"source", "target", "key"}
@@ -60,7 +65,7 @@ def flat_graph(
     flat = nx.MultiDiGraph()
     for node_id, data in G.nodes(data=True):
         attrs = {k: _scalar(v) for k, v in data.items() if v is not None and k != "id"}
-        attrs["label"] = data.get("name", node_id)
+        attrs["label"] = display(data.get("name", node_id))
         attrs.update(_node_context(G, facts, node_id, data))
         if positions and node_id in positions:
             attrs["x"], attrs["y"] = (float(c) for c in positions[node_id])
@@ -68,9 +73,12 @@ def flat_graph(
             attrs["colour"] = colours[node_id]
         flat.add_node(node_id, **attrs)
     for source, target, key, data in G.edges(keys=True, data=True):
-        attrs = {k: _scalar(v) for k, v in data.items() if v is not None and k not in _STRUCTURAL}
+        attrs = {k: _scalar(v) for k, v in data.items() if v is not None and k not in _STRUCTURAL | {"type"}}
+        attrs["relation"] = attrs["label"] = data.get("type", "")
         attrs["edge_key"] = data.get("key", "")
-        flat.add_edge(source, target, key=key, **attrs)
+        flat.add_edges_from([(source, target, key, attrs)])
+    if names_kosovo(data.get("name") for _, data in G.nodes(data=True)):
+        flat.graph["footnote"] = KOSOVO_FOOTNOTE
     return flat
 
 
@@ -92,24 +100,24 @@ def _with_spells_and_viz(flat: nx.MultiDiGraph) -> nx.MultiDiGraph:
         if viz:
             data["viz"] = viz
     for _, _, data in out.edges(data=True):
-        if data.get("type") == "FUNDS" and (data.get("start") or data.get("end")):
+        if data.get("relation") == "FUNDS" and (data.get("start") or data.get("end")):
             data["spells"] = [(data.get("start"), data.get("end"))]
     return out
 
 
-def write_gexf(flat: nx.MultiDiGraph, path: Path) -> None:
-    nx.write_gexf(_with_spells_and_viz(flat), path, version="1.3")
+def write_gexf(flat: nx.MultiDiGraph, path: Path | BinaryIO) -> None:
+    nx.write_gexf(_with_spells_and_viz(flat), path, encoding="utf-8", version="1.3")
 
 
-def write_graphml(flat: nx.MultiDiGraph, path: Path) -> None:
-    nx.write_graphml(flat, path, named_key_ids=True)
+def write_graphml(flat: nx.MultiDiGraph, path: Path | BinaryIO) -> None:
+    nx.write_graphml(flat, path, encoding="utf-8", named_key_ids=True)
 
 
 def write_csv(flat: nx.MultiDiGraph, folder: Path) -> tuple[Path, Path]:
     """``nodes.csv`` and ``edges.csv`` in ``folder`` (created), one column per attribute."""
     folder.mkdir(parents=True, exist_ok=True)
     node_cols = sorted({k for _, d in flat.nodes(data=True) for k in d} - {"type", "label"})
-    edge_cols = sorted({k for *_, d in flat.edges(data=True) for k in d} - {"type"})
+    edge_cols = sorted({k for *_, d in flat.edges(data=True) for k in d} - {"relation"})
     nodes_path, edges_path = folder / "nodes.csv", folder / "edges.csv"
     with nodes_path.open("w", newline="", encoding="utf-8") as fh:
         writer = csv.writer(fh)
@@ -119,8 +127,8 @@ def write_csv(flat: nx.MultiDiGraph, folder: Path) -> tuple[Path, Path]:
     with edges_path.open("w", newline="", encoding="utf-8") as fh:
         writer = csv.writer(fh)
         writer.writerow(["source", "target", "type", *edge_cols])
-        for s, t, d in sorted(flat.edges(data=True), key=lambda e: (e[0], e[1], e[2].get("type", ""))):
-            writer.writerow([s, t, d.get("type"), *(d.get(c, "") for c in edge_cols)])
+        for s, t, d in sorted(flat.edges(data=True), key=lambda e: (e[0], e[1], e[2].get("relation", ""))):
+            writer.writerow([s, t, d.get("relation"), *(d.get(c, "") for c in edge_cols)])
     return nodes_path, edges_path
 
 

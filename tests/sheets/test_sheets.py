@@ -259,6 +259,10 @@ def test_gephi_exports_read_back_with_the_same_nodes_edges_and_attributes(kb, tm
     project = back.nodes["project:demo-al-green-border-surveillance"]
     assert project["pillar"] == "WBBSi" and project["country"] == "AL" and project["funding_EUR"] == 2300000.0
     assert "x" in project and "colour" in project
+    assert back.nodes["country:xk"]["label"] == "Kosovo*"
+    funds = [d for u, v, d in back.edges(data=True)
+             if u == "org:dg-near" and v == "project:demo-al-green-border-surveillance" and d["relation"] == "FUNDS"]
+    assert funds and funds[0]["currency"] == "EUR" and funds[0]["amount"] == 2000000.0
 
 
 def test_gexf_carries_project_periods_as_spells(kb, tmp_path):

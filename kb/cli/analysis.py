@@ -32,7 +32,7 @@ from kb.cli.app import app, get_store
 from kb.cli.options import CountryOption, CycleOption, DonorOption, FromOption, PillarOption, ToOption
 from kb.cli.output import JsonOption, console, emit_json, table
 from kb.errors import InvalidInputError
-from kb.filters import parse_date_option, resolve_actor, resolve_filters, window_of
+from kb.filters import resolve_actor, resolve_filters, window_of
 from kb.presentation import KOSOVO_FOOTNOTE, display, money, names_kosovo
 from kb.store.port import GraphStore, SubgraphFilter
 
@@ -50,13 +50,6 @@ EvidenceOption = Annotated[
 CsvOption = Annotated[
     Path | None, typer.Option("--csv", help="Also write the rows to this CSV file.", show_default=False)
 ]
-
-
-# -- resolving what the user typed: one rule for the CLI, the API and the maps (kb.filters) --
-_date = parse_date_option
-_actor = resolve_actor
-_filters = resolve_filters
-_window = window_of
 
 
 def _rates(path: Path | None) -> Rates | None:
@@ -191,7 +184,7 @@ def _filtered(
     rates_file: Path | None,
 ) -> tuple[nx.MultiDiGraph, SubgraphFilter, Rates | None]:
     store = get_store(ctx)
-    filters = _filters(store, pillar, country, donor, date_from, date_to, cycle)
+    filters = resolve_filters(store, pillar, country, donor, date_from, date_to, cycle)
     rates = _rates(rates_file)
     return store.subgraph(filters), filters, rates
 
@@ -219,7 +212,7 @@ def overlaps(
 ) -> None:
     """Distinct donors paying for the same need (or context) in overlapping periods, ranked."""
     G, filters, rates = _filtered(ctx, pillar, country, donor, date_from, date_to, cycle, rates_file)
-    found = find_overlaps(G, window=_window(filters), rates=rates)
+    found = find_overlaps(G, window=window_of(filters), rates=rates)
     columns = [
         "#",
         "level",
@@ -279,7 +272,7 @@ def gaps(
 ) -> None:
     """Needs nobody answers, underfunded needs and empty partner × pillar cells, by priority."""
     G, filters, rates = _filtered(ctx, pillar, country, donor, date_from, date_to, cycle, rates_file)
-    found = find_gaps(G, window=_window(filters), rates=rates)
+    found = find_gaps(G, window=window_of(filters), rates=rates)
     columns = [
         "#",
         "kind",
@@ -376,7 +369,7 @@ def co_funders(
 ) -> None:
     """For a donor: the needs it funds, and who else funds each of them."""
     store = get_store(ctx)
-    actor = _actor(store, org_id)
+    actor = resolve_actor(store, org_id)
     G = store.subgraph(SubgraphFilter(donor=org_id))
     needs = co_funders_of(G, org_id).needs if org_id in G else []
     rows = []
@@ -542,7 +535,7 @@ def path(
 ) -> None:
     """How two actors are connected: shortest paths through projects and events."""
     store = get_store(ctx)
-    a, b = _actor(store, org_a), _actor(store, org_b)
+    a, b = resolve_actor(store, org_a), resolve_actor(store, org_b)
     found = actor_paths(store.subgraph(), a.id, b.id, limit=limit)
     rows = [
         [i, j, s.node.name, s.node.type, s.via or ""]

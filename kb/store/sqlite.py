@@ -363,9 +363,20 @@ class SQLiteStore(GraphStore):
         return list(found.values())
 
     def _induced(self, ids: set[str]) -> nx.MultiDiGraph:
-        nodes = self.get_many(sorted(ids))
-        edges = [e for e in self._edges_touching(ids) if e["source"] in nodes and e["target"] in nodes]
-        return to_networkx(nodes.values(), edges)
+        """The nodes among ``ids`` and only the edges between two of them, joined in SQL."""
+        conn = self._conn
+        try:
+            conn.execute("CREATE TEMP TABLE IF NOT EXISTS selected (id TEXT PRIMARY KEY)")
+            conn.execute("DELETE FROM temp.selected")
+            conn.executemany("INSERT OR IGNORE INTO temp.selected(id) VALUES (?)", ((i,) for i in ids))
+            nodes = [json.loads(r[0]) for r in conn.execute(
+                "SELECT n.record FROM nodes n JOIN temp.selected s ON s.id = n.id")]
+            edges = [json.loads(r[0]) for r in conn.execute(
+                "SELECT e.record FROM edges e JOIN temp.selected s ON s.id = e.source "
+                "WHERE e.target IN (SELECT id FROM temp.selected)")]
+        except sqlite3.Error as exc:
+            raise StoreError(f"store {self.path}: {exc}") from exc
+        return to_networkx(nodes, edges)
 
     # -- primitives of the filtered subgraph (the logic is in GraphStore.subgraph) ------
     def _column(self, sql: str, params: Iterable[Any] = ()) -> set[str]:

@@ -26,10 +26,15 @@ chromium:
 	@command -v chromium >/dev/null || { $(SUDO) apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null; }
 
+# The main job on the embedded default store: load the seed data, draw the maps, serve the pages.
 run: setup
 	$(BIN)/kb init
 	$(BIN)/kb seed
 	$(BIN)/kb stats
+	$(BIN)/kb map overview -o out/overview.html
+	$(BIN)/kb map overlaps -o out/overlaps.html
+	$(BIN)/kb map gaps -o out/gaps.html
+	$(BIN)/kb serve --host 127.0.0.1 --port 8000
 
 test: setup
 	$(BIN)/python -m pytest

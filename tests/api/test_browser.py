@@ -97,7 +97,7 @@ def test_map_and_docs_pages_draw_with_the_network_off(page, server):
     page.goto(server + "/maps/overview?pillar=WBBSi")
     page.wait_for_load_state("networkidle")
     page.goto(server + "/docs")
-    page.wait_for_selector("#operations .op")
-    assert page.locator("#operations .op").count() >= 20
+    page.wait_for_selector(".swagger-ui .opblock")
+    assert page.locator(".swagger-ui .opblock").count() >= 20
     assert page.outside == []
     assert page.errors == []

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from typing import Any
 
 KOSOVO_FOOTNOTE = (
     "* This designation is without prejudice to positions on status, and is in line with "
@@ -42,3 +43,29 @@ def money(amount: float | None, currency: str | None) -> str:
         return "amount not stated"
     shown = f"{amount:,.2f}".removesuffix(".00")
     return f"{shown} {currency or '???'}"
+
+
+def names_in(data: Any) -> Iterable[str]:
+    """Every ``name`` string in nested JSON data (to tell whether the footnote is due)."""
+    if isinstance(data, dict):
+        for key, value in data.items():
+            if key == "name" and isinstance(value, str):
+                yield value
+            else:
+                yield from names_in(value)
+    elif isinstance(data, list):
+        for value in data:
+            yield from names_in(value)
+
+
+def shown(data: Any) -> Any:
+    """Nested JSON data with every ``name`` passed through :func:`display`.
+
+    >>> shown({"countries": [{"name": "Kosovo"}]})
+    {'countries': [{'name': 'Kosovo*'}]}
+    """
+    if isinstance(data, dict):
+        return {k: display(v) if k == "name" and isinstance(v, str) else shown(v) for k, v in data.items()}
+    if isinstance(data, list):
+        return [shown(v) for v in data]
+    return data

@@ -7,11 +7,11 @@ strings, defaults filled, ``None`` dropped), which is the form every store keeps
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from graph_schema import registry
 from kb.errors import ConflictError, SchemaViolationError
@@ -58,17 +58,16 @@ def _label(kind: str, index: int, raw: Mapping[str, Any]) -> str:
     return f"{kind}s[{index}]"
 
 
-def validate_node(raw: Any, index: int = 0, origin: str = "") -> NodeRecord:
-    """Validate one node record; ``SchemaViolationError`` names the record and the field."""
-    where = (origin + ": " if origin else "") + _label("node", index, raw if isinstance(raw, Mapping) else {})
+def _validate(kind: str, model_of: Callable[[str], type[BaseModel]], raw: Any, index: int, origin: str) -> dict:
+    where = (origin + ": " if origin else "") + _label(kind, index, raw if isinstance(raw, Mapping) else {})
     if not isinstance(raw, Mapping):
-        raise SchemaViolationError(f"{where}: a node must be an object")
+        raise SchemaViolationError(f"{where}: a{'n' if kind == 'edge' else ''} {kind} must be an object")
     data = dict(raw)
     type_name = data.pop("type", None)
     if not isinstance(type_name, str):
         raise SchemaViolationError(f"{where}: field 'type' is missing")
     try:
-        model = registry.node_model(type_name)
+        model = model_of(type_name)
     except KeyError as exc:
         raise SchemaViolationError(f"{where}: field 'type': {exc.args[0]}") from None
     try:
@@ -76,26 +75,16 @@ def validate_node(raw: Any, index: int = 0, origin: str = "") -> NodeRecord:
     except ValidationError as exc:
         raise SchemaViolationError(f"{where}: {_describe(exc)}") from None
     return {"type": type_name, **obj.model_dump(mode="json", exclude_none=True)}
+
+
+def validate_node(raw: Any, index: int = 0, origin: str = "") -> NodeRecord:
+    """Validate one node record; ``SchemaViolationError`` names the record and the field."""
+    return _validate("node", registry.node_model, raw, index, origin)
 
 
 def validate_edge(raw: Any, index: int = 0, origin: str = "") -> EdgeRecord:
     """Validate one edge record (its own fields; endpoints are checked against the store)."""
-    where = (origin + ": " if origin else "") + _label("edge", index, raw if isinstance(raw, Mapping) else {})
-    if not isinstance(raw, Mapping):
-        raise SchemaViolationError(f"{where}: an edge must be an object")
-    data = dict(raw)
-    type_name = data.pop("type", None)
-    if not isinstance(type_name, str):
-        raise SchemaViolationError(f"{where}: field 'type' is missing")
-    try:
-        model = registry.edge_model(type_name)
-    except KeyError as exc:
-        raise SchemaViolationError(f"{where}: field 'type': {exc.args[0]}") from None
-    try:
-        obj = model.model_validate(data)
-    except ValidationError as exc:
-        raise SchemaViolationError(f"{where}: {_describe(exc)}") from None
-    return {"type": type_name, **obj.model_dump(mode="json", exclude_none=True)}
+    return _validate("edge", registry.edge_model, raw, index, origin)
 
 
 def parse_batch(doc: Any, origin: str = "") -> Batch:

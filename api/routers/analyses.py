@@ -17,7 +17,7 @@ from api import queries
 from api.deps import FiltersDep, StoreDep, reader
 from api.problems import AUTH_RESPONSES, PROBLEM_RESPONSES
 from kb.analysis.models import ActorPath, Broker, CoFundedNeed, CofundingPair, Coverage, Gap, NodeRef, Overlap, WhoFunds
-from kb.presentation import KOSOVO_FOOTNOTE, display, names_kosovo
+from kb.presentation import KOSOVO_FOOTNOTE, names_in, names_kosovo, shown
 from kb.store.port import SubgraphFilter
 
 router = APIRouter(prefix="/api/analyses", tags=["analyses"], dependencies=[Depends(reader)],
@@ -70,26 +70,6 @@ class PathsOut(ReportOut):
     paths: list[ActorPath]
 
 
-def _names(data: Any) -> Iterable[str]:
-    if isinstance(data, dict):
-        for k, v in data.items():
-            if k == "name" and isinstance(v, str):
-                yield v
-            else:
-                yield from _names(v)
-    elif isinstance(data, list):
-        for v in data:
-            yield from _names(v)
-
-
-def _shown(data: Any) -> Any:
-    if isinstance(data, dict):
-        return {k: display(v) if k == "name" and isinstance(v, str) else _shown(v) for k, v in data.items()}
-    if isinstance(data, list):
-        return [_shown(v) for v in data]
-    return data
-
-
 def report(**parts: Any) -> dict[str, Any]:
     """Parts (models or lists of them) as JSON with names as shown to people, and the footnote if due."""
     def dumped(value: Any) -> Any:
@@ -100,9 +80,9 @@ def report(**parts: Any) -> dict[str, Any]:
         return value
 
     data = {k: dumped(v) for k, v in parts.items()}
-    shown = _shown(data)
-    shown["footnote"] = KOSOVO_FOOTNOTE if names_kosovo(_names(data)) else None
-    return shown
+    out = shown(data)
+    out["footnote"] = KOSOVO_FOOTNOTE if names_kosovo(names_in(data)) else None
+    return out
 
 
 @router.get("/overlaps", response_model=OverlapsOut)

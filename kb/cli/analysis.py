@@ -33,7 +33,7 @@ from kb.cli.options import CountryOption, CycleOption, DonorOption, FromOption, 
 from kb.cli.output import JsonOption, console, emit_json, table
 from kb.errors import InvalidInputError
 from kb.filters import resolve_actor, resolve_filters, window_of
-from kb.presentation import KOSOVO_FOOTNOTE, display, money, names_kosovo
+from kb.presentation import KOSOVO_FOOTNOTE, display, money, names_in, names_kosovo, shown
 from kb.store.port import GraphStore, SubgraphFilter
 
 RatesOption = Annotated[
@@ -92,22 +92,13 @@ def _rates_note(rates: Rates | None, converted: Iterable[Converted | None]) -> s
     )
 
 
-def _shown(data: Any) -> Any:
-    """JSON data with every ``name`` passed through the Kosovo* rule."""
-    if isinstance(data, dict):
-        return {k: display(v) if k == "name" and isinstance(v, str) else _shown(v) for k, v in data.items()}
-    if isinstance(data, list):
-        return [_shown(v) for v in data]
-    return data
-
-
 def _write_csv(path: Path, columns: Sequence[str], rows: list[list[str]]) -> None:
-    shown = [[display(c) for c in row] for row in rows]
+    cells = [[display(c) for c in row] for row in rows]
     try:
         with path.open("w", newline="", encoding="utf-8") as fh:
             writer = csv.writer(fh)
             writer.writerow(columns)
-            writer.writerows(shown)
+            writer.writerows(cells)
             if names_kosovo(c for row in rows for c in row):
                 writer.writerow([KOSOVO_FOOTNOTE])
     except OSError as exc:
@@ -130,10 +121,10 @@ def _publish(
     if csv_file is not None:
         _write_csv(csv_file, columns, rows)
     if as_json:
-        shown = _shown(payload)
-        if names_kosovo(_strings(payload)):
-            shown["footnote"] = KOSOVO_FOOTNOTE
-        emit_json(shown)
+        out = shown(payload)
+        if names_kosovo(names_in(payload)):
+            out["footnote"] = KOSOVO_FOOTNOTE
+        emit_json(out)
         return
     if rows:
         table(title, columns, rows, caption=note)
@@ -141,18 +132,6 @@ def _publish(
         console.print(empty)
     if csv_file is not None:
         console.print(f"wrote {len(rows)} row(s) to {csv_file}")
-
-
-def _strings(data: Any) -> Iterable[str]:
-    if isinstance(data, dict):
-        for k, v in data.items():
-            if k == "name" and isinstance(v, str):
-                yield v
-            else:
-                yield from _strings(v)
-    elif isinstance(data, list):
-        for v in data:
-            yield from _strings(v)
 
 
 def _dump(items: Iterable[Any]) -> list[Any]:

@@ -105,8 +105,8 @@ class RowReader:
         found = self.cells(row, name)
         if found:
             return found[0]
-        default = self.layout.defaults.get(name)
-        return (None, default) if default is not None else (None, None)
+        columns = self.layout.columns.get(name)
+        return (columns[0] if columns else None), self.layout.defaults.get(name)
 
     def problem(self, row_number: int, column: int | None, value: object, message: str) -> None:
         letter = get_column_letter(column + 1) if column is not None else "-"

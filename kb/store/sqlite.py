@@ -253,17 +253,17 @@ class SQLiteStore(GraphStore):
     def _upsert_edges(self, conn: sqlite3.Connection, edges: list[EdgeRecord]) -> tuple[int, int, int]:
         created = updated = unchanged = 0
         unique = {edge_identity(e): e for e in edges}
-        stored: dict[tuple[str, str, str, str], str] = {}
-        idents = list(unique)
-        for i in range(0, len(idents), 200):
-            chunk = idents[i : i + 200]
-            values = ",".join("(?, ?, ?, ?)" for _ in chunk)
-            rows = conn.execute(
-                f"SELECT type, source, target, key, record FROM edges WHERE (type, source, target, key) "
-                f"IN (VALUES {values})",
-                [part for ident in chunk for part in ident],
+        # Look the batch's edges up through the (type, source, target, key) index in one join.
+        conn.execute("CREATE TEMP TABLE IF NOT EXISTS wanted (type TEXT, source TEXT, target TEXT, key TEXT)")
+        conn.execute("DELETE FROM temp.wanted")
+        conn.executemany("INSERT INTO temp.wanted VALUES (?, ?, ?, ?)", unique)
+        stored: dict[tuple[str, str, str, str], str] = {
+            (r[0], r[1], r[2], r[3]): r[4]
+            for r in conn.execute(
+                "SELECT e.type, e.source, e.target, e.key, e.record FROM temp.wanted w JOIN edges e "
+                "ON e.type = w.type AND e.source = w.source AND e.target = w.target AND e.key = w.key"
             )
-            stored.update(((r[0], r[1], r[2], r[3]), r[4]) for r in rows)
+        }
         rows = []
         for ident, edge in unique.items():
             text = _dumps(edge)

@@ -9,6 +9,11 @@ import networkx as nx
 from kb.records import EdgeRecord, NodeRecord
 
 
+#: Graph attribute of a filtered subgraph: the projects in it that address a need the filters
+#: left out (so the analyses do not take them for projects linked to no need).
+LINKED_OUTSIDE = "projects_addressing_needs_outside"
+
+
 def edge_key(edge: EdgeRecord) -> str:
     """The multigraph key of an edge: its type and its own key."""
     return f"{edge['type']}:{edge.get('key', '')}"

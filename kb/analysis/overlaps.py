@@ -36,6 +36,7 @@ from kb.analysis.links import (
 from kb.analysis.models import PRIORITY_RANK, Overlap, Span
 from kb.analysis.money import Rates, convert, total
 from kb.analysis.periods import intersect, span_sort_key
+from kb.graph import LINKED_OUTSIDE
 
 
 def _funders_differ(a: ProjectFacts, b: ProjectFacts) -> bool:
@@ -129,7 +130,8 @@ def context_overlaps(
     buckets: dict[tuple[str, str, str], list[str]] = defaultdict(list)
     why: dict[str, dict[tuple[str, str, str], list[dict]]] = {}
     for project in nodes_of(G, "Project"):
-        if out_edges(G, project, "ADDRESSES") or facts[project].span is None or not facts[project].funders:
+        linked = out_edges(G, project, "ADDRESSES") or project in G.graph.get(LINKED_OUTSIDE, ())
+        if linked or facts[project].span is None or not facts[project].funders:
             continue
         why[project] = _contexts(G, project)
         for key in why[project]:

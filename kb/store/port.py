@@ -14,7 +14,7 @@ from typing import Any
 import networkx as nx
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from kb.graph import to_networkx
+from kb.graph import LINKED_OUTSIDE, to_networkx
 from kb.records import Batch, EdgeRecord, NodeRecord
 
 #: Types the filters select; their other neighbours come along, these only when selected.
@@ -173,8 +173,14 @@ class GraphStore(abc.ABC):
         if not focus:
             return nx.MultiDiGraph()
         around = self.neighbours(focus)
-        around -= {i for i, t in self.types_of(around).items() if t in FOCUS_TYPES}
-        return self.induced(focus | around)
+        left_out = {i: t for i, t in self.types_of(around).items() if t in FOCUS_TYPES}
+        graph = self.induced(focus | (around - set(left_out)))
+        needs_left_out = {i for i, t in left_out.items() if t == "Need"}
+        # Projects that address a need the filters left out are not "linked to no need".
+        graph.graph[LINKED_OUTSIDE] = (
+            self.ends("ADDRESSES", side="source", others=needs_left_out) & focus if needs_left_out else set()
+        )
+        return graph
 
     def _with_addressing_projects(self, selected: set[str]) -> set[str]:
         if not selected:

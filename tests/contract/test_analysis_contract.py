@@ -121,3 +121,15 @@ def test_empty_selection_gives_empty_results(store):
     load(store, two_donors_one_need())
     G = store.subgraph(SubgraphFilter(country="country:nowhere"))
     assert overlaps(G) == [] and gaps(G) == [] and cofunding(G) == [] and brokers(G) == []
+
+
+def test_projects_whose_need_a_filter_left_out_are_not_taken_for_unlinked_ones(store):
+    doc = add_need(context_pair(), "need:old", start="2020-01-01", end="2020-12-31")
+    doc["edges"] += [
+        {"type": "ADDRESSES", "source": p, "target": "need:old", "sources": ["tests"]}
+        for p in ("project:c1", "project:c2")
+    ]
+    load(store, doc)
+    G = store.subgraph(SubgraphFilter(date_from=dt.date(2024, 1, 1), date_to=dt.date(2024, 12, 31)))
+    assert "need:old" not in G and {"project:c1", "project:c2"} <= set(G)
+    assert overlaps(G, window=Span(start=dt.date(2024, 1, 1), end=dt.date(2024, 12, 31))) == []

@@ -313,7 +313,7 @@ def who_funds(
     result = who_funds_need(store.around({need_id} | projects), need_id, rates=rates)
     rows = [
         [
-            line.actor.name,
+            line.actor.label,
             line.role,
             line.project.name,
             line.status,
@@ -362,7 +362,7 @@ def co_funders(
                     n.priority,
                     own_projects,
                     own,
-                    other.actor.name if other else "— nobody else",
+                    other.actor.label if other else "— nobody else",
                     other.project.name if other else "",
                     other.period.label() if other and other.period else "",
                     _money(other.amounts) if other else "",
@@ -402,8 +402,8 @@ def cofunding(
     rows = [
         [
             i,
-            p.donors[0].name,
-            p.donors[1].name,
+            p.donors[0].label,
+            p.donors[1].label,
             p.weight,
             _names(p.needs),
             _money(p.amounts),
@@ -480,7 +480,7 @@ def brokers(
     rows = [
         [
             i,
-            b.actor.name,
+            b.actor.label,
             b.actor.type,
             f"{b.betweenness:.4f}",
             b.partners,

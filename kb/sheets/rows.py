@@ -16,7 +16,7 @@ from typing import Any
 from openpyxl.utils import get_column_letter
 
 from kb.errors import SchemaViolationError
-from kb.records import Batch, merge, parse_batch
+from kb.records import Batch, parse_batch
 from kb.sheets.layouts import Layout
 from kb.sheets.values import CellError, Problem, currency_code, is_blank, parse_amount, parse_date, parse_end
 from kb.sheets.workbook import Table
@@ -151,7 +151,7 @@ class RowReader:
             new_id = f"inst:{(partner or {}).get('code', 'xx').lower()}-{slug(name)}"
             record = {"type": "Institution", "id": new_id, "name": name}
             if partner:
-                self.edges.append({"type": "PART_OF", "source": new_id, "target": partner["id"]})
+                self.link(n, new_id, "PART_OF", partner["id"])
         else:
             new_id = f"org:{slug(name)}"
             record = {"type": "Organisation", "id": new_id, "name": name}
@@ -329,12 +329,11 @@ class RowReader:
         handle = self.need_row if self.layout.kind == "needs" else self.response_row
         for n, row in rows:
             handle(n, row)
-        edges = [{"sources": self.source(0), **e} if "sources" not in e else e for e in self.edges]
         batch = Batch()
         if not self.problems:
             try:
-                batch = merge([parse_batch({"nodes": list(self.nodes.values()), "edges": edges},
-                                           origin=f"{self.table.file}!{self.table.sheet}")])
+                batch = parse_batch({"nodes": list(self.nodes.values()), "edges": self.edges},
+                                    origin=f"{self.table.file}!{self.table.sheet}")
             except SchemaViolationError as exc:
                 self.problems.append(Problem(self.table.sheet, 0, "-", "", str(exc)))
         return SheetImport(batch=batch, problems=self.problems, new_names=self.new_names, matched=self.matched,

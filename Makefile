@@ -7,9 +7,9 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: setup run test bench docs clean chromium
+.PHONY: setup run test bench docs clean chromium neo4j neo4j-server
 
-setup: $(STAMP) node_modules/.installed chromium
+setup: $(STAMP) node_modules/.installed chromium neo4j-server
 
 $(STAMP): requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -25,6 +25,28 @@ node_modules/.installed: package.json package-lock.json
 chromium:
 	@command -v chromium >/dev/null || { $(SUDO) apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null; }
+
+# Neo4j Community (pinned in its pom.xml) from Maven Central, and its launcher, for the tests on a
+# real server and `make neo4j`. Skipped with one line where java or mvn is missing: then, and only
+# then, the Neo4j tests are skipped too. A failed fetch is retried once (transient registry errors).
+NEO4J := .neo4j
+NEO4J_SRC := kb/store/neo4j/server
+neo4j-server:
+	@if command -v java >/dev/null && command -v mvn >/dev/null && command -v javac >/dev/null; then \
+	  $(MAKE) -s --no-print-directory $(NEO4J)/.installed; \
+	else echo "make setup: no java/javac/mvn here, so no local Neo4j: the Neo4j tests will be skipped"; fi
+
+$(NEO4J)/.installed: $(NEO4J_SRC)/pom.xml $(NEO4J_SRC)/LocalNeo4j.java
+	rm -rf $(NEO4J)/lib $(NEO4J)/classes
+	mvn -q -B -Dstyle.color=never -f $(NEO4J_SRC)/pom.xml dependency:copy-dependencies -DincludeScope=runtime || \
+	  { echo "make setup: Maven failed; retrying once"; sleep 5; \
+	    mvn -q -B -Dstyle.color=never -f $(NEO4J_SRC)/pom.xml dependency:copy-dependencies -DincludeScope=runtime; }
+	javac -nowarn -encoding UTF-8 -d $(NEO4J)/classes -cp '$(NEO4J)/lib/*' $(NEO4J_SRC)/LocalNeo4j.java
+	touch $@
+
+# A local Neo4j on bolt://127.0.0.1:7687 for trying the project on Neo4j (Ctrl-C stops it).
+neo4j: setup
+	$(BIN)/python -m kb.store.neo4j.local
 
 # The main job on the embedded default store: load the seed data, draw the maps, serve the pages.
 run: setup
@@ -46,4 +68,4 @@ docs: setup
 	$(BIN)/python -m graph_schema.docs > docs/data-model.md
 
 clean:
-	rm -rf $(VENV) node_modules
+	rm -rf $(VENV) node_modules $(NEO4J)

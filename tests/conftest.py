@@ -1,10 +1,22 @@
-"""Fixtures shared by every test: small real graphs, written out as records."""
+"""Fixtures shared by every test: small real graphs, written out as records, and a real Neo4j server.
+
+The Neo4j server is started once per test session (:mod:`kb.store.neo4j.local`, fetched by
+``make setup``) on a free loopback port, unless ``KB_TEST_NEO4J_URI`` names an outside server
+(with ``KB_TEST_NEO4J_USER``, ``KB_TEST_NEO4J_PASSWORD``, ``KB_TEST_NEO4J_DATABASE``). Tests that
+need it are skipped only where no local Neo4j can exist (no Java, or ``make setup`` could not
+fetch it), with that reason; a server that fails to start fails them.
+"""
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
+
+from kb.store.neo4j import local
 
 SRC = ["tests"]
 
@@ -60,3 +72,59 @@ def small_graph() -> dict[str, list[dict[str, Any]]]:
             edge("BENEFITS", "project:a", "inst:rs-mup"),
         ],
     }
+
+
+# -- a real Neo4j server --------------------------------------------------------------------------
+#: The password of the session's local server (authentication is on, as in production).
+TEST_PASSWORD = "kb-test-password"
+
+
+@dataclass(frozen=True)
+class Neo4jServer:
+    """Where the tests' Neo4j is, and how to sign in to it."""
+
+    uri: str
+    user: str
+    password: str
+    database: str | None
+    local: local.LocalNeo4j | None = None
+
+    def env(self) -> dict[str, str]:
+        """The variables the ``kb`` command reads to reach this server."""
+        env = {"KB_NEO4J_USER": self.user, "KB_NEO4J_PASSWORD": self.password}
+        if self.database:
+            env["KB_NEO4J_DATABASE"] = self.database
+        return env
+
+
+@pytest.fixture(scope="session")
+def neo4j_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Neo4jServer]:
+    uri = os.environ.get("KB_TEST_NEO4J_URI")
+    if uri:
+        yield Neo4jServer(
+            uri,
+            os.environ.get("KB_TEST_NEO4J_USER", "neo4j"),
+            os.environ.get("KB_TEST_NEO4J_PASSWORD", ""),
+            os.environ.get("KB_TEST_NEO4J_DATABASE") or None,
+        )
+        return
+    reason = local.unavailable_reason()
+    if reason:
+        pytest.skip(reason)
+    server = local.LocalNeo4j(tmp_path_factory.mktemp("neo4j"), password=TEST_PASSWORD)
+    server.start()
+    try:
+        yield Neo4jServer(server.uri, local.USER, TEST_PASSWORD, None, server)
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def neo4j_store(neo4j_server: Neo4jServer) -> Iterator[Any]:
+    """An emptied, initialised Neo4j store (as after ``kb init``), emptied again afterwards."""
+    from kb.store.neo4j.testing import isolated_store
+
+    with isolated_store(
+        neo4j_server.uri, user=neo4j_server.user, password=neo4j_server.password, database=neo4j_server.database
+    ) as store:
+        yield store

@@ -3,8 +3,9 @@
 Isolation is by wiping, one test at a time: Neo4j Community (the usual ``docker run neo4j:5``)
 and Aura have no ``CREATE DATABASE``, so fresh databases are not an option everywhere.
 
-- The suite uses the database named by ``KB_TEST_NEO4J_DATABASE`` (default: the server's default
-  database), with ``KB_TEST_NEO4J_USER`` / ``KB_TEST_NEO4J_PASSWORD``.
+- The suite uses the server it starts itself (:mod:`kb.store.neo4j.local`), or the one named by
+  ``KB_TEST_NEO4J_URI``, and the database named by ``KB_TEST_NEO4J_DATABASE`` (default: the
+  server's default database), with ``KB_TEST_NEO4J_USER`` / ``KB_TEST_NEO4J_PASSWORD``.
 - Before its first use the database must be **empty**; the suite then marks it with a
   ``KBTestMarker`` node as its own. A database holding anything else and no marker is refused
   with a message, never wiped: pointing the suite at real data cannot destroy it.
@@ -18,7 +19,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import os
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -71,16 +71,12 @@ def _wipe(store: Neo4jStore) -> None:
 
 
 @contextmanager
-def isolated_store(uri: str) -> Iterator[Neo4jStore]:
+def isolated_store(
+    uri: str, *, user: str = "neo4j", password: str = "", database: str | None = None
+) -> Iterator[Neo4jStore]:
     """A :class:`Neo4jStore` on an emptied, initialised test database; emptied again on exit."""
-    database = os.environ.get("KB_TEST_NEO4J_DATABASE") or None
     with _turn(lock_path(uri, database)):
-        store = Neo4jStore(
-            uri,
-            user=os.environ.get("KB_TEST_NEO4J_USER", "neo4j"),
-            password=os.environ.get("KB_TEST_NEO4J_PASSWORD", ""),
-            database=database,
-        )
+        store = Neo4jStore(uri, user=user, password=password, database=database)
         try:
             _claim(store)  # refuses a database that is not the suite's: then nothing is wiped
         except BaseException:

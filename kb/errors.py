@@ -2,7 +2,7 @@
 
 Each error has an HTTP ``status``, a stable ``type`` slug (documented in docs/api.md) and a
 ``title``. The API maps them to RFC 9457 problem details in one place; the CLI prints
-``error: <title>: <detail>`` and exits 1 (3 when the store cannot be reached).
+``error: <title>: <detail>`` and exits 1.
 """
 
 from __future__ import annotations
@@ -79,7 +79,6 @@ class StoreUnavailableError(StoreError):
     status = 503
     type = "store-unavailable"
     title = "Store unavailable"
-    exit_code = 3
 
 
 class IncompatibleStoreError(StoreUnavailableError):

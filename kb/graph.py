@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from operator import itemgetter
 
 import networkx as nx
 
-from kb.records import EdgeRecord, NodeRecord
+from kb.records import EdgeRecord, NodeRecord, edge_identity
 
 
 #: Graph attribute of a filtered subgraph: the projects in it that address a need the filters
@@ -22,7 +23,9 @@ def edge_key(edge: EdgeRecord) -> str:
 def to_networkx(nodes: Iterable[NodeRecord], edges: Iterable[EdgeRecord]) -> nx.MultiDiGraph:
     """A MultiDiGraph whose node and edge attributes are the records themselves.
 
-    Edges whose endpoints are not among ``nodes`` are left out.
+    Edges whose endpoints are not among ``nodes`` are left out. Nodes are added in id order and
+    edges in (type, source, target, key) order, whatever order a store read them in, so every
+    store gives the same graph, down to the order of its exports and layouts.
 
     >>> g = to_networkx([{"id": "a", "type": "Project"}, {"id": "b", "type": "Need"}],
     ...                 [{"type": "ADDRESSES", "source": "a", "target": "b", "key": ""}])
@@ -30,11 +33,11 @@ def to_networkx(nodes: Iterable[NodeRecord], edges: Iterable[EdgeRecord]) -> nx.
     [('a', 'b', 'ADDRESSES:', 'ADDRESSES')]
     """
     graph = nx.MultiDiGraph()
-    for node in nodes:
+    for node in sorted(nodes, key=itemgetter("id")):
         graph.add_node(node["id"], **node)
     graph.add_edges_from(
         (edge["source"], edge["target"], edge_key(edge), edge)
-        for edge in edges
+        for edge in sorted(edges, key=edge_identity)
         if edge["source"] in graph and edge["target"] in graph
     )
     return graph

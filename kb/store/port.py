@@ -113,7 +113,11 @@ class GraphStore(abc.ABC):
 
     @abc.abstractmethod
     def search(self, text: str, *, limit: int = 20, types: list[str] | None = None) -> list[NodeRecord]:
-        """Nodes whose folded searchable text has every query word; the last as a prefix."""
+        """Nodes whose folded searchable text has every query word as the start of a word.
+
+        The most specific match (the shortest searchable text) comes first, then by id: the
+        same hits in the same order on every store.
+        """
 
     @abc.abstractmethod
     def nodes(self, *, type: str | None = None, offset: int = 0, limit: int | None = None) -> list[NodeRecord]:
@@ -121,7 +125,7 @@ class GraphStore(abc.ABC):
 
     @abc.abstractmethod
     def edges_of(self, node_id: str) -> list[EdgeRecord]:
-        """Every edge starting or ending at ``node_id``."""
+        """Every edge starting or ending at ``node_id``, ordered by (type, source, target, key)."""
 
     def neighbourhood(self, node_id: str, depth: int = 1) -> nx.MultiDiGraph:
         """The nodes within ``depth`` steps (either direction) and the edges among them."""

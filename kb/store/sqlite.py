@@ -328,7 +328,7 @@ class SQLiteStore(GraphStore):
         if types:
             sql += f" AND n.type IN ({','.join('?' * len(types))})"
             params.extend(types)
-        sql += " ORDER BY bm25(nodes_fts), length(n.search), n.id LIMIT ?"
+        sql += " ORDER BY length(n.search), n.id LIMIT ?"
         params.append(limit)
         return [json.loads(r[0]) for r in self._read(sql, params)]
 
@@ -343,11 +343,12 @@ class SQLiteStore(GraphStore):
 
     def edges_of(self, node_id: str) -> list[EdgeRecord]:
         rows = self._read(
-            "SELECT record FROM edges WHERE source = ? UNION ALL SELECT record FROM edges WHERE target = ? "
-            "AND source != ?",
+            "SELECT type, source, target, key, record FROM edges WHERE source = ? UNION ALL "
+            "SELECT type, source, target, key, record FROM edges WHERE target = ? AND source != ? "
+            "ORDER BY 1, 2, 3, 4",
             (node_id, node_id, node_id),
         )
-        return [json.loads(r[0]) for r in rows]
+        return [json.loads(r[4]) for r in rows]
 
     def _edges_touching(self, ids: set[str]) -> list[EdgeRecord]:
         found: dict[tuple, EdgeRecord] = {}

@@ -79,5 +79,5 @@ def test_serve_refuses_a_store_that_is_not_one(tmp_path):
     foreign.write_bytes(b"not a database" * 200)
     result = subprocess.run([sys.executable, "-c", "from kb.cli import main; main()", "--store", str(foreign),
                              "serve", "--port", "0"], capture_output=True, text=True, timeout=60)
-    assert result.returncode == 3
+    assert result.returncode == 1
     assert result.stderr.startswith("error: Not a usable knowledge-base store")

@@ -10,14 +10,15 @@ from kb.cli import app
 
 
 class KB:
-    """Runs ``kb`` commands against one store file, as a user would type them."""
+    """Runs ``kb`` commands against one store (a file, or a Neo4j URI with its ``env``), as a user would."""
 
-    def __init__(self, store: Path) -> None:
+    def __init__(self, store: Path | str, env: dict[str, str] | None = None) -> None:
         self.store = store
+        self.env = env
         self.runner = CliRunner()
 
     def __call__(self, *args: str):
-        return self.runner.invoke(app, ["--store", str(self.store), *args])
+        return self.runner.invoke(app, ["--store", str(self.store), *args], env=self.env)
 
     def json(self, *args: str):
         result = self(*args, "--json")

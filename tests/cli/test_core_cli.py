@@ -173,7 +173,7 @@ def test_a_foreign_sqlite_file_is_refused_and_left_untouched(tmp_path):
         conn.execute("CREATE TABLE accounts (id INTEGER)")
     before = path.read_bytes()
     result = KB(path)("stats")
-    assert result.exit_code == 3 and "not a knowledge-base store" in result.stderr
+    assert result.exit_code == 1 and "not a knowledge-base store" in result.stderr
     assert path.read_bytes() == before
 
 
@@ -183,7 +183,7 @@ def test_a_file_that_is_not_sqlite_is_refused_and_left_untouched(tmp_path):
     path = tmp_path / "notes.txt"
     path.write_text("hello", encoding="utf-8")
     result = KB(path)("stats")
-    assert result.exit_code == 3 and "not a knowledge-base store" in result.stderr
+    assert result.exit_code == 1 and "not a knowledge-base store" in result.stderr
     assert path.read_text(encoding="utf-8") == "hello"
 
 
@@ -194,4 +194,4 @@ def test_a_store_from_a_newer_schema_version_is_refused(kb):
     with sqlite3.connect(kb.store) as conn:
         conn.execute("PRAGMA user_version = 99")
     result = kb("stats")
-    assert result.exit_code == 3 and "schema version 99" in result.stderr
+    assert result.exit_code == 1 and "schema version 99" in result.stderr

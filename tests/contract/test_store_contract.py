@@ -136,6 +136,27 @@ def test_search_can_be_limited_to_types(store, small_graph):
     assert hits and {h["type"] for h in hits} == {"Need"}
 
 
+def test_search_gives_the_most_specific_match_first_then_orders_by_id(store):
+    load(store, {"nodes": [node("Need", "need:b", "Border police training in the north"),
+                           node("Need", "need:c", "Border police"),
+                           node("Need", "need:a", "Border police vehicles")], "edges": []})
+    assert [h["id"] for h in store.search("border pol")] == ["need:c", "need:a", "need:b"]
+
+
+def test_records_come_back_with_their_fields_in_name_order(store, small_graph):
+    load(store, small_graph)
+    project = store.get("project:a")
+    assert list(project) == sorted(project)
+    assert all(list(e) == sorted(e) for e in store.edges_of("project:a"))
+
+
+def test_edges_of_a_node_come_in_type_source_target_order(store, small_graph):
+    load(store, small_graph)
+    edges = store.edges_of("need:rs-border-surveillance")
+    keys = [(e["type"], e["source"], e["target"]) for e in edges]
+    assert keys == sorted(keys) and len(keys) == 5
+
+
 def test_search_of_punctuation_only_finds_nothing(store, small_graph):
     load(store, small_graph)
     assert store.search('"*()') == []

@@ -464,10 +464,10 @@ def test_the_test_lock_is_per_server_and_database_and_ignores_credentials():
 
 
 # -- the command line -----------------------------------------------------------------------------
-def test_kb_on_an_unreachable_server_prints_one_line_and_exits_3():
+def test_kb_on_an_unreachable_server_prints_one_line_and_exits_1():
     port = closed_port()
     result = CliRunner().invoke(app, ["--store", f"bolt://127.0.0.1:{port}", "stats"])
-    assert result.exit_code == StoreUnavailableError.exit_code == 3
+    assert result.exit_code == StoreUnavailableError.exit_code == 1
     assert result.stderr.startswith(
         f"error: Store unavailable: cannot reach Neo4j at bolt://127.0.0.1:{port}"
     )
@@ -477,7 +477,7 @@ def test_kb_on_an_unreachable_server_prints_one_line_and_exits_3():
 def test_kb_with_wrong_credentials_prints_one_line():
     with bolt_stub(Script(auth_failure=True)) as uri:
         result = CliRunner().invoke(app, ["--store", uri, "init"], env={"KB_NEO4J_PASSWORD": "wrong"})
-    assert result.exit_code == 3
+    assert result.exit_code == 1
     assert result.stderr == (
         f"error: Store unavailable: Neo4j at {uri} refused the credentials of user 'neo4j' "
         "(check KB_NEO4J_USER and KB_NEO4J_PASSWORD)\n"
@@ -486,7 +486,7 @@ def test_kb_with_wrong_credentials_prints_one_line():
 
 def test_kb_refuses_a_store_uri_of_another_scheme():
     result = CliRunner().invoke(app, ["--store", "http://127.0.0.1:7474", "stats"])
-    assert result.exit_code == 3
+    assert result.exit_code == 1
     assert "unsupported store URI scheme 'http'" in result.stderr and result.stderr.count("\n") == 1
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
@@ -44,6 +45,12 @@ from kb.text import query_terms
 
 T = TypeVar("T")
 
+# The driver logs the server's notifications ("label KBMeta does not exist" before `kb init`) and
+# its connection troubles as warnings; with no handler, Python prints each on stderr. They are for
+# people writing Cypher: users get the project's one-line errors. A handler an application adds to
+# the "neo4j" logger still sees them.
+logging.getLogger("neo4j").addHandler(logging.NullHandler())
+
 #: Name of the store's own ``KBMeta`` node.
 META = "store"
 #: Rows per ``UNWIND $rows`` statement and ids per ``IN $ids`` list.
@@ -51,6 +58,9 @@ CHUNK = 1000
 #: ``LIMIT`` standing for "no limit".
 NO_LIMIT = 2**62
 DRIVER_ERRORS = (neo.Neo4jError, neo.DriverError)
+#: How long the driver retries a transaction after a transient error (a deadlock, a cluster
+#: leader switch) before the error reaches the user.
+RETRY_SECONDS = 5.0
 
 
 def _chunks(items: list[T], size: int = CHUNK) -> Iterator[list[T]]:
@@ -98,7 +108,7 @@ class Neo4jStore(GraphStore):
                 uri,
                 auth=(user, password),
                 connection_timeout=connection_timeout,
-                max_transaction_retry_time=15.0,
+                max_transaction_retry_time=RETRY_SECONDS,
             )
         except (*DRIVER_ERRORS, ValueError) as exc:
             raise self._error(exc) from exc

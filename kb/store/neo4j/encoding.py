@@ -97,11 +97,15 @@ def encode_node(node: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def decode_node(props: Mapping[str, Any]) -> dict[str, Any]:
-    """The node record stored as ``props`` (the inverse of :func:`encode_node`)."""
+    """The node record stored as ``props`` (the inverse of :func:`encode_node`), fields in name order.
+
+    Neo4j gives properties back in no set order; every store returns a record's fields sorted
+    by name, so the same record prints the same from either store.
+    """
     record = {k: v for k, v in props.items() if k != "search"}
     for name in list_fields(record["type"]):
         record.setdefault(name, [])
-    return record
+    return dict(sorted(record.items()))
 
 
 def encode_edge(edge: Mapping[str, Any]) -> dict[str, Any]:
@@ -118,11 +122,11 @@ def encode_edge(edge: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def decode_edge(type_name: str, source: str, target: str, props: Mapping[str, Any]) -> dict[str, Any]:
-    """The edge record of a relationship (the inverse of :func:`encode_edge`)."""
+    """The edge record of a relationship (the inverse of :func:`encode_edge`), fields in name order."""
     record = {"type": type_name, "source": source, "target": target, **props}
     for name in list_fields(type_name):
         record.setdefault(name, [])
-    return record
+    return dict(sorted(record.items()))
 
 
 def node_search_text(node: Mapping[str, Any]) -> str:

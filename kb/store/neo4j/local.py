@@ -112,6 +112,7 @@ class LocalNeo4j:
         self.started_in: float | None = None
         self._output: deque[str] = deque(maxlen=200)
         self._ready = threading.Event()
+        self._said_ready = False
 
     def command(self) -> list[str]:
         classpath = os.pathsep.join([str(self.home / "classes"), str(self.home / "lib" / "*")])
@@ -127,6 +128,9 @@ class LocalNeo4j:
         if reason:
             raise StoreUnavailableError(reason)
         began = time.monotonic()
+        self._ready = threading.Event()
+        self._said_ready = False
+        self._output.clear()
         self.process = subprocess.Popen(
             self.command(),
             stdin=subprocess.DEVNULL,
@@ -138,13 +142,13 @@ class LocalNeo4j:
         )
         threading.Thread(target=self._read_output, name="neo4j-output", daemon=True).start()
         deadline = began + timeout
-        while not self._ready.wait(0.1):
-            if self.process.poll() is not None:
-                self._ready.wait(1.0)  # let the reader take the last lines
-                raise StoreUnavailableError(self._failure("exited before it was ready"))
+        while not self._ready.wait(0.1):  # set on the ready line, or when the output ends
             if time.monotonic() > deadline:
                 self.stop()
                 raise StoreUnavailableError(self._failure(f"was not ready within {timeout:.0f} s"))
+        if not self._said_ready:
+            self.process.wait(10)
+            raise StoreUnavailableError(self._failure("exited before it was ready"))
         self._wait_for_bolt(deadline)
         self.started_in = time.monotonic() - began
         return self
@@ -155,6 +159,7 @@ class LocalNeo4j:
             line = line.rstrip()
             self._output.append(line)
             if line.startswith("ready bolt://"):
+                self._said_ready = True
                 self._ready.set()
         self._ready.set()
 

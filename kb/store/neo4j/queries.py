@@ -141,10 +141,10 @@ ITER_NODES = Cypher(
     f"MATCH (n:{NODE}) WHERE n.id > $after RETURN properties(n) AS props ORDER BY n.id LIMIT $limit"
 )
 SEARCH = Cypher(
-    "CALL db.index.fulltext.queryNodes($index, $query) YIELD node, score "
+    "CALL db.index.fulltext.queryNodes($index, $query) YIELD node "
     f"WHERE node:{NODE} AND ($types IS NULL OR node.type IN $types) "
     "RETURN properties(node) AS props "
-    "ORDER BY score DESC, size(node.search), node.id LIMIT $limit"
+    "ORDER BY size(node.search), node.id LIMIT $limit"
 )
 COUNT_NODES = Cypher(
     " UNION ALL ".join(f"MATCH (n:{quote(t)}) RETURN '{t}' AS type, count(n) AS n" for t in NODE_TYPES)

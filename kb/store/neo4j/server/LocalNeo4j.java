@@ -91,9 +91,18 @@ public final class LocalNeo4j {
         try {
             GraphDatabaseService db = dbms.database(GraphDatabaseSettings.DEFAULT_DATABASE_NAME);
             if (password != null) {
+                // A new data folder has the built-in user with its initial password, to be changed;
+                // a data folder used before keeps the password it was given then.
                 GraphDatabaseService system = dbms.database(GraphDatabaseSettings.SYSTEM_DATABASE_NAME);
-                system.executeTransactionally(
-                        "ALTER USER neo4j SET PASSWORD $password CHANGE NOT REQUIRED", Map.of("password", password));
+                boolean initial = system.executeTransactionally(
+                        "SHOW USERS YIELD user, passwordChangeRequired WHERE user = 'neo4j' "
+                                + "RETURN passwordChangeRequired",
+                        Map.of(),
+                        result -> result.hasNext() && Boolean.TRUE.equals(result.next().get("passwordChangeRequired")));
+                if (initial) {
+                    system.executeTransactionally(
+                            "ALTER USER neo4j SET PASSWORD $password CHANGE NOT REQUIRED", Map.of("password", password));
+                }
             }
             db.executeTransactionally("RETURN 1");
         } catch (RuntimeException e) {

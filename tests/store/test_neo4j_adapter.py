@@ -21,6 +21,7 @@ from kb.errors import (
     ConflictError,
     IncompatibleStoreError,
     SchemaViolationError,
+    StoreError,
     StoreUnavailableError,
 )
 from kb.records import parse_batch
@@ -308,6 +309,17 @@ def test_a_constraint_violation_from_the_server_is_a_conflict(small_graph):
     script = initialised(**{q.UPSERT_NODES["Country"]: clash})
     with bolt_stub(script) as uri, Neo4jStore(uri) as store:
         with pytest.raises(ConflictError, match="already exists"):
+            store.upsert(parse_batch(small_graph))
+
+
+def test_a_batch_beyond_the_servers_transaction_memory_says_nothing_was_written(small_graph):
+    full = Failure(
+        "Neo.TransientError.General.MemoryPoolOutOfMemoryError",
+        "The allocation of an extra 2.0 MiB would use more than the limit 716.8 MiB.",
+    )
+    script = initialised(**{q.UPSERT_NODES["Country"]: full})
+    with bolt_stub(script) as uri, Neo4jStore(uri) as store:
+        with pytest.raises(StoreError, match="ran out of transaction memory for this batch, so nothing of it"):
             store.upsert(parse_batch(small_graph))
 
 

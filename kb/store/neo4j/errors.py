@@ -4,6 +4,7 @@
 - wrong credentials, missing database, server older than Neo4j 5 → :class:`StoreUnavailableError`;
 - a database ``kb init`` has not set up → :class:`IncompatibleStoreError`;
 - a constraint violation (a concurrent writer created the same id) → :class:`ConflictError`;
+- a batch larger than the server's transaction memory → :class:`StoreError` saying what to do;
 - missing privilege, or anything else the server or driver refuses → :class:`StoreError`.
 """
 
@@ -22,6 +23,7 @@ from kb.errors import ConflictError, IncompatibleStoreError, KBError, StoreError
 MIN_MAJOR = 5
 
 DATABASE_NOT_FOUND = "Neo.ClientError.Database.DatabaseNotFound"
+OUT_OF_TRANSACTION_MEMORY = "Neo.TransientError.General.MemoryPoolOutOfMemoryError"
 
 
 def redact(uri: str) -> str:
@@ -84,6 +86,12 @@ def _translate(exc: Exception, where: str, database: str | None, user: str) -> K
         return StoreUnavailableError(f"Neo4j at {where} has no database {name} (check KB_NEO4J_DATABASE)")
     if isinstance(exc, neo.ClientError) and "no such fulltext schema index" in str(exc.message).lower():
         return IncompatibleStoreError(f"Neo4j at {where} has no search index yet: run `kb init`")
+    if isinstance(exc, neo.Neo4jError) and exc.code == OUT_OF_TRANSACTION_MEMORY:
+        return StoreError(
+            f"Neo4j at {where} ran out of transaction memory for this batch, so nothing of it was written: "
+            "import it in smaller files, or give the server more (its heap, or "
+            "dbms.memory.transaction.total.max)"
+        )
     if isinstance(exc, neo.ConstraintError):
         return ConflictError(f"Neo4j at {where} refused the write: {_reason(exc)}")
     if isinstance(exc, neo.Forbidden):

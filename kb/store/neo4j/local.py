@@ -38,6 +38,8 @@ HOST = "127.0.0.1"
 #: The user the local server knows (Neo4j's built-in one) and the password ``make neo4j`` gives it.
 USER = "neo4j"
 LOCAL_PASSWORD = "kb-local-password"
+#: The password of user neo4j in a new data folder, which Neo4j asks to change before anything else.
+INITIAL_PASSWORD = "neo4j"
 #: Bounds that keep Neo4j from taking half the machine (it would, left alone).
 HEAP = "1g"
 PAGECACHE = "256m"
@@ -118,8 +120,7 @@ class LocalNeo4j:
         classpath = os.pathsep.join([str(self.home / "classes"), str(self.home / "lib" / "*")])
         args = ["java", f"-Xmx{self.heap}", *JVM_FLAGS, "-cp", classpath, "LocalNeo4j"]
         args += ["--port", str(self.port), "--data", str(self.data), "--pagecache", self.pagecache]
-        if self.password is not None:
-            args += ["--password", self.password]
+        args += ["--auth", "true" if self.password is not None else "false"]
         return args
 
     def start(self, timeout: float = START_TIMEOUT) -> LocalNeo4j:
@@ -167,17 +168,38 @@ class LocalNeo4j:
         from neo4j import GraphDatabase
         from neo4j import exceptions as neo
 
-        auth = (USER, self.password or "")
         while True:
             try:
-                with GraphDatabase.driver(self.uri, auth=auth, connection_timeout=2.0) as driver:
-                    driver.verify_connectivity()
+                with GraphDatabase.driver(self.uri, auth=(USER, self.password or ""), connection_timeout=2.0) as d:
+                    d.verify_connectivity()
                 return
+            except neo.AuthError as exc:
+                if self.password is None or not self._set_initial_password():
+                    self.stop()
+                    raise StoreUnavailableError(
+                        f"local Neo4j on {self.uri}: its data folder {self.data} was made with another "
+                        "password: give that one, or a new data folder"
+                    ) from exc
             except (neo.DriverError, neo.Neo4jError, OSError) as exc:
                 if self.process is None or self.process.poll() is not None or time.monotonic() > deadline:
                     self.stop()
                     raise StoreUnavailableError(self._failure(f"does not answer Bolt ({exc})")) from exc
                 time.sleep(0.2)
+
+    def _set_initial_password(self) -> bool:
+        """Give a new data folder's user its password; False where the initial one no longer works."""
+        from neo4j import GraphDatabase
+        from neo4j import exceptions as neo
+
+        from kb.store.neo4j import queries as q
+
+        try:
+            with GraphDatabase.driver(self.uri, auth=(USER, INITIAL_PASSWORD)) as driver:
+                driver.execute_query(q.SET_INITIAL_PASSWORD, old=INITIAL_PASSWORD, new=self.password,
+                                     database_="system")
+        except neo.AuthError:
+            return False
+        return True
 
     def _failure(self, what: str) -> str:
         errors = [line[len("error: ") :] for line in self._output if line.startswith("error: ")]

@@ -89,6 +89,9 @@ PARAMETERS: dict[str, object] = {
     "types": ["Need"],
     "timeout": 300,
     "created": "2024-01-01T00:00:00+00:00",
+    "old": "neo4j",
+    "new": "a-new-password",
+    "size": 20000,
 }
 
 # -- server and store ---------------------------------------------------------------------
@@ -227,6 +230,12 @@ COUNT_ALL_NODES = Cypher(f"MATCH (n) WHERE NOT n:{TEST_MARKER} RETURN count(n) A
 COUNT_TEST_MARKERS = Cypher(f"MATCH (m:{TEST_MARKER}) RETURN count(m) AS n")
 MARK_TEST_DATABASE = Cypher(f"MERGE (m:{TEST_MARKER} {{name: $meta}}) ON CREATE SET m.created = $created")
 WIPE_TEST_DATABASE = Cypher(f"MATCH (n) WHERE NOT n:{TEST_MARKER} DETACH DELETE n")
+#: Empties a large database a slice at a time (one transaction for 400k records needs a large heap).
+DELETE_SOME_NODES = Cypher("MATCH (n) WITH n LIMIT $size DETACH DELETE n RETURN count(*) AS n")
+
+# -- the local server (kb.store.neo4j.local), on the system database ---------------------------
+#: A new data folder's user neo4j has the initial password "neo4j", which must be changed first.
+SET_INITIAL_PASSWORD = Cypher("ALTER CURRENT USER SET PASSWORD FROM $old TO $new")
 
 
 def _collect(namespace: dict[str, object]) -> dict[str, Cypher]:

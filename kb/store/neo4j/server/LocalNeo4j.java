@@ -6,9 +6,11 @@
 // starting "error:" and exit 1.
 //
 // Compiled once by `make setup` into .neo4j/classes; started by kb/store/neo4j/local.py:
-//   java -Xmx1g -cp '.neo4j/classes:.neo4j/lib/*' LocalNeo4j --port 7687 --data DIR [--password P]
+//   java -Xmx1g -cp '.neo4j/classes:.neo4j/lib/*' LocalNeo4j --port 7687 --data DIR [--auth true]
 //        [--pagecache 256m]
-// Without --password, authentication is off (tests); with it, the user neo4j has that password.
+// With --auth true, a new data folder's user neo4j has the initial password "neo4j"; local.py sets
+// the password it was asked for over Bolt (the statement is in queries.py, where the Cypher check
+// collects it). No Cypher is sent from here.
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -35,7 +37,7 @@ public final class LocalNeo4j {
     public static void main(String[] args) {
         Map<String, String> options = parse(args);
         if (options == null) {
-            fail("usage: LocalNeo4j --port PORT --data DIR [--password PASSWORD] [--pagecache 256m]");
+            fail("usage: LocalNeo4j --port PORT --data DIR [--auth true|false] [--pagecache 256m]");
         }
         int port = 0;
         try {
@@ -50,7 +52,7 @@ public final class LocalNeo4j {
             fail("--data DIR is required: the folder that holds the database");
         }
         Path home = Path.of(options.get("data")).toAbsolutePath();
-        String password = options.get("password");
+        boolean auth = Boolean.parseBoolean(options.getOrDefault("auth", "false"));
         long pagecache = bytes(options.getOrDefault("pagecache", "256m"));
 
         // Neo4j would log a bind failure deep in its start-up; say it plainly first.
@@ -70,7 +72,7 @@ public final class LocalNeo4j {
         config.put(BoltConnector.encryption_level, BoltConnector.EncryptionLevel.DISABLED);
         config.put(HttpConnector.enabled, false);
         config.put(HttpsConnector.enabled, false);
-        config.put(GraphDatabaseSettings.auth_enabled, password != null);
+        config.put(GraphDatabaseSettings.auth_enabled, auth);
         config.put(GraphDatabaseSettings.pagecache_memory, pagecache);
         config.put(GraphDatabaseSettings.udc_enabled, false);
 
@@ -90,20 +92,6 @@ public final class LocalNeo4j {
 
         try {
             GraphDatabaseService db = dbms.database(GraphDatabaseSettings.DEFAULT_DATABASE_NAME);
-            if (password != null) {
-                // A new data folder has the built-in user with its initial password, to be changed;
-                // a data folder used before keeps the password it was given then.
-                GraphDatabaseService system = dbms.database(GraphDatabaseSettings.SYSTEM_DATABASE_NAME);
-                boolean initial = system.executeTransactionally(
-                        "SHOW USERS YIELD user, passwordChangeRequired WHERE user = 'neo4j' "
-                                + "RETURN passwordChangeRequired",
-                        Map.of(),
-                        result -> result.hasNext() && Boolean.TRUE.equals(result.next().get("passwordChangeRequired")));
-                if (initial) {
-                    system.executeTransactionally(
-                            "ALTER USER neo4j SET PASSWORD $password CHANGE NOT REQUIRED", Map.of("password", password));
-                }
-            }
             db.executeTransactionally("RETURN 1");
         } catch (RuntimeException e) {
             fail("Neo4j started but its database does not answer: " + rootMessage(e));

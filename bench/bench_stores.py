@@ -150,7 +150,7 @@ def main(runs: int = 3) -> None:
     print("-" * 84)
     for step, sqlite_s in results["sqlite"].items():
         neo4j_s = results["neo4j"][step]
-        print(f"{step:44} | {sqlite_s:>9.3f} | {neo4j_s:>9.3f} | {neo4j_s / sqlite_s:>11.1f}×")
+        print(f"{step:44} | {sqlite_s:>9.4f} | {neo4j_s:>9.4f} | {neo4j_s / sqlite_s:>11.1f}×")
     print(f"\nNeo4j server RSS after the run: {peak:.0f} MB; medians of {runs} runs "
           f"({runs * 3} for the seed-set reads, {runs * 5} for search)")
 

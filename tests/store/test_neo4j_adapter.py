@@ -301,25 +301,21 @@ def test_a_retyped_id_is_refused_before_any_write():
     assert not [s for s in script.statements if "MERGE" in s]
 
 
-def test_a_constraint_violation_from_the_server_is_a_conflict(small_graph):
-    clash = Failure(
-        "Neo.ClientError.Schema.ConstraintValidationFailed",
-        "Node(12) already exists with label `Node` and property `id` = 'country:rs'",
-    )
-    script = initialised(**{q.UPSERT_NODES["Country"]: clash})
+@pytest.mark.parametrize(
+    "code, message, error, says",
+    [
+        ("Neo.ClientError.Schema.ConstraintValidationFailed",
+         "Node(12) already exists with label `Node` and property `id` = 'country:rs'", ConflictError, "already exists"),
+        ("Neo.TransientError.General.MemoryPoolOutOfMemoryError",
+         "The allocation of an extra 2.0 MiB would use more than the limit 716.8 MiB.", StoreError,
+         "ran out of transaction memory for this batch, so nothing of it was written"),
+    ],
+    ids=["constraint violation is a conflict", "out of transaction memory says nothing was written"],
+)
+def test_a_write_the_server_refuses_is_named(small_graph, code, message, error, says):
+    script = initialised(**{q.UPSERT_NODES["Country"]: Failure(code, message)})
     with bolt_stub(script) as uri, Neo4jStore(uri) as store:
-        with pytest.raises(ConflictError, match="already exists"):
-            store.upsert(parse_batch(small_graph))
-
-
-def test_a_batch_beyond_the_servers_transaction_memory_says_nothing_was_written(small_graph):
-    full = Failure(
-        "Neo.TransientError.General.MemoryPoolOutOfMemoryError",
-        "The allocation of an extra 2.0 MiB would use more than the limit 716.8 MiB.",
-    )
-    script = initialised(**{q.UPSERT_NODES["Country"]: full})
-    with bolt_stub(script) as uri, Neo4jStore(uri) as store:
-        with pytest.raises(StoreError, match="ran out of transaction memory for this batch, so nothing of it"):
+        with pytest.raises(error, match=says):
             store.upsert(parse_batch(small_graph))
 
 

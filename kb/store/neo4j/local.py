@@ -236,6 +236,10 @@ class LocalNeo4j:
         self.stop()
 
 
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="make neo4j",
@@ -263,6 +267,7 @@ def main(argv: list[str] | None = None) -> int:
         "Ctrl-C stops the server; its data stays in the data folder.",
         flush=True,
     )
+    signal.signal(signal.SIGTERM, _interrupt)  # `kill PID` stops the server as Ctrl-C does
     try:
         while server.process is not None and server.process.poll() is None:
             time.sleep(0.5)

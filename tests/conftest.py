@@ -87,7 +87,6 @@ class Neo4jServer:
     user: str
     password: str
     database: str | None
-    local: local.LocalNeo4j | None = None
 
     def env(self) -> dict[str, str]:
         """The variables the ``kb`` command reads to reach this server."""
@@ -114,7 +113,7 @@ def neo4j_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Neo4jServ
     server = local.LocalNeo4j(tmp_path_factory.mktemp("neo4j"), password=TEST_PASSWORD)
     server.start()
     try:
-        yield Neo4jServer(server.uri, local.USER, TEST_PASSWORD, None, server)
+        yield Neo4jServer(server.uri, local.USER, TEST_PASSWORD, None)
     finally:
         server.stop()
 

@@ -77,7 +77,5 @@ def test_every_read_endpoint_and_page_answers_the_same_on_neo4j(seeded, tmp_path
             if url == "/readyz":  # names its store: the one field that must differ
                 assert (a.json().pop("store"), b.json().pop("store")) == ("sqlite", "neo4j")
                 assert {**b.json(), "store": ""} == {**a.json(), "store": ""}
-            elif a.headers["content-type"].startswith("application/json"):
-                assert b.json() == a.json() or normalised(b.content) == normalised(a.content), url
             else:
                 assert normalised(b.content) == normalised(a.content), url

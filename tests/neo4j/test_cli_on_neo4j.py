@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import openpyxl
 import pytest
+from typer.testing import CliRunner
 
 from kb.cli import app
 from tests.cli.conftest import KB
+from tests.sheets.test_sheets import fill
 
 pytestmark = pytest.mark.neo4j
 
@@ -94,14 +95,9 @@ def test_iati_import_reports_and_stores_the_same(seeded, tmp_path):
 def test_sheet_import_reports_and_stores_the_same(seeded, tmp_path):
     template = tmp_path / "responses.xlsx"
     assert seeded[0]("template", "responses", "-o", str(template)).exit_code == 0
-    book = openpyxl.load_workbook(template)
-    sheet = book["Responses"]
-    headers = {str(c.value).rstrip(" *"): c.column for c in sheet[1]}
-    row = {"Project / action": "Joint border patrol training", "Partner": "Albania", "Pillar": "WBBSi",
-           "Donor 1": "DG NEAR", "Amount": "1,500,000", "Currency": "EUR", "Start": "2025-01-01"}
-    for header, value in row.items():
-        sheet.cell(3, headers[header], value)
-    book.save(template)
+    fill(template, "Responses", [{"Project / action": "Joint border patrol training", "Partner": "Albania",
+                                  "Pillar": "WBBSi", "Donor 1": "DG NEAR", "Amount": "1,500,000",
+                                  "Currency": "EUR", "Start": "2025-01-01"}])
     report = same(seeded, "import", "sheet", str(template))
     assert report["nodes_created"] == 1
     assert dump(seeded[0], tmp_path / "s.json") == dump(seeded[1], tmp_path / "n.json")
@@ -111,9 +107,9 @@ def test_sheet_import_reports_and_stores_the_same(seeded, tmp_path):
 def test_copy_sqlite_to_neo4j_and_back_keeps_every_record(seeded, tmp_path):
     sqlite, neo4j = seeded
     back = tmp_path / "back.sqlite"
-    runner = KB("-", env=neo4j.env).runner
     for source, target in ((sqlite.store, neo4j.store), (neo4j.store, back)):
-        result = runner.invoke(app, ["copy", "--from", str(source), "--to", str(target), "--json"], env=neo4j.env)
+        result = CliRunner().invoke(app, ["copy", "--from", str(source), "--to", str(target), "--json"],
+                                    env=neo4j.env)
         assert result.exit_code == 0, result.output
         assert json.loads(result.stdout)["equal"] is True
     first = dump(sqlite, tmp_path / "first.json")

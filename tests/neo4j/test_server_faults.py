@@ -26,10 +26,15 @@ pytestmark = pytest.mark.neo4j
 KB = [sys.executable, "-c", "from kb.cli import main; main()"]
 
 
+def user_env(extra: dict[str, str] | None = None) -> dict[str, str]:
+    """This process's environment with ``extra``, and no KB_STORE (``--store`` names the store)."""
+    env = {**os.environ, **(extra or {})}
+    env.pop("KB_STORE", None)
+    return env
+
+
 def kb(store: str, *args: str, env: dict[str, str] | None = None, timeout: float = 300) -> subprocess.CompletedProcess:
-    full_env = {**os.environ, **(env or {})}
-    full_env.pop("KB_STORE", None)
-    return subprocess.run([*KB, "--store", store, *args], env=full_env, capture_output=True, text=True,
+    return subprocess.run([*KB, "--store", store, *args], env=user_env(env), capture_output=True, text=True,
                           timeout=timeout)
 
 
@@ -98,9 +103,7 @@ def test_a_server_killed_mid_batch_leaves_nothing_half_written(own_server, tmp_p
     batch = tmp_path / "big.json"
     batch.write_text(json.dumps({"nodes": [node("Document", f"doc:d{i:06d}", f"Document {i}") for i in range(60_000)],
                                  "edges": []}), encoding="utf-8")
-    full_env = {**os.environ, **env}
-    full_env.pop("KB_STORE", None)
-    writer = subprocess.Popen([*KB, "--store", own_server.uri, "import", "json", str(batch)], env=full_env,
+    writer = subprocess.Popen([*KB, "--store", own_server.uri, "import", "json", str(batch)], env=user_env(env),
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     time.sleep(4.0)  # parsed and validated by now, and sending the batch's UNWIND chunks
     assert writer.poll() is None, "the batch finished before the server could be killed: make it larger"

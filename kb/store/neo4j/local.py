@@ -29,10 +29,14 @@ import time
 from collections import deque
 from pathlib import Path
 
+from neo4j import GraphDatabase
+from neo4j import exceptions as neo
+
 from kb.errors import KBError, StoreUnavailableError
+from kb.store.neo4j import queries as q
 
 #: The repository's ignored folder with the jars (``lib/``) and the compiled launcher (``classes/``).
-HOME = Path(os.environ.get("KB_NEO4J_HOME") or Path(__file__).resolve().parents[3] / ".neo4j")
+HOME = Path(__file__).resolve().parents[3] / ".neo4j"
 POM = Path(__file__).resolve().parent / "server" / "pom.xml"
 HOST = "127.0.0.1"
 #: The user the local server knows (Neo4j's built-in one) and the password ``make neo4j`` gives it.
@@ -165,9 +169,6 @@ class LocalNeo4j:
         self._ready.set()
 
     def _wait_for_bolt(self, deadline: float) -> None:
-        from neo4j import GraphDatabase
-        from neo4j import exceptions as neo
-
         while True:
             try:
                 with GraphDatabase.driver(self.uri, auth=(USER, self.password or ""), connection_timeout=2.0) as d:
@@ -188,11 +189,6 @@ class LocalNeo4j:
 
     def _set_initial_password(self) -> bool:
         """Give a new data folder's user its password; False where the initial one no longer works."""
-        from neo4j import GraphDatabase
-        from neo4j import exceptions as neo
-
-        from kb.store.neo4j import queries as q
-
         try:
             with GraphDatabase.driver(self.uri, auth=(USER, INITIAL_PASSWORD)) as driver:
                 driver.execute_query(q.SET_INITIAL_PASSWORD, old=INITIAL_PASSWORD, new=self.password,

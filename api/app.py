@@ -37,7 +37,10 @@ TAGS = [
     {"name": "nodes", "description": "Nodes by id and by type."},
     {"name": "search", "description": "Accent-, case- and script-insensitive search."},
     {"name": "graph", "description": "Neighbourhoods and filtered subgraphs."},
-    {"name": "analyses", "description": "Overlaps, gaps, who funds what, co-funding, coverage, brokers, paths."},
+    {
+        "name": "analyses",
+        "description": "Overlaps, gaps, who funds what, co-funding, coverage, brokers, paths.",
+    },
     {"name": "maps", "description": "Network maps as self-contained HTML."},
     {"name": "exports", "description": "The JSON dump, GEXF and GraphML."},
     {"name": "writes", "description": "Batches of nodes and edges, deletes, and the write log."},
@@ -82,7 +85,9 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     origins = [o.strip() for o in settings.api_cors_origins.split(",") if o.strip()]
     if origins:
         app.add_middleware(
-            CORSMiddleware, allow_origins=origins, allow_methods=["GET", "POST", "DELETE"],
+            CORSMiddleware,
+            allow_origins=origins,
+            allow_methods=["GET", "POST", "DELETE"],
             allow_headers=["Authorization", "Content-Type"],
         )
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.api_max_body_bytes)

@@ -21,7 +21,9 @@ T = TypeVar("T")
 
 def store_version(store: GraphStore) -> str:
     latest = store.write_log(limit=1)
-    return json.dumps([latest[0].model_dump() if latest else None, store.counts()], sort_keys=True, default=str)
+    return json.dumps(
+        [latest[0].model_dump() if latest else None, store.counts()], sort_keys=True, default=str
+    )
 
 
 class PageCache:

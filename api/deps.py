@@ -8,8 +8,8 @@ token is compared with every digest in constant time.
 from __future__ import annotations
 
 import base64
-import datetime as dt
 import binascii
+import datetime as dt
 import hashlib
 import hmac
 import threading
@@ -174,8 +174,12 @@ WriterDep = Annotated[Caller, Depends(writer)]
 
 def filters(
     store: StoreDep,
-    pillar: Annotated[str | None, Query(description="Pillar code (WBCTi, WBCSCi, WBBSi; any case) or id.")] = None,
-    country: Annotated[str | None, Query(description="Partner ISO code (RS, XK…) or id (country:rs).")] = None,
+    pillar: Annotated[
+        str | None, Query(description="Pillar code (WBCTi, WBCSCi, WBBSi; any case) or id.")
+    ] = None,
+    country: Annotated[
+        str | None, Query(description="Partner ISO code (RS, XK…) or id (country:rs).")
+    ] = None,
     donor: Annotated[str | None, Query(description="Funder id, e.g. org:giz.")] = None,
     date_from: Annotated[dt.date | None, Query(alias="from", description="Period start, YYYY-MM-DD.")] = None,
     date_to: Annotated[dt.date | None, Query(alias="to", description="Period end, YYYY-MM-DD.")] = None,
@@ -184,8 +188,9 @@ def filters(
     """The analyses' filters, from query parameters, resolved as the CLI resolves them."""
     from api.queries import resolve_filters
 
-    return resolve_filters(store, pillar=pillar, country=country, donor=donor, date_from=date_from,
-                           date_to=date_to, cycle=cycle)
+    return resolve_filters(
+        store, pillar=pillar, country=country, donor=donor, date_from=date_from, date_to=date_to, cycle=cycle
+    )
 
 
 FiltersDep = Annotated[SubgraphFilter, Depends(filters)]

@@ -37,12 +37,16 @@ class RequestLogMiddleware:
             await self.app(scope, receive, send_wrapper)
         finally:
             if access_log.isEnabledFor(logging.INFO):
-                access_log.info(json.dumps({
-                    "method": scope["method"],
-                    "path": scope["path"],
-                    "status": status,
-                    "duration_ms": round((time.perf_counter() - started) * 1000, 2),
-                }))
+                access_log.info(
+                    json.dumps(
+                        {
+                            "method": scope["method"],
+                            "path": scope["path"],
+                            "status": status,
+                            "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+                        }
+                    )
+                )
 
 
 class JsonLineFormatter(logging.Formatter):
@@ -51,8 +55,11 @@ class JsonLineFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         if record.name == access_log.name:
             return record.getMessage()
-        out: dict[str, Any] = {"level": record.levelname.lower(), "logger": record.name,
-                               "message": record.getMessage()}
+        out: dict[str, Any] = {
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
         if record.exc_info:
             out["traceback"] = self.formatException(record.exc_info)
         return json.dumps(out, ensure_ascii=False)
@@ -70,8 +77,10 @@ class BodyLimitMiddleware:
         self.max_bytes = max_bytes
 
     def _error(self, scope: Scope) -> PayloadTooLargeError:
-        return PayloadTooLargeError(f"the request body is over the limit of {self.max_bytes:,} bytes "
-                                    "(KB_API_MAX_BODY_BYTES); send smaller batches")
+        return PayloadTooLargeError(
+            f"the request body is over the limit of {self.max_bytes:,} bytes "
+            "(KB_API_MAX_BODY_BYTES); send smaller batches"
+        )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS"):

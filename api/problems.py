@@ -47,8 +47,12 @@ class ProblemOut(BaseModel):
 #: What every operation may answer with besides success (for the OpenAPI description).
 PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
     status: {"model": ProblemOut, "content": {PROBLEM_JSON: {}}, "description": text}
-    for status, text in ((404, "Not found"), (422, "Invalid input"), (500, "Internal error"),
-                         (503, "Store unavailable"))
+    for status, text in (
+        (404, "Not found"),
+        (422, "Invalid input"),
+        (500, "Internal error"),
+        (503, "Store unavailable"),
+    )
 }
 AUTH_RESPONSES: dict[int | str, dict[str, Any]] = {
     status: {"model": ProblemOut, "content": {PROBLEM_JSON: {}}, "description": text}
@@ -56,14 +60,28 @@ AUTH_RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 WRITE_RESPONSES: dict[int | str, dict[str, Any]] = {
     **AUTH_RESPONSES,
-    **{status: {"model": ProblemOut, "content": {PROBLEM_JSON: {}}, "description": text}
-       for status, text in ((409, "Conflicts with what is stored"), (413, "Body over the size limit"))},
+    **{
+        status: {"model": ProblemOut, "content": {PROBLEM_JSON: {}}, "description": text}
+        for status, text in ((409, "Conflicts with what is stored"), (413, "Body over the size limit"))
+    },
 }
 
 
-def problem_body(status: int, type_: str, title: str, detail: str, instance: str,
-                 errors: list[dict[str, Any]] | None = None) -> dict[str, Any]:
-    body: dict[str, Any] = {"type": type_, "title": title, "status": status, "detail": detail, "instance": instance}
+def problem_body(
+    status: int,
+    type_: str,
+    title: str,
+    detail: str,
+    instance: str,
+    errors: list[dict[str, Any]] | None = None,
+) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "type": type_,
+        "title": title,
+        "status": status,
+        "detail": detail,
+        "instance": instance,
+    }
     if errors:
         body["errors"] = errors
     return body
@@ -77,7 +95,9 @@ def _wants_html(request: Request) -> bool:
     return "text/html" in accept
 
 
-def problem_response(request: Request, body: dict[str, Any], headers: dict[str, str] | None = None) -> Response:
+def problem_response(
+    request: Request, body: dict[str, Any], headers: dict[str, str] | None = None
+) -> Response:
     if _wants_html(request):
         from api.pages.render import render_problem
 
@@ -100,7 +120,9 @@ def _field_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
     out = []
     for err in exc.errors():
         loc = [str(p) for p in err.get("loc", ())]
-        out.append({"field": ".".join(loc), "message": str(err.get("msg", "")), "code": str(err.get("type", ""))})
+        out.append(
+            {"field": ".".join(loc), "message": str(err.get("msg", "")), "code": str(err.get("type", ""))}
+        )
     return out
 
 
@@ -112,16 +134,27 @@ def validation_response(request: Request, exc: RequestValidationError) -> Respon
     else:
         more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
         detail = f"field '{first['field']}': {first['message']}{more}"
-    body = problem_body(InvalidInputError.status, InvalidInputError.type, InvalidInputError.title, detail,
-                        request.url.path, errors)
+    body = problem_body(
+        InvalidInputError.status,
+        InvalidInputError.type,
+        InvalidInputError.title,
+        detail,
+        request.url.path,
+        errors,
+    )
     return problem_response(request, body)
 
 
 def http_error_response(request: Request, exc: StarletteHTTPException) -> Response:
     """Starlette's own errors: unknown route (404), wrong method (405)."""
     if exc.status_code == 404:
-        body = problem_body(404, NotFoundError.type, NotFoundError.title, f"no such path: {request.url.path}",
-                            request.url.path)
+        body = problem_body(
+            404,
+            NotFoundError.type,
+            NotFoundError.title,
+            f"no such path: {request.url.path}",
+            request.url.path,
+        )
     else:
         from http import HTTPStatus
 
@@ -135,8 +168,13 @@ def http_error_response(request: Request, exc: StarletteHTTPException) -> Respon
 
 def internal_error_response(request: Request, exc: Exception) -> Response:
     log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
-    body = problem_body(KBError.status, KBError.type, KBError.title,
-                        "the server could not answer this request; the error is in its log", request.url.path)
+    body = problem_body(
+        KBError.status,
+        KBError.type,
+        KBError.title,
+        "the server could not answer this request; the error is in its log",
+        request.url.path,
+    )
     return problem_response(request, body)
 
 

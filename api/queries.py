@@ -11,31 +11,55 @@ import datetime as dt
 
 import networkx as nx
 
+from graph_schema.registry import type_of_id
 from kb.analysis.coverage import coverage as coverage_matrix
 from kb.analysis.funding import co_funders as co_funders_of
 from kb.analysis.funding import cofunding as cofunding_pairs
 from kb.analysis.funding import who_funds as who_funds_need
 from kb.analysis.gaps import gaps as find_gaps
 from kb.analysis.models import (
-    ActorPath, Broker, CoFunders, CofundingPair, Coverage, Gap, NodeRef, Overlap, Span, WhoFunds,
+    ActorPath,
+    Broker,
+    CoFunders,
+    CofundingPair,
+    Coverage,
+    Gap,
+    NodeRef,
+    Overlap,
+    Span,
+    WhoFunds,
 )
 from kb.analysis.network import actor_paths
 from kb.analysis.network import brokers as find_brokers
 from kb.analysis.overlaps import overlaps as find_overlaps
 from kb.errors import InvalidInputError
-from kb.filters import resolve_actor, resolve_filters as _resolve, window_of
-from graph_schema.registry import type_of_id
+from kb.filters import resolve_actor, window_of
+from kb.filters import resolve_filters as _resolve
 from kb.graph import to_networkx
 from kb.records import NodeRecord, edge_identity
 from kb.store.port import GraphStore, SubgraphFilter
 
 
-def resolve_filters(store: GraphStore, *, pillar: str | None = None, country: str | None = None,
-                    donor: str | None = None, date_from: dt.date | None = None, date_to: dt.date | None = None,
-                    cycle: str | None = None) -> SubgraphFilter:
+def resolve_filters(
+    store: GraphStore,
+    *,
+    pillar: str | None = None,
+    country: str | None = None,
+    donor: str | None = None,
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+    cycle: str | None = None,
+) -> SubgraphFilter:
     """Filters as users write them (``WBBSi``, ``RS``) resolved to ids, as the CLI does."""
-    return _resolve(store, pillar, country, donor, date_from.isoformat() if date_from else None,
-                    date_to.isoformat() if date_to else None, cycle)
+    return _resolve(
+        store,
+        pillar,
+        country,
+        donor,
+        date_from.isoformat() if date_from else None,
+        date_to.isoformat() if date_to else None,
+        cycle,
+    )
 
 
 def window(filters: SubgraphFilter) -> Span | None:
@@ -48,7 +72,9 @@ def actor_ref(store: GraphStore, node_id: str) -> NodeRef:
     return resolve_actor(store, node_id)
 
 
-def search(store: GraphStore, text: str, *, limit: int = 20, types: list[str] | None = None) -> list[NodeRecord]:
+def search(
+    store: GraphStore, text: str, *, limit: int = 20, types: list[str] | None = None
+) -> list[NodeRecord]:
     return store.search(text, limit=limit, types=types)
 
 
@@ -147,8 +173,9 @@ def paths(store: GraphStore, a: str, b: str, limit: int) -> tuple[NodeRef, NodeR
     return first, second, actor_paths(store.subgraph(), first.id, second.id, limit=limit)
 
 
-def nodes_page(store: GraphStore, filters: SubgraphFilter, *, type: str | None, offset: int,
-               limit: int) -> tuple[list[NodeRecord], int]:
+def nodes_page(
+    store: GraphStore, filters: SubgraphFilter, *, type: str | None, offset: int, limit: int
+) -> tuple[list[NodeRecord], int]:
     """One page of nodes (by id), of one type and within the filters' subgraph; and how many match."""
     if filters.is_empty():
         counts = store.counts()["nodes"]
@@ -156,7 +183,7 @@ def nodes_page(store: GraphStore, filters: SubgraphFilter, *, type: str | None, 
         return store.nodes(type=type, offset=offset, limit=limit), total
     G = store.subgraph(filters)
     ids = sorted(n for n, t in G.nodes(data="type") if type is None or t == type)
-    chosen = ids[offset:offset + limit]
+    chosen = ids[offset : offset + limit]
     return [_record(G, i) for i in chosen], len(ids)
 
 
@@ -167,6 +194,8 @@ def _record(G: nx.MultiDiGraph, node_id: str) -> NodeRecord:
 def graph_records(G: nx.MultiDiGraph) -> dict[str, list[dict]]:
     """A graph as ``{"nodes": [...], "edges": [...]}`` records, in a stable order."""
     nodes = [dict(data) for _, data in sorted(G.nodes(data=True), key=lambda item: item[0])]
-    edges = sorted((dict(d) for _, _, d in G.edges(data=True)),
-                   key=lambda e: (e["type"], e["source"], e["target"], e.get("key", "")))
+    edges = sorted(
+        (dict(d) for _, _, d in G.edges(data=True)),
+        key=lambda e: (e["type"], e["source"], e["target"], e.get("key", "")),
+    )
     return {"nodes": nodes, "edges": edges}

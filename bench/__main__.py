@@ -21,7 +21,10 @@ def main(argv: list[str]) -> int:
         print(f"\n=== {name} ===", flush=True)
         started = time.perf_counter()
         code = subprocess.call([sys.executable, "-c", f"import bench.{name} as b; b.main()"])
-        print(f"--- {name}: {time.perf_counter() - started:.1f} s" + (f" (exit {code})" if code else ""), flush=True)
+        print(
+            f"--- {name}: {time.perf_counter() - started:.1f} s" + (f" (exit {code})" if code else ""),
+            flush=True,
+        )
         if code:
             failed.append(name)
     return 1 if failed else 0

@@ -38,12 +38,19 @@ NODES = 100_000
 SEED = 7
 SRC = ["bench/bench_api.py"]
 PARTNERS = ["al", "ba", "xk", "me", "mk", "rs"]
-WORDS = ("border surveillance police training equipment migration smuggling forensic cybercrime "
-         "intelligence terrorism radicalisation prevention customs document fraud analysis capacity "
-         "maritime airport crossing points detection investigation asset recovery firearms trafficking "
-         "cooperation exchange data system modernisation").split()
-SEARCHES = ["border surveillance", "forensic", "cybercrime training", "document fraud", "smuggl",
-            "police cooperation", "firearms", "Министарство", "stevandic", "maritime detection"]
+WORDS = ["border", "surveillance", "police", "training", "equipment", "migration", "smuggling", "forensic", "cybercrime", "intelligence", "terrorism", "radicalisation", "prevention", "customs", "document", "fraud", "analysis", "capacity", "maritime", "airport", "crossing", "points", "detection", "investigation", "asset", "recovery", "firearms", "trafficking", "cooperation", "exchange", "data", "system", "modernisation"]
+SEARCHES = [
+    "border surveillance",
+    "forensic",
+    "cybercrime training",
+    "document fraud",
+    "smuggl",
+    "police cooperation",
+    "firearms",
+    "Министарство",
+    "stevandic",
+    "maritime detection",
+]
 
 
 # -- the generated store ----------------------------------------------------------------------
@@ -67,7 +74,9 @@ def generate(size: int = NODES, seed: int = SEED) -> Batch:
     edges: list[dict[str, Any]] = []
     n_orgs, n_insts = size // 50, size // 100
     orgs = [f"org:g{i}" for i in range(n_orgs)]
-    nodes += [_n("Organisation", o, f"{_title(rng)} agency {i}", acronym=f"AG{i}") for i, o in enumerate(orgs)]
+    nodes += [
+        _n("Organisation", o, f"{_title(rng)} agency {i}", acronym=f"AG{i}") for i, o in enumerate(orgs)
+    ]
     insts = [f"inst:i{i}" for i in range(n_insts)]
     for i, inst in enumerate(insts):
         nodes.append(_n("Institution", inst, f"Ministry of {_title(rng)} {i}", kind="ministry"))
@@ -78,26 +87,47 @@ def generate(size: int = NODES, seed: int = SEED) -> Batch:
     needs = [f"need:n{i}" for i in range(n_needs)]
     for i, need in enumerate(needs):
         start = 2018 + rng.randrange(7)
-        nodes.append(_n("Need", need, f"{_title(rng)} need {i}", priority=rng.choice(["high", "medium", "low"]),
-                        start=f"{start}-01-01", end=f"{start + 3}-12-31", cycle="needs-mapping-1",
-                        required_amount=float(rng.randrange(1, 50) * 100_000), required_currency="EUR"))
+        nodes.append(
+            _n(
+                "Need",
+                need,
+                f"{_title(rng)} need {i}",
+                priority=rng.choice(["high", "medium", "low"]),
+                start=f"{start}-01-01",
+                end=f"{start + 3}-12-31",
+                cycle="needs-mapping-1",
+                required_amount=float(rng.randrange(1, 50) * 100_000),
+                required_currency="EUR",
+            )
+        )
         edges.append(_e("STATED_BY", need, f"country:{PARTNERS[i % 6]}"))
         edges.append(_e("RESPONSIBLE_FOR", insts[(i % 6) + 6 * rng.randrange(n_insts // 6)], need))
         edges.append(_e("IN_PILLAR", need, f"pillar:p{1 + i % 3}"))
     for i in range(n_projects):
         project = f"project:p{i}"
         start = 2018 + rng.randrange(7)
-        nodes.append(_n("Project", project, f"{_title(rng)} project {i}", start=f"{start}-03-01",
-                        end=f"{start + 2}-12-31"))
+        nodes.append(
+            _n(
+                "Project",
+                project,
+                f"{_title(rng)} project {i}",
+                start=f"{start}-03-01",
+                end=f"{start + 2}-12-31",
+            )
+        )
         need_index = rng.randrange(n_needs)
         edges.append(_e("ADDRESSES", project, needs[need_index]))
         edges.append(_e("TARGETS", project, f"country:{PARTNERS[need_index % 6]}"))
         edges.append(_e("IN_PILLAR", project, f"pillar:p{1 + need_index % 3}"))
         for donor in rng.sample(orgs, rng.choice((1, 1, 2))):
-            edges.append(_e("FUNDS", donor, project, amount=float(rng.randrange(1, 30) * 50_000), currency="EUR"))
+            edges.append(
+                _e("FUNDS", donor, project, amount=float(rng.randrange(1, 30) * 50_000), currency="EUR")
+            )
         edges.append(_e("IMPLEMENTS", rng.choice(orgs), project))
-    return Batch(nodes=[validate_node(n, i) for i, n in enumerate(nodes)],
-                 edges=[validate_edge(e, i) for i, e in enumerate(edges)])
+    return Batch(
+        nodes=[validate_node(n, i) for i, n in enumerate(nodes)],
+        edges=[validate_edge(e, i) for i, e in enumerate(edges)],
+    )
 
 
 def build_large(path: Path) -> SQLiteStore:
@@ -105,17 +135,19 @@ def build_large(path: Path) -> SQLiteStore:
     batch = generate()
     step = 20_000
     for i in range(0, len(batch.nodes), step):
-        store.upsert(Batch(nodes=batch.nodes[i:i + step]), actor="bench", action="generate")
+        store.upsert(Batch(nodes=batch.nodes[i : i + step]), actor="bench", action="generate")
     for i in range(0, len(batch.edges), step):
-        store.upsert(Batch(edges=batch.edges[i:i + step]), actor="bench", action="generate")
+        store.upsert(Batch(edges=batch.edges[i : i + step]), actor="bench", action="generate")
     return store
 
 
 def needs_with_most_projects(store: SQLiteStore, count: int = 40) -> list[str]:
     """Needs with several addressing projects (the interesting "who else" cases)."""
-    rows = store._read(  # noqa: SLF001 (a benchmark may look inside the SQLite adapter)
+    rows = store._read(
         "SELECT target, count(*) AS n FROM edges WHERE type = 'ADDRESSES' GROUP BY target "
-        "ORDER BY n DESC, target LIMIT ?", (count,))
+        "ORDER BY n DESC, target LIMIT ?",
+        (count,),
+    )
     return [r[0] for r in rows]
 
 
@@ -180,9 +212,20 @@ def over_http(base: str, paths: list[str]) -> Run:
 
 
 def _row(label: str, d: Run, h: Run) -> list[str]:
-    return [label, f"{d.rate:,.0f}", f"{d.pct(.5):.1f}", f"{d.pct(.95):.1f}", f"{d.pct(.99):.1f}",
-            f"{h.rate:,.0f}", f"{h.pct(.5):.1f}", f"{h.pct(.95):.1f}", f"{h.pct(.99):.1f}",
-            f"{d.rate / h.rate:.1f}×" if h.rate else "—", f"{h.pct(.5) / d.pct(.5):.1f}×", str(h.errors)]
+    return [
+        label,
+        f"{d.rate:,.0f}",
+        f"{d.pct(0.5):.1f}",
+        f"{d.pct(0.95):.1f}",
+        f"{d.pct(0.99):.1f}",
+        f"{h.rate:,.0f}",
+        f"{h.pct(0.5):.1f}",
+        f"{h.pct(0.95):.1f}",
+        f"{h.pct(0.99):.1f}",
+        f"{d.rate / h.rate:.1f}×" if h.rate else "—",
+        f"{h.pct(0.5) / d.pct(0.5):.1f}×",
+        str(h.errors),
+    ]
 
 
 def measure(label: str, store_path: Path, store: SQLiteStore) -> list[list[str]]:
@@ -199,14 +242,37 @@ def measure(label: str, store_path: Path, store: SQLiteStore) -> list[list[str]]
         floor = over_http(base, ["/healthz"])
     rows.append(_row(f"{label}: who funds a need", who, who_http))
     rows.append(_row(f"{label}: search", found, search_http))
-    rows.append([f"{label}: /healthz (HTTP floor)", "—", "—", "—", "—", *_row("", nothing, floor)[5:9],
-                 "—", "—", str(floor.errors)])
+    rows.append(
+        [
+            f"{label}: /healthz (HTTP floor)",
+            "—",
+            "—",
+            "—",
+            "—",
+            *_row("", nothing, floor)[5:9],
+            "—",
+            "—",
+            str(floor.errors),
+        ]
+    )
     return rows
 
 
 def print_table(rows: list[list[str]]) -> None:
-    head = ["query", "direct/s", "p50 ms", "p95 ms", "p99 ms", f"HTTP/s ({CLIENTS} clients)", "p50 ms", "p95 ms",
-            "p99 ms", "throughput ratio", "p50 ratio", "errors"]
+    head = [
+        "query",
+        "direct/s",
+        "p50 ms",
+        "p95 ms",
+        "p99 ms",
+        f"HTTP/s ({CLIENTS} clients)",
+        "p50 ms",
+        "p95 ms",
+        "p99 ms",
+        "throughput ratio",
+        "p50 ratio",
+        "errors",
+    ]
     widths = [max(len(str(r[i])) for r in [head, *rows]) for i in range(len(head))]
     for r in [head, *rows]:
         print("  ".join(str(c).rjust(w) if i else str(c).ljust(w) for i, (c, w) in enumerate(zip(r, widths))))
@@ -223,14 +289,19 @@ def main() -> None:
         started = time.perf_counter()
         with build_large(large_path) as store:
             counts = store.counts()
-            print(f"generated {sum(counts['nodes'].values()):,} nodes and {sum(counts['edges'].values()):,} edges "
-                  f"in {time.perf_counter() - started:.0f} s", flush=True)
+            print(
+                f"generated {sum(counts['nodes'].values()):,} nodes and {sum(counts['edges'].values()):,} edges "
+                f"in {time.perf_counter() - started:.0f} s",
+                flush=True,
+            )
             rows += measure("100k nodes", large_path, store)
         shutil.rmtree(tmp, ignore_errors=True)
     print_table(rows)
-    print(f"direct: one call after another in process (the same api.queries function the route calls); "
-          f"HTTP: kb serve, 1 worker, {CLIENTS} concurrent keep-alive clients on 127.0.0.1. "
-          "throughput ratio = direct/s ÷ HTTP/s; p50 ratio = HTTP p50 ÷ direct p50 (includes queueing).")
+    print(
+        f"direct: one call after another in process (the same api.queries function the route calls); "
+        f"HTTP: kb serve, 1 worker, {CLIENTS} concurrent keep-alive clients on 127.0.0.1. "
+        "throughput ratio = direct/s ÷ HTTP/s; p50 ratio = HTTP p50 ÷ direct p50 (includes queueing)."
+    )
 
 
 if __name__ == "__main__":

@@ -67,8 +67,10 @@ def generate(size: int, seed: int = SEED) -> Batch:
     events and documents; about 2.5 edges per node, funding mostly in EUR."""
     rng = random.Random(seed)
     countries = [f"country:{c}" for c in PARTNERS + DONOR_STATES]
-    nodes = [_n("Country", f"country:{c}", code=c.upper(), wb_partner=c in PARTNERS)
-             for c in PARTNERS + DONOR_STATES]
+    nodes = [
+        _n("Country", f"country:{c}", code=c.upper(), wb_partner=c in PARTNERS)
+        for c in PARTNERS + DONOR_STATES
+    ]
     nodes += [_n("Pillar", f"pillar:{p}", code=p, number=i) for i, p in enumerate(PILLARS, 1)]
     rest = size - len(nodes)
     shares = {"org": 8, "inst": 15, "need": 25, "event": 10, "doc": 5}
@@ -82,23 +84,41 @@ def generate(size: int, seed: int = SEED) -> Batch:
         edges.append(_e("PART_OF", inst, f"country:{PARTNERS[k % 6]}"))
     for k, need in enumerate(ids["need"]):
         nodes.append(_n("Need", need, priority=rng.choice(["high", "medium", "low"])))
-        edges += [_e("STATED_BY", need, f"country:{PARTNERS[k % 6]}"),
-                  _e("IN_PILLAR", need, f"pillar:{rng.choice(PILLARS)}"),
-                  _e("RESPONSIBLE_FOR", rng.choice(ids["inst"]), need)]
+        edges += [
+            _e("STATED_BY", need, f"country:{PARTNERS[k % 6]}"),
+            _e("IN_PILLAR", need, f"pillar:{rng.choice(PILLARS)}"),
+            _e("RESPONSIBLE_FOR", rng.choice(ids["inst"]), need),
+        ]
     donors = ids["org"][: max(1, len(ids["org"]) // 3)] + countries[6:]
     for k, project in enumerate(ids["project"]):
         start = dt.date(2018, 1, 1) + dt.timedelta(days=rng.randrange(8 * 365))
-        nodes.append(_n("Project", project, start=start.isoformat(),
-                        end=(start + dt.timedelta(days=rng.randrange(365, 4 * 365))).isoformat()))
-        edges += [_e("ADDRESSES", project, rng.choice(ids["need"])),
-                  _e("TARGETS", project, f"country:{PARTNERS[k % 6]}"),
-                  _e("FUNDS", rng.choice(donors), project, amount=float(rng.randrange(50, 3000) * 1000),
-                     currency="USD" if rng.random() < 0.15 else "EUR", kind="commitment"),
-                  _e("IMPLEMENTS", rng.choice(ids["org"]), project)]
+        nodes.append(
+            _n(
+                "Project",
+                project,
+                start=start.isoformat(),
+                end=(start + dt.timedelta(days=rng.randrange(365, 4 * 365))).isoformat(),
+            )
+        )
+        edges += [
+            _e("ADDRESSES", project, rng.choice(ids["need"])),
+            _e("TARGETS", project, f"country:{PARTNERS[k % 6]}"),
+            _e(
+                "FUNDS",
+                rng.choice(donors),
+                project,
+                amount=float(rng.randrange(50, 3000) * 1000),
+                currency="USD" if rng.random() < 0.15 else "EUR",
+                kind="commitment",
+            ),
+            _e("IMPLEMENTS", rng.choice(ids["org"]), project),
+        ]
     for k, event in enumerate(ids["event"]):
         nodes.append(_n("Event", event, date=(dt.date(2022, 1, 1) + dt.timedelta(days=k % 1000)).isoformat()))
-        edges += [_e("HELD_IN", event, f"country:{PARTNERS[k % 6]}"),
-                  _e("IN_PILLAR", event, f"pillar:{PILLARS[k % 3]}")]
+        edges += [
+            _e("HELD_IN", event, f"country:{PARTNERS[k % 6]}"),
+            _e("IN_PILLAR", event, f"pillar:{PILLARS[k % 3]}"),
+        ]
         edges += [_e("PARTICIPATED_IN", actor, event) for actor in rng.sample(ids["org"] + ids["inst"], 3)]
     for doc in ids["doc"]:
         nodes.append(_n("Document", doc))
@@ -150,8 +170,9 @@ def load_to_still(browser, path: Path, *, ours: bool) -> tuple[float | None, flo
 def _kb_map(store: Path, out: Path) -> tuple[float, str]:
     kb = Path(sys.executable).parent / "kb"
     started = time.perf_counter()
-    done = subprocess.run([str(kb), "--store", str(store), "map", "overview", "-o", str(out)],
-                          capture_output=True, text=True)
+    done = subprocess.run(
+        [str(kb), "--store", str(store), "map", "overview", "-o", str(out)], capture_output=True, text=True
+    )
     seconds = time.perf_counter() - started
     if done.returncode != 0:
         refused = f"refused: over {MAX_NODES:,} nodes" if "at most" in done.stderr else done.stderr.strip()
@@ -193,27 +214,48 @@ def main() -> None:
                     G = store.subgraph()
                 cli_seconds, cli_note = _median(lambda: _kb_map(store_path, folder / "cli.html"))
                 layout_seconds, _ = _median(lambda: _timed(lambda: layout.positions(G)))
-                map_seconds, ours = _median(lambda: _timed(
-                    lambda: write_html(*views.overview(G, max_nodes=None), folder / "ours.html")))
+                map_seconds, ours = _median(
+                    lambda: _timed(
+                        lambda: write_html(*views.overview(G, max_nodes=None), folder / "ours.html")
+                    )
+                )
                 our_still = _median(lambda: load_to_still(browser, ours, ours=True)[::-1])[0]
                 baseline = pyvis_defaults(G, folder / "pyvis.html")
                 base_first, base_still = load_to_still(browser, baseline, ours=False)
-                row = [f"{G.number_of_nodes():,}", f"{G.number_of_edges():,}",
-                       f"{cli_seconds:.2f} s ({cli_note})", f"{layout_seconds:.2f} s", f"{map_seconds:.2f} s",
-                       f"{ours.stat().st_size / 2**20:.1f} MB",
-                       _s(our_still), _s(base_first), _s(base_still)]
+                row = [
+                    f"{G.number_of_nodes():,}",
+                    f"{G.number_of_edges():,}",
+                    f"{cli_seconds:.2f} s ({cli_note})",
+                    f"{layout_seconds:.2f} s",
+                    f"{map_seconds:.2f} s",
+                    f"{ours.stat().st_size / 2**20:.1f} MB",
+                    _s(our_still),
+                    _s(base_first),
+                    _s(base_still),
+                ]
                 rows.append(row)
                 print("  " + " | ".join(row), flush=True)
         finally:
             browser.close()
-    header = ["nodes", "edges", "kb map overview (CLI)", "layout", "map in-process", "HTML",
-              "ours: load to still", "pyvis defaults: first draw", "pyvis defaults: still"]
+    header = [
+        "nodes",
+        "edges",
+        "kb map overview (CLI)",
+        "layout",
+        "map in-process",
+        "HTML",
+        "ours: load to still",
+        "pyvis defaults: first draw",
+        "pyvis defaults: still",
+    ]
     widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(header)]
     print()
     print(" | ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)))
     print("-+-".join("-" * w for w in widths))
     for row in rows:
         print(" | ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)))
-    print(f"\nmedians of 3 runs for ours, 1 for pyvis; chromium {CHROMIUM} at 1920x1080, network cut off; "
-          f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}; "
-          f"the CLI refuses maps over {MAX_NODES:,} nodes.")
+    print(
+        f"\nmedians of 3 runs for ours, 1 for pyvis; chromium {CHROMIUM} at 1920x1080, network cut off; "
+        f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}; "
+        f"the CLI refuses maps over {MAX_NODES:,} nodes."
+    )

@@ -31,11 +31,26 @@ def build(path: Path, store: SQLiteStore) -> None:
     book = openpyxl.load_workbook(path)
     ws = book["Responses"]
     for i in range(ROWS):
-        ws.append([f"Project {i} – border cooperation", PARTNERS[i % 6], ["WBCTi", "WBCSCi", "WBBSi"][i % 3],
-                   DONORS[i % 7], DONORS[(i + 3) % 7] if i % 4 == 0 else None, None, "UNODC", None,
-                   f"€{(i % 90 + 10) * 10_000:,}", None, f"{1 + i % 28:02d}.{1 + i % 12:02d}.2024.",
-                   "ongoing" if i % 5 == 0 else dt.date(2026, 12, 31), "implementation", None,
-                   "response-mapping-2024", None])
+        ws.append(
+            [
+                f"Project {i} – border cooperation",
+                PARTNERS[i % 6],
+                ["WBCTi", "WBCSCi", "WBBSi"][i % 3],
+                DONORS[i % 7],
+                DONORS[(i + 3) % 7] if i % 4 == 0 else None,
+                None,
+                "UNODC",
+                None,
+                f"€{(i % 90 + 10) * 10_000:,}",
+                None,
+                f"{1 + i % 28:02d}.{1 + i % 12:02d}.2024.",
+                "ongoing" if i % 5 == 0 else dt.date(2026, 12, 31),
+                "implementation",
+                None,
+                "response-mapping-2024",
+                None,
+            ]
+        )
     book.save(path)
 
 

@@ -37,9 +37,18 @@ from kb.store.sqlite import SQLiteStore
 
 PASSWORD = "kb-bench-password"
 #: The shared IATI files where this checkout sits beside ../shared, else real excerpts among the fixtures.
-IATI = [str(SHARED)] if SHARED.is_dir() else [
-    str(FIXTURES / n) for n in ("activity-standard-example-annotated.xml", "dportal_92_excerpt.xml",
-                                "MAEC_IATI_INDONESIA_excerpt.xml")]
+IATI = (
+    [str(SHARED)]
+    if SHARED.is_dir()
+    else [
+        str(FIXTURES / n)
+        for n in (
+            "activity-standard-example-annotated.xml",
+            "dportal_92_excerpt.xml",
+            "MAEC_IATI_INDONESIA_excerpt.xml",
+        )
+    ]
+)
 NEED = "need:demo-ba-bcp-equipment"
 KB = [sys.executable, "-c", "from kb.cli import main; main()"]
 
@@ -64,7 +73,9 @@ def kb(store: str, *args: str) -> None:
 class Side:
     """One store under test: its location for the CLI, an open port object, and how to empty it."""
 
-    def __init__(self, name: str, location: str, open_store: Callable[[], GraphStore], empty: Callable[[], None]):
+    def __init__(
+        self, name: str, location: str, open_store: Callable[[], GraphStore], empty: Callable[[], None]
+    ):
         self.name, self.location, self.open, self.empty = name, location, open_store, empty
 
 
@@ -91,8 +102,9 @@ def neo4j_side(uri: str) -> Side:
 def measure(side: Side, runs: int) -> dict[str, float]:
     out: dict[str, float] = {}
     print(f"  {side.name}: init + seed", flush=True)
-    out["kb init + kb seed (CLI)"] = median(lambda: (kb(side.location, "init"), kb(side.location, "seed")),
-                                            runs, before=side.empty)
+    out["kb init + kb seed (CLI)"] = median(
+        lambda: (kb(side.location, "init"), kb(side.location, "seed")), runs, before=side.empty
+    )
     print(f"  {side.name}: import iati", flush=True)
 
     def fresh_seed() -> None:
@@ -102,7 +114,9 @@ def measure(side: Side, runs: int) -> dict[str, float]:
 
     out["kb import iati, 5 shared files (CLI)"] = median(
         lambda: kb(side.location, "import", "iati", *IATI, "--all-countries", "--all-sectors", "--json"),
-        runs, before=fresh_seed)
+        runs,
+        before=fresh_seed,
+    )
     with side.open() as store:
         pillar = SubgraphFilter(pillar="pillar:wbbsi")
         out["seed set: subgraph, whole"] = median(lambda: store.subgraph(), runs * 3)
@@ -142,10 +156,15 @@ def main(runs: int = 3) -> None:
         server.start()
         try:
             rss = psutil.Process(server.pid).memory_info().rss / 2**20
-            print(f"local Neo4j {local.version()}: ready in {server.started_in:.1f} s, RSS {rss:.0f} MB "
-                  f"(heap -Xmx{server.heap}, page cache {server.pagecache})", flush=True)
-            results = {side.name: measure(side, runs)
-                       for side in (sqlite_side(Path(tmp) / "kb.sqlite"), neo4j_side(server.uri))}
+            print(
+                f"local Neo4j {local.version()}: ready in {server.started_in:.1f} s, RSS {rss:.0f} MB "
+                f"(heap -Xmx{server.heap}, page cache {server.pagecache})",
+                flush=True,
+            )
+            results = {
+                side.name: measure(side, runs)
+                for side in (sqlite_side(Path(tmp) / "kb.sqlite"), neo4j_side(server.uri))
+            }
             peak = psutil.Process(server.pid).memory_info().rss / 2**20
         finally:
             server.stop()
@@ -155,8 +174,10 @@ def main(runs: int = 3) -> None:
     for step, sqlite_s in results["sqlite"].items():
         neo4j_s = results["neo4j"][step]
         print(f"{step:44} | {sqlite_s:>9.4f} | {neo4j_s:>9.4f} | {neo4j_s / sqlite_s:>11.1f}×")
-    print(f"\nNeo4j server RSS after the run: {peak:.0f} MB; medians of {runs} runs "
-          f"({runs * 3} for the seed-set reads, {runs * 5} for search)")
+    print(
+        f"\nNeo4j server RSS after the run: {peak:.0f} MB; medians of {runs} runs "
+        f"({runs * 3} for the seed-set reads, {runs * 5} for search)"
+    )
 
 
 if __name__ == "__main__":

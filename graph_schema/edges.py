@@ -103,7 +103,9 @@ class MemberOf(Edge):
     SOURCE_TYPES: ClassVar[tuple[str, ...]] = ACTORS
     TARGET_TYPES: ClassVar[tuple[str, ...]] = ("SupportGroup",)
 
-    role: str | None = Field(None, description="As stated, e.g. 'including relevant bodies for Border Security'.")
+    role: str | None = Field(
+        None, description="As stated, e.g. 'including relevant bodies for Border Security'."
+    )
 
 
 class ParticipatedIn(Edge):
@@ -147,6 +149,20 @@ class WorksFor(Edge):
 
 
 EDGE_CLASSES: tuple[type[Edge], ...] = (
-    Funds, Implements, Benefits, Addresses, ResponsibleFor, StatedBy, Targets, InPillar, PartOf,
-    MemberOf, ParticipatedIn, Organised, HeldIn, Discussed, Produced, WorksFor,
+    Funds,
+    Implements,
+    Benefits,
+    Addresses,
+    ResponsibleFor,
+    StatedBy,
+    Targets,
+    InPillar,
+    PartOf,
+    MemberOf,
+    ParticipatedIn,
+    Organised,
+    HeldIn,
+    Discussed,
+    Produced,
+    WorksFor,
 )

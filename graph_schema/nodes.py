@@ -45,8 +45,16 @@ class Organisation(Node):
 
     acronym: str | None = None
     kind: Literal[
-        "eu_body", "eu_agency", "international", "regional", "development_agency",
-        "government", "ngo", "company", "iisg_body", "other",
+        "eu_body",
+        "eu_agency",
+        "international",
+        "regional",
+        "development_agency",
+        "government",
+        "ngo",
+        "company",
+        "iisg_body",
+        "other",
     ] = "other"
     iati_ref: str | None = Field(None, description="IATI organisation identifier, e.g. XM-DAC-41114.")
 
@@ -123,8 +131,12 @@ class Event(Node):
     end_date: dt.date | None = None
     place: str | None = None
     kind: Literal[
-        "thematic_meeting", "support_group_meeting", "consultation", "bilateral_meeting",
-        "working_session", "other",
+        "thematic_meeting",
+        "support_group_meeting",
+        "consultation",
+        "bilateral_meeting",
+        "working_session",
+        "other",
     ] = "other"
     summary: str | None = None
 
@@ -137,9 +149,9 @@ class Document(Node):
     COLOUR: ClassVar[str] = "#8d6e63"
     SHAPE: ClassVar[str] = "square"
 
-    kind: Literal["methodology", "template", "report", "strategy", "proposal", "review", "activity", "other"] = (
-        "other"
-    )
+    kind: Literal[
+        "methodology", "template", "report", "strategy", "proposal", "review", "activity", "other"
+    ] = "other"
     status: Literal["planned", "in_process", "accomplished"] = "planned"
     task: bool = Field(False, description="Listed among the pillar's tasks.")
 
@@ -156,5 +168,14 @@ class Person(Node):
 
 
 NODE_CLASSES: tuple[type[Node], ...] = (
-    Country, Institution, Organisation, Pillar, SupportGroup, Need, Project, Event, Document, Person,
+    Country,
+    Institution,
+    Organisation,
+    Pillar,
+    SupportGroup,
+    Need,
+    Project,
+    Event,
+    Document,
+    Person,
 )

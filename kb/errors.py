@@ -108,7 +108,16 @@ class PayloadTooLargeError(KBError):
 
 #: Every error class, for docs and for the test that checks each type is documented.
 ERROR_CLASSES: tuple[type[KBError], ...] = (
-    KBError, NotFoundError, SchemaViolationError, InvalidInputError, ConflictError, ImportFormatError,
-    StoreError, StoreUnavailableError, IncompatibleStoreError, AuthError, ForbiddenError,
+    KBError,
+    NotFoundError,
+    SchemaViolationError,
+    InvalidInputError,
+    ConflictError,
+    ImportFormatError,
+    StoreError,
+    StoreUnavailableError,
+    IncompatibleStoreError,
+    AuthError,
+    ForbiddenError,
     PayloadTooLargeError,
 )

@@ -47,7 +47,9 @@ def _node_context(G: nx.MultiDiGraph, facts: Facts, node_id: str, data: Mapping[
     if data.get("type") == "Need":
         extra["country"] = _codes(G, need_countries(G, node_id))
     elif data.get("type") == "Project":
-        extra["country"] = _codes(G, {t for _, t, k in G.out_edges(node_id, keys=True) if k.startswith("TARGETS:")})
+        extra["country"] = _codes(
+            G, {t for _, t, k in G.out_edges(node_id, keys=True) if k.startswith("TARGETS:")}
+        )
         for currency, amount in sorted(facts[node_id].amounts.items()):
             extra[f"funding_{currency}"] = amount
     elif data.get("type") == "Country":

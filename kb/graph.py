@@ -9,7 +9,6 @@ import networkx as nx
 
 from kb.records import EdgeRecord, NodeRecord, edge_identity
 
-
 #: Graph attribute of a filtered subgraph: the projects in it that address a need the filters
 #: left out (so the analyses do not take them for projects linked to no need).
 LINKED_OUTSIDE = "projects_addressing_needs_outside"

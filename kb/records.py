@@ -58,7 +58,9 @@ def _label(kind: str, index: int, raw: Mapping[str, Any]) -> str:
     return f"{kind}s[{index}]"
 
 
-def _validate(kind: str, model_of: Callable[[str], type[BaseModel]], raw: Any, index: int, origin: str) -> dict:
+def _validate(
+    kind: str, model_of: Callable[[str], type[BaseModel]], raw: Any, index: int, origin: str
+) -> dict:
     where = (origin + ": " if origin else "") + _label(kind, index, raw if isinstance(raw, Mapping) else {})
     if not isinstance(raw, Mapping):
         raise SchemaViolationError(f"{where}: a{'n' if kind == 'edge' else ''} {kind} must be an object")
@@ -97,7 +99,9 @@ def parse_batch(doc: Any, origin: str = "") -> Batch:
         raise SchemaViolationError(f"{origin or 'batch'}: expected an object with 'nodes' and 'edges'")
     unknown = set(doc) - {"nodes", "edges", "format", "schema_version", "exported_at"}
     if unknown:
-        raise SchemaViolationError(f"{origin or 'batch'}: unknown top-level field(s): {', '.join(sorted(unknown))}")
+        raise SchemaViolationError(
+            f"{origin or 'batch'}: unknown top-level field(s): {', '.join(sorted(unknown))}"
+        )
     nodes_raw, edges_raw = doc.get("nodes", []), doc.get("edges", [])
     if not isinstance(nodes_raw, list) or not isinstance(edges_raw, list):
         raise SchemaViolationError(f"{origin or 'batch'}: 'nodes' and 'edges' must be lists")
@@ -115,7 +119,9 @@ def check_one_type_per_id(batch: Batch) -> None:
     for node in batch.nodes:
         previous = seen.setdefault(node["id"], node["type"])
         if previous != node["type"]:
-            raise ConflictError(f"node '{node['id']}' appears as {previous} and as {node['type']} in one batch")
+            raise ConflictError(
+                f"node '{node['id']}' appears as {previous} and as {node['type']} in one batch"
+            )
 
 
 def check_endpoints(batch: Batch, known_types: Mapping[str, str]) -> None:
@@ -145,7 +151,9 @@ def check_types_unchanged(batch: Batch, stored_types: Mapping[str, str]) -> None
     for node in batch.nodes:
         stored = stored_types.get(node["id"])
         if stored is not None and stored != node["type"]:
-            raise ConflictError(f"node '{node['id']}' is stored as a {stored}; this batch says {node['type']}")
+            raise ConflictError(
+                f"node '{node['id']}' is stored as a {stored}; this batch says {node['type']}"
+            )
 
 
 def endpoint_ids(batch: Batch) -> set[str]:

@@ -33,7 +33,9 @@ class Settings(BaseSettings):
     api_read_tokens: SecretStr = Field(
         SecretStr(""), description="Read tokens, same form. When set, reads need a read or write token."
     )
-    api_cors_origins: str = Field("", description="Origins allowed by CORS, comma-separated. Empty: CORS off.")
+    api_cors_origins: str = Field(
+        "", description="Origins allowed by CORS, comma-separated. Empty: CORS off."
+    )
     api_max_body_bytes: int = Field(10_000_000, ge=1, description="Largest request body accepted (bytes).")
 
     @property

@@ -36,20 +36,48 @@ def small_graph() -> dict[str, list[dict[str, Any]]]:
         "nodes": [
             node("Country", "country:rs", "Serbia", code="RS", wb_partner=True),
             node("Country", "country:xk", "Kosovo", code="XK", wb_partner=True),
-            node("Pillar", "pillar:wbbsi", "Western Balkan Border Security initiative", code="WBBSi", number=3),
-            node("Institution", "inst:rs-mup", "Министарство унутрашњих послова",
-                 aliases=["Ministarstvo unutrašnjih poslova", "Ministry of Interior of Serbia"], kind="ministry"),
+            node(
+                "Pillar", "pillar:wbbsi", "Western Balkan Border Security initiative", code="WBBSi", number=3
+            ),
+            node(
+                "Institution",
+                "inst:rs-mup",
+                "Министарство унутрашњих послова",
+                aliases=["Ministarstvo unutrašnjih poslova", "Ministry of Interior of Serbia"],
+                kind="ministry",
+            ),
             node("Person", "person:danilo-stevandic", "Danilo Stevandić", position="State Secretary"),
             node("Person", "person:sinisa-kostresevic", "Siniša Kostrešević", position="Police Director"),
             node("Organisation", "org:marri", "MARRI Regional Centre", acronym="MARRI", kind="regional"),
-            node("Organisation", "org:giz", "GIZ – German Agency for International Cooperation GmbH",
-                 acronym="GIZ", kind="development_agency"),
-            node("Organisation", "org:unodc", "UNODC – United Nations Office on Drugs and Crime", acronym="UNODC",
-                 kind="international"),
+            node(
+                "Organisation",
+                "org:giz",
+                "GIZ – German Agency for International Cooperation GmbH",
+                acronym="GIZ",
+                kind="development_agency",
+            ),
+            node(
+                "Organisation",
+                "org:unodc",
+                "UNODC – United Nations Office on Drugs and Crime",
+                acronym="UNODC",
+                kind="international",
+            ),
             node("Country", "country:at", "Austria", code="AT"),
-            node("Need", "need:rs-border-surveillance", "Border surveillance equipment", priority="high",
-                 cycle="needs-mapping-1"),
-            node("Need", "need:xk-training", "Training of border police", priority="medium", cycle="needs-mapping-1"),
+            node(
+                "Need",
+                "need:rs-border-surveillance",
+                "Border surveillance equipment",
+                priority="high",
+                cycle="needs-mapping-1",
+            ),
+            node(
+                "Need",
+                "need:xk-training",
+                "Training of border police",
+                priority="medium",
+                cycle="needs-mapping-1",
+            ),
             node("Project", "project:a", "Green border surveillance", start="2023-01-01", end="2024-12-31"),
             node("Project", "project:b", "Mobile surveillance units", start="2024-06-01"),
         ],
@@ -65,8 +93,16 @@ def small_graph() -> dict[str, list[dict[str, Any]]]:
             edge("ADDRESSES", "project:b", "need:rs-border-surveillance"),
             edge("TARGETS", "project:a", "country:rs"),
             edge("TARGETS", "project:b", "country:rs"),
-            edge("FUNDS", "org:giz", "project:a", amount=1_000_000, currency="EUR", kind="commitment",
-                 start="2023-01-01", end="2024-12-31"),
+            edge(
+                "FUNDS",
+                "org:giz",
+                "project:a",
+                amount=1_000_000,
+                currency="EUR",
+                kind="commitment",
+                start="2023-01-01",
+                end="2024-12-31",
+            ),
             edge("FUNDS", "country:at", "project:b", amount=250_000, currency="USD", kind="commitment"),
             edge("IMPLEMENTS", "org:unodc", "project:b"),
             edge("BENEFITS", "project:a", "inst:rs-mup"),
@@ -124,6 +160,9 @@ def neo4j_store(neo4j_server: Neo4jServer) -> Iterator[Any]:
     from kb.store.neo4j.testing import isolated_store
 
     with isolated_store(
-        neo4j_server.uri, user=neo4j_server.user, password=neo4j_server.password, database=neo4j_server.database
+        neo4j_server.uri,
+        user=neo4j_server.user,
+        password=neo4j_server.password,
+        database=neo4j_server.database,
     ) as store:
         yield store

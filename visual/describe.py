@@ -93,8 +93,9 @@ def countries(G: nx.MultiDiGraph, node: str) -> list[str]:
     via = {"Institution": "PART_OF", "Project": "TARGETS", "Event": "HELD_IN"}.get(kind or "")
     if via is None:
         return []
-    return sorted(e["target"] for e in out_edges(G, node, via)
-                  if G.nodes[e["target"]].get("type") == "Country")
+    return sorted(
+        e["target"] for e in out_edges(G, node, via) if G.nodes[e["target"]].get("type") == "Country"
+    )
 
 
 def period(record: Mapping[str, Any]) -> str | None:
@@ -148,14 +149,17 @@ def node_tip(G: nx.MultiDiGraph, node: str, money_by_role: Mapping[str, Amounts]
     return "\n".join(lines)
 
 
-def edge_tip(G: nx.MultiDiGraph, edge: Mapping[str, Any], notes: list[str],
-             labels: Mapping[str, str] | None = None) -> str:
+def edge_tip(
+    G: nx.MultiDiGraph, edge: Mapping[str, Any], notes: list[str], labels: Mapping[str, str] | None = None
+) -> str:
     """The tooltip of an edge: its ends (by ``labels`` when given), type, amount, period and sources."""
     ends = " → ".join(labels[n] if labels else label(G.nodes[n]) for n in (edge["source"], edge["target"]))
     lines = [f"{edge['type'].replace('_', ' ')}: {ends}"]
     if edge.get("amount") is not None:
-        lines.append(f"Amount: {money(edge['amount'], edge.get('currency'))}"
-                     + (f" ({edge['kind']})" if edge.get("kind") else ""))
+        lines.append(
+            f"Amount: {money(edge['amount'], edge.get('currency'))}"
+            + (f" ({edge['kind']})" if edge.get("kind") else "")
+        )
     if edge.get("weight"):
         lines.append(f"Needs funded by both: {edge['weight']}")
     if edge.get("needs"):

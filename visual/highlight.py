@@ -30,11 +30,15 @@ class Highlights:
     def __or__(self, other: Highlights) -> Highlights:
         nodes = {k: [*self.overlap_nodes.get(k, []), *v] for k, v in other.overlap_nodes.items()}
         edges = {k: [*self.overlap_edges.get(k, []), *v] for k, v in other.overlap_edges.items()}
-        keep = (None if self.keep is None and other.keep is None
-                else (self.keep or set()) | (other.keep or set()))
+        keep = (
+            None if self.keep is None and other.keep is None else (self.keep or set()) | (other.keep or set())
+        )
         return Highlights(
-            overlap_nodes={**self.overlap_nodes, **nodes}, overlap_edges={**self.overlap_edges, **edges},
-            gap_nodes={**self.gap_nodes, **other.gap_nodes}, focus=self.focus | other.focus, keep=keep,
+            overlap_nodes={**self.overlap_nodes, **nodes},
+            overlap_edges={**self.overlap_edges, **edges},
+            gap_nodes={**self.gap_nodes, **other.gap_nodes},
+            focus=self.focus | other.focus,
+            keep=keep,
             findings=[*self.findings, *other.findings],
         )
 

@@ -58,8 +58,12 @@ def force_layout(G: nx.Graph, seed: int = 7) -> Positions:
     return {n: (float(x), float(y)) for n, (x, y) in zip(ids, coords.coords, strict=True)}
 
 
-def fit_box(positions: Positions, area_per_node: float = AREA_PER_NODE, aspect: float = ASPECT,
-            min_width: float = MIN_WIDTH) -> Positions:
+def fit_box(
+    positions: Positions,
+    area_per_node: float = AREA_PER_NODE,
+    aspect: float = ASPECT,
+    min_width: float = MIN_WIDTH,
+) -> Positions:
     """Stretch positions into a box of ``aspect`` whose area is ``area_per_node`` per node (and
     at least ``min_width`` wide, so a small map fills the screen), centred on 0.
 
@@ -81,8 +85,13 @@ def fit_box(positions: Positions, area_per_node: float = AREA_PER_NODE, aspect: 
     }
 
 
-def declutter(positions: Positions, boxes: Mapping[str, tuple[float, float, float]], rounds: int = 120,
-              gap: float = 8.0, aspect: float = ASPECT) -> Positions:
+def declutter(
+    positions: Positions,
+    boxes: Mapping[str, tuple[float, float, float]],
+    rounds: int = 120,
+    gap: float = 8.0,
+    aspect: float = ASPECT,
+) -> Positions:
     """Push apart nodes whose boxes overlap: ``width, height`` around each position, shifted down by ``dy``.
 
     Deterministic: pairs are visited in id order and each overlap is resolved half by each
@@ -115,8 +124,14 @@ def declutter(positions: Positions, boxes: Mapping[str, tuple[float, float, floa
     return {n: (round(x, 1), round(y, 1)) for n, (x, y) in pos.items()}
 
 
-def _separate(a: list[float], b: list[float], box_a: tuple[float, float, float],
-              box_b: tuple[float, float, float], gap: float, aspect: float) -> bool:
+def _separate(
+    a: list[float],
+    b: list[float],
+    box_a: tuple[float, float, float],
+    box_b: tuple[float, float, float],
+    gap: float,
+    aspect: float,
+) -> bool:
     over_x = (box_a[0] + box_b[0]) / 2 + gap - abs(a[0] - b[0])
     centre_a, centre_b = a[1] + box_a[2], b[1] + box_b[2]
     over_y = (box_a[1] + box_b[1]) / 2 + gap - abs(centre_a - centre_b)
@@ -151,8 +166,9 @@ def pull_in(positions: Positions, share: float = 0.02) -> Positions:
     return {n: (min(max(x, x0), x1), min(max(y, y0), y1)) for n, (x, y) in positions.items()}
 
 
-def positions(G: nx.Graph, boxes: Mapping[str, tuple[float, float, float]] | None = None,
-              seed: int = 7) -> Positions:
+def positions(
+    G: nx.Graph, boxes: Mapping[str, tuple[float, float, float]] | None = None, seed: int = 7
+) -> Positions:
     """Screen positions for ``G``: force layout, outliers pulled in, stretched to the screen, decluttered."""
     placed = fit_box(pull_in(force_layout(G, seed=seed)))
     if boxes is not None and 1 < len(placed) <= DECLUTTER_MAX_NODES:

@@ -38,8 +38,9 @@ def _star(points: int = 5, outer: float = 11.0, inner: float = 4.6) -> str:
     return " ".join(coords)
 
 
-_HEXAGON = " ".join(f"{12 + 11 * math.cos(math.pi * i / 3):.1f},{12 + 11 * math.sin(math.pi * i / 3):.1f}"
-                    for i in range(6))
+_HEXAGON = " ".join(
+    f"{12 + 11 * math.cos(math.pi * i / 3):.1f},{12 + 11 * math.sin(math.pi * i / 3):.1f}" for i in range(6)
+)
 #: SVG element and attributes drawing each vis-network shape in a 24×24 box.
 SYMBOLS: dict[str, tuple[str, dict[str, str]]] = {
     "dot": ("circle", {"cx": "12", "cy": "12", "r": "10"}),
@@ -61,36 +62,60 @@ def symbol(shape: str) -> tuple[str, dict[str, str]]:
     return SYMBOLS.get(shape, SYMBOLS["dot"])
 
 
-def build_legend(node_counts: dict[str, int], edge_counts: dict[str, int], *, overlaps: bool, gaps: set[str],
-                 focus: bool, faded: bool, currency: str | None, money_sized: bool, demo: bool) -> Legend:
+def build_legend(
+    node_counts: dict[str, int],
+    edge_counts: dict[str, int],
+    *,
+    overlaps: bool,
+    gaps: set[str],
+    focus: bool,
+    faded: bool,
+    currency: str | None,
+    money_sized: bool,
+    demo: bool,
+) -> Legend:
     """The legend of one map: only what the map shows, types in schema order."""
     legend = Legend()
     for name in NODE_TYPES:
         if node_counts.get(name):
-            legend.nodes.append(Entry(name, styles.node_colour(name), styles.node_shape(name), type=name,
-                                      count=node_counts[name]))
+            legend.nodes.append(
+                Entry(
+                    name,
+                    styles.node_colour(name),
+                    styles.node_shape(name),
+                    type=name,
+                    count=node_counts[name],
+                )
+            )
     for name in [*EDGE_TYPES, styles.COFUNDING_EDGE]:
         if edge_counts.get(name):
-            words = ("co-funding (funds the same needs)" if name == styles.COFUNDING_EDGE
-                     else name.replace("_", " "))
+            words = (
+                "co-funding (funds the same needs)"
+                if name == styles.COFUNDING_EDGE
+                else name.replace("_", " ")
+            )
             legend.edges.append(Entry(words, styles.edge_colour(name), line=True, count=edge_counts[name]))
     if overlaps:
-        legend.marks.append(Entry("Overlap: donors, projects and need (ring)", styles.OVERLAP_COLOUR,
-                                  "dot", ring=True))
+        legend.marks.append(
+            Entry("Overlap: donors, projects and need (ring)", styles.OVERLAP_COLOUR, "dot", ring=True)
+        )
         legend.marks.append(Entry("Overlap: the links that make it", styles.OVERLAP_COLOUR, line=True))
     if "unaddressed" in gaps:
         legend.marks.append(Entry("Gap: need nobody addresses", styles.GAP_COLOUR, styles.GAP_SHAPE))
     if "underfunded" in gaps:
         legend.marks.append(Entry("Gap: need underfunded", styles.UNDERFUNDED_COLOUR, styles.GAP_SHAPE))
     if focus:
-        legend.marks.append(Entry("What this map is about (black ring)", styles.FOCUS_COLOUR, "dot",
-                                  ring=True))
+        legend.marks.append(
+            Entry("What this map is about (black ring)", styles.FOCUS_COLOUR, "dot", ring=True)
+        )
     if faded:
         legend.marks.append(Entry("Context (faded)", styles.FADED["background"], "dot"))
     if money_sized and currency:
-        legend.notes.append(f"Size: money in {currency} (given, received or required); nodes without "
-                            f"{currency} amounts are sized by their number of links. "
-                            "Currencies are never added.")
+        legend.notes.append(
+            f"Size: money in {currency} (given, received or required); nodes without "
+            f"{currency} amounts are sized by their number of links. "
+            "Currencies are never added."
+        )
     else:
         legend.notes.append("Size: number of links.")
     if edge_counts.get(styles.COFUNDING_EDGE):

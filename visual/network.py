@@ -63,7 +63,7 @@ def _darker(colour: str, factor: float = 0.65) -> str:
     >>> _darker("#ffffff")
     '#a5a5a5'
     """
-    return "#" + "".join(f"{int(int(colour[i:i + 2], 16) * factor):02x}" for i in (1, 3, 5))
+    return "#" + "".join(f"{int(int(colour[i : i + 2], 16) * factor):02x}" for i in (1, 3, 5))
 
 
 def _label_box(text: str, shape: str, size: float, font: int) -> tuple[float, float, float]:
@@ -82,15 +82,15 @@ def _label_box(text: str, shape: str, size: float, font: int) -> tuple[float, fl
     return max(width, 2 * size), 2 * size + below, below / 2
 
 
-def _labelled(ids: list[str], sizes: dict[str, float], degrees: dict[str, int],
-              marks: Highlights) -> set[str]:
+def _labelled(
+    ids: list[str], sizes: dict[str, float], degrees: dict[str, int], marks: Highlights
+) -> set[str]:
     """The nodes labelled at first sight: marked ones first, then the largest, the best linked;
     never faded context."""
     marked = set(marks.overlap_nodes) | set(marks.gap_nodes) | marks.focus
     shown = [n for n in ids if marks.keep is None or n in marks.keep or n in marks.focus]
     ranked = sorted(shown, key=lambda n: (n not in marked, -sizes[n], -degrees[n], n))
-    return set(ranked[:styles.LABELS_AT_FIT])
-
+    return set(ranked[: styles.LABELS_AT_FIT])
 
 
 def _node_style(kind: str, node: str, marks: Highlights, size: float, labelled: bool) -> dict[str, Any]:
@@ -110,17 +110,33 @@ def _node_style(kind: str, node: str, marks: Highlights, size: float, labelled: 
         border, border_width = styles.FOCUS_COLOUR, 8
     font_size = styles.font_size(size) if labelled else styles.SMALL_FONT
     if shape in styles.LABEL_INSIDE:
-        font = {"size": font_size, "color": styles.FADED_TEXT if faded else styles.text_colour(fill),
-                "strokeWidth": 0}
+        font = {
+            "size": font_size,
+            "color": styles.FADED_TEXT if faded else styles.text_colour(fill),
+            "strokeWidth": 0,
+        }
     else:
         font = {"size": font_size, "color": styles.FADED_TEXT if faded else "#111111"}
     return {
-        "shape": shape, "size": size, "borderWidth": border_width, "font": font,
-        "color": {"background": fill, "border": border,
-                  "highlight": {"background": fill, "border": "#000000"},
-                  "hover": {"background": fill, "border": "#000000"}},
-        "mark": "gap" if node in marks.gap_nodes else "overlap" if node in marks.overlap_nodes
-        else "focus" if node in marks.focus else "faded" if faded else "",
+        "shape": shape,
+        "size": size,
+        "borderWidth": border_width,
+        "font": font,
+        "color": {
+            "background": fill,
+            "border": border,
+            "highlight": {"background": fill, "border": "#000000"},
+            "hover": {"background": fill, "border": "#000000"},
+        },
+        "mark": "gap"
+        if node in marks.gap_nodes
+        else "overlap"
+        if node in marks.overlap_nodes
+        else "focus"
+        if node in marks.focus
+        else "faded"
+        if faded
+        else "",
     }
 
 
@@ -130,18 +146,34 @@ def _options(n: int) -> dict[str, Any]:
         "autoResize": True,
         "physics": {"enabled": False},
         "layout": {"improvedLayout": False},
-        "interaction": {"hover": not large, "tooltipDelay": 150, "hideEdgesOnDrag": large,
-                        "hideEdgesOnZoom": large, "keyboard": False, "multiselect": False},
+        "interaction": {
+            "hover": not large,
+            "tooltipDelay": 150,
+            "hideEdgesOnDrag": large,
+            "hideEdgesOnZoom": large,
+            "keyboard": False,
+            "multiselect": False,
+        },
         "nodes": {
-            "font": {"face": styles.FONT_FACE, "size": styles.SMALL_FONT, "color": "#111111",
-                     "strokeWidth": 6, "strokeColor": "#ffffff"},
+            "font": {
+                "face": styles.FONT_FACE,
+                "size": styles.SMALL_FONT,
+                "color": "#111111",
+                "strokeWidth": 6,
+                "strokeColor": "#ffffff",
+            },
             "widthConstraint": {"maximum": LABEL_WIDTH},
-            "scaling": {"label": {"enabled": False, "drawThreshold": styles.DRAW_THRESHOLD,
-                                  "maxVisible": 64}},
+            "scaling": {
+                "label": {"enabled": False, "drawThreshold": styles.DRAW_THRESHOLD, "maxVisible": 64}
+            },
             "shapeProperties": {"interpolation": False},
         },
-        "edges": {"smooth": False, "arrows": {"to": {"enabled": True, "scaleFactor": 0.7}},
-                  "selectionWidth": 2, "hoverWidth": 1},
+        "edges": {
+            "smooth": False,
+            "arrows": {"to": {"enabled": True, "scaleFactor": 0.7}},
+            "selectionWidth": 2,
+            "hoverWidth": 1,
+        },
     }
 
 
@@ -158,10 +190,16 @@ def _largest_per_currency(roles: dict[str, dict[str, float]]) -> dict[str, float
     return out
 
 
-def _add_nodes(net: Network, G: nx.MultiDiGraph, ids: list[str], labels: dict[str, str],
-               styled: dict[str, dict[str, Any]], placed: layout.Positions,
-               money: dict[str, dict[str, dict[str, float]]], marks: Highlights
-               ) -> tuple[dict[str, list[tuple[str, str]]], list[str]]:
+def _add_nodes(
+    net: Network,
+    G: nx.MultiDiGraph,
+    ids: list[str],
+    labels: dict[str, str],
+    styled: dict[str, dict[str, Any]],
+    placed: layout.Positions,
+    money: dict[str, dict[str, dict[str, float]]],
+    marks: Highlights,
+) -> tuple[dict[str, list[tuple[str, str]]], list[str]]:
     """Nodes with position, style, tooltip, facets and search text; returns the facets and texts shown."""
     texts: list[str] = []
     facets: dict[str, dict[str, str]] = {"pillar": {}, "country": {}}
@@ -171,9 +209,16 @@ def _add_nodes(net: Network, G: nx.MultiDiGraph, ids: list[str], labels: dict[st
         pillars, countries = describe.pillars(G, n), describe.countries(G, n)
         for key, found in (("pillar", pillars), ("country", countries)):
             facets[key].update((f, labels[f]) for f in found)
-        options = {**styled[n], "x": placed[n][0], "y": placed[n][1], "tip": tip,
-                   "type": data.get("type", ""), "pillars": pillars, "countries": countries,
-                   "search": describe.node_search(data)}
+        options = {
+            **styled[n],
+            "x": placed[n][0],
+            "y": placed[n][1],
+            "tip": tip,
+            "type": data.get("type", ""),
+            "pillars": pillars,
+            "countries": countries,
+            "search": describe.node_search(data),
+        }
         shape = options.pop("shape")
         # pyvis's add_node checks membership in a list (quadratic); ids of a graph are unique already.
         net.nodes.append(VisNode(n, shape, label=labels[n], **options).options)
@@ -187,33 +232,57 @@ def _add_nodes(net: Network, G: nx.MultiDiGraph, ids: list[str], labels: dict[st
 def _add_edges(net: Network, G: nx.MultiDiGraph, labels: dict[str, str], marks: Highlights) -> list[str]:
     """Edges with colour, width (amount or weight), arrow and tooltip; returns the tooltips."""
     edges = sorted(G.edges(keys=True, data=True), key=lambda e: (e[0], e[1], str(e[2])))
-    widths = styles.edge_widths({i: (float(d["amount"]), d["currency"]) for i, (*_, d) in enumerate(edges)
-                                 if d.get("amount") is not None and d.get("currency")})
+    widths = styles.edge_widths(
+        {
+            i: (float(d["amount"]), d["currency"])
+            for i, (*_, d) in enumerate(edges)
+            if d.get("amount") is not None and d.get("currency")
+        }
+    )
     heaviest = max((float(d.get("weight") or 0) for *_, d in edges), default=0.0)
     shown = None if marks.keep is None else marks.keep | marks.focus
     tips = []
     for i, (u, v, _, d) in enumerate(edges):
         kind = d.get("type", "")
         ident = (kind, u, v, d.get("key", ""))
-        width = widths.get(i) or (styles.scaled(float(d["weight"]), heaviest, styles.AMOUNT_WIDTH)
-                                  if d.get("weight") else styles.PLAIN_WIDTH)
+        width = widths.get(i) or (
+            styles.scaled(float(d["weight"]), heaviest, styles.AMOUNT_WIDTH)
+            if d.get("weight")
+            else styles.PLAIN_WIDTH
+        )
         colour = styles.edge_colour(kind)
         if ident in marks.overlap_edges:
             colour, width = styles.OVERLAP_COLOUR, max(width, 6.0)
         elif shown is not None and not {u, v} <= shown:
             colour = styles.FADED["border"]
-        tip = describe.edge_tip(G, {**d, "source": u, "target": v}, marks.overlap_edges.get(ident, []),
-                                labels)
-        net.edges.append(VisEdge(u, v, directed=True, id=f"e{i}", width=width, tip=tip, type=kind,
-                                 arrows={"to": {"enabled": kind in EDGE_TYPES}},
-                                 color={"color": colour, "highlight": "#000000", "hover": "#000000"}).options)
+        tip = describe.edge_tip(
+            G, {**d, "source": u, "target": v}, marks.overlap_edges.get(ident, []), labels
+        )
+        net.edges.append(
+            VisEdge(
+                u,
+                v,
+                directed=True,
+                id=f"e{i}",
+                width=width,
+                tip=tip,
+                type=kind,
+                arrows={"to": {"enabled": kind in EDGE_TYPES}},
+                color={"color": colour, "highlight": "#000000", "hover": "#000000"},
+            ).options
+        )
         tips.append(tip)
     return tips
 
 
-def build_network(G: nx.MultiDiGraph, marks: Highlights | None = None, *, seed: int = 7,
-                  max_nodes: int | None = MAX_NODES,
-                  money: dict[str, dict[str, dict[str, float]]] | None = None) -> MapModel:
+def build_network(
+    G: nx.MultiDiGraph,
+    marks: Highlights | None = None,
+    *,
+    seed: int = 7,
+    max_nodes: int | None = MAX_NODES,
+    money: dict[str, dict[str, dict[str, float]]] | None = None,
+) -> MapModel:
     """The map of ``G`` with ``marks``: a pyvis network with positions, styles and plain-text tips.
 
     Parameters
@@ -251,8 +320,11 @@ def build_network(G: nx.MultiDiGraph, marks: Highlights | None = None, *, seed: 
     labels = {n: describe.label(G.nodes[n]) for n in ids}
     # A shape drawing its label inside is as large as the label: labelled unless faded.
     labelled = _labelled(ids, sizes, degrees, marks) | {
-        n for n in ids if styles.node_shape(G.nodes[n].get("type", "")) in styles.LABEL_INSIDE
-        and (marks.keep is None or n in marks.keep)}
+        n
+        for n in ids
+        if styles.node_shape(G.nodes[n].get("type", "")) in styles.LABEL_INSIDE
+        and (marks.keep is None or n in marks.keep)
+    }
     styled = {n: _node_style(G.nodes[n].get("type", ""), n, marks, sizes[n], n in labelled) for n in ids}
     boxes = {n: _label_box(labels[n], styled[n]["shape"], sizes[n], styled[n]["font"]["size"]) for n in ids}
     placed = layout.positions(G, boxes, seed=seed)
@@ -263,10 +335,15 @@ def build_network(G: nx.MultiDiGraph, marks: Highlights | None = None, *, seed: 
     net.options = _options(len(ids))
 
     legend = build_legend(
-        Counter(G.nodes[n].get("type", "") for n in ids), Counter(t for *_, t in G.edges(data="type")),
-        overlaps=bool(marks.overlap_nodes), gaps={kind for kind, _ in marks.gap_nodes.values()},
-        focus=bool(marks.focus), faded=marks.keep is not None, currency=currency,
-        money_sized=bool(currency), demo=any(G.nodes[n].get("demo") for n in ids),
+        Counter(G.nodes[n].get("type", "") for n in ids),
+        Counter(t for *_, t in G.edges(data="type")),
+        overlaps=bool(marks.overlap_nodes),
+        gaps={kind for kind, _ in marks.gap_nodes.values()},
+        focus=bool(marks.focus),
+        faded=marks.keep is not None,
+        currency=currency,
+        money_sized=bool(currency),
+        demo=any(G.nodes[n].get("demo") for n in ids),
     )
     texts += [e.label for e in legend.nodes] + [name for pairs in facets.values() for _, name in pairs]
     return MapModel(network=net, legend=legend, facets=facets, texts=texts)

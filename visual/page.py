@@ -46,8 +46,13 @@ class MapPage:
 
 @cache
 def _environment() -> Environment:
-    env = Environment(loader=PackageLoader("visual", "templates"), autoescape=select_autoescape(default=True),
-                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    env = Environment(
+        loader=PackageLoader("visual", "templates"),
+        autoescape=select_autoescape(default=True),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
     env.globals["symbol"] = symbol
     return env
 
@@ -69,17 +74,31 @@ def render_html(model: MapModel, page: MapPage) -> str:
     shown = [display(t) for t in (page.title, page.subtitle or "", *page.filters, *page.findings)]
     kosovo = model.names_kosovo or names_kosovo(shown)
     data = {"nodes": net.nodes, "edges": net.edges, "options": net.options, "fold": fold_table()}
-    return _environment().get_template("map.html").render(
-        title=display(page.title), subtitle=display(page.subtitle) if page.subtitle else "",
-        filters=[display(f) for f in page.filters], data_date=page.data_date,
-        generated=dt.date.today().isoformat(), legend=model.legend, facets=model.facets,
-        findings_title=page.findings_title,
-        findings=[display(f) for f in page.findings[:page.findings_shown]],
-        findings_more=max(0, len(page.findings) - page.findings_shown),
-        node_count=len(net.nodes), edge_count=len(net.edges), kosovo=kosovo, footnote=KOSOVO_FOOTNOTE,
-        data=data, script_hashes=" ".join(_sha256(s) for s in (vis_js, map_js)),
-        vis_css=Markup(assets.vis_network_css()), map_css=Markup(assets.static("map.css")),
-        vis_js=Markup(vis_js), map_js=Markup(map_js),
+    return (
+        _environment()
+        .get_template("map.html")
+        .render(
+            title=display(page.title),
+            subtitle=display(page.subtitle) if page.subtitle else "",
+            filters=[display(f) for f in page.filters],
+            data_date=page.data_date,
+            generated=dt.date.today().isoformat(),
+            legend=model.legend,
+            facets=model.facets,
+            findings_title=page.findings_title,
+            findings=[display(f) for f in page.findings[: page.findings_shown]],
+            findings_more=max(0, len(page.findings) - page.findings_shown),
+            node_count=len(net.nodes),
+            edge_count=len(net.edges),
+            kosovo=kosovo,
+            footnote=KOSOVO_FOOTNOTE,
+            data=data,
+            script_hashes=" ".join(_sha256(s) for s in (vis_js, map_js)),
+            vis_css=Markup(assets.vis_network_css()),
+            map_css=Markup(assets.static("map.css")),
+            vis_js=Markup(vis_js),
+            map_js=Markup(map_js),
+        )
     )
 
 

@@ -66,7 +66,7 @@ def text_colour(background: str) -> str:
     >>> text_colour("#f9a825"), text_colour("#1565c0")
     ('#000000', '#ffffff')
     """
-    channels = [int(background[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+    channels = [int(background[i : i + 2], 16) / 255 for i in (1, 3, 5)]
     linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
     luminance = 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
     return "#000000" if (luminance + 0.05) / 0.05 >= 1.05 / (luminance + 0.05) else "#ffffff"
@@ -101,8 +101,9 @@ def scaled(value: float, largest: float, bounds: tuple[float, float]) -> float:
     return round(low + (high - low) * math.sqrt(max(value, 0.0) / largest), 2)
 
 
-def node_sizes(amounts: Mapping[str, Mapping[str, float]], degrees: Mapping[str, int],
-               currency: str | None) -> dict[str, float]:
+def node_sizes(
+    amounts: Mapping[str, Mapping[str, float]], degrees: Mapping[str, int], currency: str | None
+) -> dict[str, float]:
     """Size per node: by its money in ``currency`` where it has some, else by its number of links.
 
     >>> node_sizes({"p": {"EUR": 4.0}}, {"p": 1, "q": 4}, "EUR")
@@ -112,7 +113,8 @@ def node_sizes(amounts: Mapping[str, Mapping[str, float]], degrees: Mapping[str,
     richest = max(in_currency.values(), default=0.0)
     busiest = max(degrees.values(), default=0)
     return {
-        n: scaled(in_currency[n], richest, MONEY_SIZE) if in_currency.get(n)
+        n: scaled(in_currency[n], richest, MONEY_SIZE)
+        if in_currency.get(n)
         else scaled(d, busiest, DEGREE_SIZE)
         for n, d in degrees.items()
     }

@@ -38,10 +38,22 @@ def _analysed(G: nx.MultiDiGraph, window: Span | None) -> Highlights:
     return from_overlaps(find_overlaps(G, window=window)) | from_gaps(find_gaps(G, window=window))
 
 
-def _page(title: str, marks: Highlights, filters: list[str], data_date: str | None,
-          subtitle: str | None = None, findings_title: str = "Overlaps and gaps") -> MapPage:
-    return MapPage(title=title, filters=filters, data_date=data_date, subtitle=subtitle,
-                   findings_title=findings_title, findings=marks.findings)
+def _page(
+    title: str,
+    marks: Highlights,
+    filters: list[str],
+    data_date: str | None,
+    subtitle: str | None = None,
+    findings_title: str = "Overlaps and gaps",
+) -> MapPage:
+    return MapPage(
+        title=title,
+        filters=filters,
+        data_date=data_date,
+        subtitle=subtitle,
+        findings_title=findings_title,
+        findings=marks.findings,
+    )
 
 
 def _name(G: nx.MultiDiGraph, node: str) -> str:
@@ -66,9 +78,16 @@ def support_part(G: nx.MultiDiGraph) -> nx.MultiDiGraph:
     return G.subgraph(keep).copy()
 
 
-def overview(G: nx.MultiDiGraph, *, title: str = "IISG knowledge base: overview", focus: Iterable[str] = (),
-             filters: list[str] | None = None, window: Span | None = None, data_date: str | None = None,
-             max_nodes: int | None = MAX_NODES) -> Map:
+def overview(
+    G: nx.MultiDiGraph,
+    *,
+    title: str = "IISG knowledge base: overview",
+    focus: Iterable[str] = (),
+    filters: list[str] | None = None,
+    window: Span | None = None,
+    data_date: str | None = None,
+    max_nodes: int | None = MAX_NODES,
+) -> Map:
     """Everything selected, overlaps and gaps marked; ``focus`` (a pillar, a partner) ringed."""
     _check_drawable(G, max_nodes)
     marks = _analysed(G, window)
@@ -76,8 +95,14 @@ def overview(G: nx.MultiDiGraph, *, title: str = "IISG knowledge base: overview"
     return build_network(G, marks, max_nodes=max_nodes), _page(title, marks, filters or [], data_date)
 
 
-def donor(G: nx.MultiDiGraph, donor_id: str, *, filters: list[str] | None = None, window: Span | None = None,
-          data_date: str | None = None) -> Map:
+def donor(
+    G: nx.MultiDiGraph,
+    donor_id: str,
+    *,
+    filters: list[str] | None = None,
+    window: Span | None = None,
+    data_date: str | None = None,
+) -> Map:
     """A donor's ego network: what it funds, the needs those projects address, who else funds them."""
     _check_drawable(G)
     if donor_id not in G:
@@ -91,29 +116,46 @@ def donor(G: nx.MultiDiGraph, donor_id: str, *, filters: list[str] | None = None
         for n in others
     ] + marks.findings
     title = f"{label(G.nodes[donor_id])}: what it funds, and who else funds the same needs"
-    return build_network(G, marks), _page(title, marks, filters or [], data_date,
-                                          findings_title="Needs it funds, and who else does")
+    return build_network(G, marks), _page(
+        title, marks, filters or [], data_date, findings_title="Needs it funds, and who else does"
+    )
 
 
-def need(G: nx.MultiDiGraph, need_id: str, *, filters: list[str] | None = None,
-         data_date: str | None = None) -> Map:
+def need(
+    G: nx.MultiDiGraph, need_id: str, *, filters: list[str] | None = None, data_date: str | None = None
+) -> Map:
     """One need, the projects addressing it, and everyone funding or implementing them."""
     _check_drawable(G)
     result = who_funds(G, need_id)
     marks = _analysed(G, None)
     marks.focus = {need_id}
-    lines = [f"{display(line.actor.label)} {'funds' if line.role == 'funder' else 'implements'} "
-             f"{display(line.project.name)}" + (f": {amounts_text(line.amounts)}" if line.amounts else "")
-             for line in result.lines]
+    lines = [
+        f"{display(line.actor.label)} {'funds' if line.role == 'funder' else 'implements'} "
+        f"{display(line.project.name)}" + (f": {amounts_text(line.amounts)}" if line.amounts else "")
+        for line in result.lines
+    ]
     marks.findings = lines + marks.findings
-    subtitle = f"Required: {amounts_text(result.required) or 'not stated'}; funded: " \
-               f"{amounts_text(result.totals) or 'no stated amount'}"
-    return build_network(G, marks), _page(f"Who funds “{_name(G, need_id)}”", marks, filters or [], data_date,
-                                          subtitle=subtitle, findings_title="Who funds it")
+    subtitle = (
+        f"Required: {amounts_text(result.required) or 'not stated'}; funded: "
+        f"{amounts_text(result.totals) or 'no stated amount'}"
+    )
+    return build_network(G, marks), _page(
+        f"Who funds “{_name(G, need_id)}”",
+        marks,
+        filters or [],
+        data_date,
+        subtitle=subtitle,
+        findings_title="Who funds it",
+    )
 
 
-def overlaps(G: nx.MultiDiGraph, *, filters: list[str] | None = None, window: Span | None = None,
-             data_date: str | None = None) -> Map:
+def overlaps(
+    G: nx.MultiDiGraph,
+    *,
+    filters: list[str] | None = None,
+    window: Span | None = None,
+    data_date: str | None = None,
+) -> Map:
     """The support mapping with overlap clusters marked and everything else faded as context."""
     G = support_part(G)
     _check_drawable(G)
@@ -121,12 +163,23 @@ def overlaps(G: nx.MultiDiGraph, *, filters: list[str] | None = None, window: Sp
     marks = from_overlaps(found)
     marks.keep = set(marks.overlap_nodes) | {c.id for o in found for c in o.countries}
     subtitle = f"{len(found)} overlap(s): distinct donors on the same need (or context) at the same time"
-    return build_network(G, marks), _page("Overlaps: possible duplication", marks, filters or [], data_date,
-                                          subtitle=subtitle, findings_title="Overlaps, most pressing first")
+    return build_network(G, marks), _page(
+        "Overlaps: possible duplication",
+        marks,
+        filters or [],
+        data_date,
+        subtitle=subtitle,
+        findings_title="Overlaps, most pressing first",
+    )
 
 
-def gaps(G: nx.MultiDiGraph, *, filters: list[str] | None = None, window: Span | None = None,
-         data_date: str | None = None) -> Map:
+def gaps(
+    G: nx.MultiDiGraph,
+    *,
+    filters: list[str] | None = None,
+    window: Span | None = None,
+    data_date: str | None = None,
+) -> Map:
     """The support mapping with needs nobody answers flagged, their surroundings kept, the rest faded."""
     G = support_part(G)
     _check_drawable(G)
@@ -134,12 +187,21 @@ def gaps(G: nx.MultiDiGraph, *, filters: list[str] | None = None, window: Span |
     marks = from_gaps(found)
     flagged = set(marks.gap_nodes)
     marks.keep = flagged | {m for n in flagged for m in (*G.predecessors(n), *G.successors(n))}
-    counts = {kind: sum(g.kind == kind for g in found)
-              for kind in ("unaddressed", "underfunded", "empty_cell")}
-    subtitle = (f"{counts['unaddressed']} need(s) nobody addresses, {counts['underfunded']} underfunded, "
-                f"{counts['empty_cell']} empty partner × pillar cell(s)")
-    return build_network(G, marks), _page("Gaps: needs without a response", marks, filters or [], data_date,
-                                          subtitle=subtitle, findings_title="Gaps, most pressing first")
+    counts = {
+        kind: sum(g.kind == kind for g in found) for kind in ("unaddressed", "underfunded", "empty_cell")
+    }
+    subtitle = (
+        f"{counts['unaddressed']} need(s) nobody addresses, {counts['underfunded']} underfunded, "
+        f"{counts['empty_cell']} empty partner × pillar cell(s)"
+    )
+    return build_network(G, marks), _page(
+        "Gaps: needs without a response",
+        marks,
+        filters or [],
+        data_date,
+        subtitle=subtitle,
+        findings_title="Gaps, most pressing first",
+    )
 
 
 def cofunding_graph(G: nx.MultiDiGraph) -> nx.MultiDiGraph:
@@ -149,25 +211,42 @@ def cofunding_graph(G: nx.MultiDiGraph) -> nx.MultiDiGraph:
         a, b = (d.id for d in pair.donors)
         D.add_node(a, **G.nodes[a])
         D.add_node(b, **G.nodes[b])
-        D.add_edge(a, b, key=COFUNDING_EDGE, type=COFUNDING_EDGE, source=a, target=b, weight=pair.weight,
-                   needs=[n.name for n in pair.needs],
-                   sources=sorted({f"analysis: funds projects addressing {n.id}" for n in pair.needs}))
+        D.add_edge(
+            a,
+            b,
+            key=COFUNDING_EDGE,
+            type=COFUNDING_EDGE,
+            source=a,
+            target=b,
+            weight=pair.weight,
+            needs=[n.name for n in pair.needs],
+            sources=sorted({f"analysis: funds projects addressing {n.id}" for n in pair.needs}),
+        )
     return D
 
 
-def cofunding_map(G: nx.MultiDiGraph, *, filters: list[str] | None = None,
-                  data_date: str | None = None) -> Map:
+def cofunding_map(
+    G: nx.MultiDiGraph, *, filters: list[str] | None = None, data_date: str | None = None
+) -> Map:
     """The donor–donor network: who funds the same needs as whom (line width: how many)."""
     D = cofunding_graph(G)
     if D.number_of_nodes() == 0:
         raise InvalidInputError("no two donors fund projects on the same need in this selection")
-    money = {n: {"given": roles["given"]} for n, roles in node_money(G).items()
-             if n in D and "given" in roles}
-    marks = Highlights(findings=[
-        f"{label(G.nodes[u])} and {label(G.nodes[v])}: {d['weight']} shared need(s)" for u, v, d in
-        sorted(D.edges(data=True), key=lambda e: (-e[2]["weight"], e[0], e[1]))
-    ])
-    page = _page("Co-funding: donors funding the same needs", marks, filters or [], data_date,
-                 subtitle=f"{D.number_of_nodes()} donors, {D.number_of_edges()} pairs",
-                 findings_title="Pairs, most shared needs first")
+    money = {
+        n: {"given": roles["given"]} for n, roles in node_money(G).items() if n in D and "given" in roles
+    }
+    marks = Highlights(
+        findings=[
+            f"{label(G.nodes[u])} and {label(G.nodes[v])}: {d['weight']} shared need(s)"
+            for u, v, d in sorted(D.edges(data=True), key=lambda e: (-e[2]["weight"], e[0], e[1]))
+        ]
+    )
+    page = _page(
+        "Co-funding: donors funding the same needs",
+        marks,
+        filters or [],
+        data_date,
+        subtitle=f"{D.number_of_nodes()} donors, {D.number_of_edges()} pairs",
+        findings_title="Pairs, most shared needs first",
+    )
     return build_network(D, marks, money=money), page

@@ -24,8 +24,10 @@ from kb.presentation import KOSOVO_FOOTNOTE, display, money
 TEMPLATES_DIR = Path(__file__).parent.parent / "templates"
 FOOTNOTE_MARK = "<!--kb:footnote-->"
 #: Pages load only the server's own files; no inline script, no other host.
-CSP = ("default-src 'none'; style-src 'self'; img-src 'self' data:; script-src 'self'; connect-src 'self'; "
-       "form-action 'self'; base-uri 'none'; frame-src 'self'; frame-ancestors 'self'")
+CSP = (
+    "default-src 'none'; style-src 'self'; img-src 'self' data:; script-src 'self'; connect-src 'self'; "
+    "form-action 'self'; base-uri 'none'; frame-src 'self'; frame-ancestors 'self'"
+)
 
 #: The page route of each node type (countries: partner or donor page, decided there).
 PAGE_PREFIX = {
@@ -73,13 +75,21 @@ def _short_link(ref: Any) -> Markup:
         short = ref.get("acronym") or (ref.get("code") if ref.get("type") == "Pillar" else None)
     else:
         node_id, name, short = ref.id, ref.name, ref.short
-    return Markup('<a href="{}" title="{}">{}</a>').format(page_url(node_id), display(name), display(short or name))
+    return Markup('<a href="{}" title="{}">{}</a>').format(
+        page_url(node_id), display(name), display(short or name)
+    )
 
 
 def _environment() -> Environment:
-    env = Environment(loader=FileSystemLoader(TEMPLATES_DIR), autoescape=select_autoescape(default=True),
-                      trim_blocks=True, lstrip_blocks=True)
-    env.filters.update(d=display, url=page_url, amounts=amounts, span=span, link=_link, short=_short_link, money=money)
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES_DIR),
+        autoescape=select_autoescape(default=True),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters.update(
+        d=display, url=page_url, amounts=amounts, span=span, link=_link, short=_short_link, money=money
+    )
     env.globals.update(footnote_mark=Markup(FOOTNOTE_MARK))
     return env
 
@@ -87,8 +97,14 @@ def _environment() -> Environment:
 templates = Jinja2Templates(env=_environment())
 
 
-def render(request: Request, name: str, context: dict[str, Any], *, status_code: int = 200,
-           headers: dict[str, str] | None = None) -> HTMLResponse:
+def render(
+    request: Request,
+    name: str,
+    context: dict[str, Any],
+    *,
+    status_code: int = 200,
+    headers: dict[str, str] | None = None,
+) -> HTMLResponse:
     """A page, with the Kosovo* footnote once if the page names Kosovo."""
     html = templates.get_template(name).render({"request": request, **context})
     footnote = ""
@@ -101,7 +117,9 @@ def render(request: Request, name: str, context: dict[str, Any], *, status_code:
     return response
 
 
-def render_problem(request: Request, body: dict[str, Any], headers: dict[str, str] | None = None) -> HTMLResponse:
+def render_problem(
+    request: Request, body: dict[str, Any], headers: dict[str, str] | None = None
+) -> HTMLResponse:
     """A problem (404, 422, 500…) as a page; a browser asked for a page, not for JSON."""
     if headers and "WWW-Authenticate" in headers:
         headers = {**headers, "WWW-Authenticate": 'Basic realm="kb", charset="UTF-8"'}

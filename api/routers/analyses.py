@@ -7,7 +7,6 @@ designation footnote when Kosovo is named.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
@@ -16,12 +15,26 @@ from pydantic import BaseModel, ConfigDict, Field
 from api import queries
 from api.deps import FiltersDep, StoreDep, reader
 from api.problems import AUTH_RESPONSES, PROBLEM_RESPONSES
-from kb.analysis.models import ActorPath, Broker, CoFundedNeed, CofundingPair, Coverage, Gap, NodeRef, Overlap, WhoFunds
+from kb.analysis.models import (
+    ActorPath,
+    Broker,
+    CoFundedNeed,
+    CofundingPair,
+    Coverage,
+    Gap,
+    NodeRef,
+    Overlap,
+    WhoFunds,
+)
 from kb.presentation import KOSOVO_FOOTNOTE, names_in, names_kosovo, shown
 from kb.store.port import SubgraphFilter
 
-router = APIRouter(prefix="/api/analyses", tags=["analyses"], dependencies=[Depends(reader)],
-                   responses={**PROBLEM_RESPONSES, **AUTH_RESPONSES})
+router = APIRouter(
+    prefix="/api/analyses",
+    tags=["analyses"],
+    dependencies=[Depends(reader)],
+    responses={**PROBLEM_RESPONSES, **AUTH_RESPONSES},
+)
 
 
 class ReportOut(BaseModel):
@@ -72,6 +85,7 @@ class PathsOut(ReportOut):
 
 def report(**parts: Any) -> dict[str, Any]:
     """Parts (models or lists of them) as JSON with names as shown to people, and the footnote if due."""
+
     def dumped(value: Any) -> Any:
         if isinstance(value, BaseModel):
             return value.model_dump(mode="json")
@@ -123,17 +137,20 @@ def coverage(store: StoreDep, filters: FiltersDep) -> dict[str, Any]:
 
 
 @router.get("/brokers", response_model=BrokersOut)
-def brokers(store: StoreDep, filters: FiltersDep,
-            limit: Annotated[int, Query(ge=1, le=10_000)] = 20) -> dict[str, Any]:
+def brokers(
+    store: StoreDep, filters: FiltersDep, limit: Annotated[int, Query(ge=1, le=10_000)] = 20
+) -> dict[str, Any]:
     """Actors that connect otherwise separate groups (betweenness on the actor graph)."""
     return report(filters=filters, brokers=queries.brokers(store, filters, limit))
 
 
 @router.get("/path", response_model=PathsOut)
-def path(store: StoreDep,
-         a: Annotated[str, Query(description="First actor id, e.g. org:giz.")],
-         b: Annotated[str, Query(description="Second actor id, e.g. country:at.")],
-         limit: Annotated[int, Query(ge=1, le=100)] = 5) -> dict[str, Any]:
+def path(
+    store: StoreDep,
+    a: Annotated[str, Query(description="First actor id, e.g. org:giz.")],
+    b: Annotated[str, Query(description="Second actor id, e.g. country:at.")],
+    limit: Annotated[int, Query(ge=1, le=100)] = 5,
+) -> dict[str, Any]:
     """How two actors are connected: the shortest paths through projects and events."""
     first, second, found = queries.paths(store, a, b, limit)
     return report(**{"from": first, "to": second, "paths": found})

@@ -13,8 +13,12 @@ from api.problems import AUTH_RESPONSES, PROBLEM_RESPONSES
 from kb.dump import dump
 from kb.exports import flat_graph, write_gexf, write_graphml
 
-router = APIRouter(prefix="/api/export", tags=["exports"], dependencies=[Depends(reader)],
-                   responses={**PROBLEM_RESPONSES, **AUTH_RESPONSES})
+router = APIRouter(
+    prefix="/api/export",
+    tags=["exports"],
+    dependencies=[Depends(reader)],
+    responses={**PROBLEM_RESPONSES, **AUTH_RESPONSES},
+)
 
 
 def _attachment(name: str) -> dict[str, str]:
@@ -33,17 +37,29 @@ def export_json(store: StoreDep) -> dict[str, Any]:
     return dump(store)
 
 
-@router.get("/gexf", response_class=Response,
-            responses={200: {"content": {"application/gexf+xml": {}}, "description": "GEXF 1.3"}})
+@router.get(
+    "/gexf",
+    response_class=Response,
+    responses={200: {"content": {"application/gexf+xml": {}}, "description": "GEXF 1.3"}},
+)
 def export_gexf(store: StoreDep, filters: FiltersDep) -> Response:
     """The graph (or the filtered subgraph) as GEXF 1.3 for Gephi, periods as spells (see kb export)."""
-    return Response(_written(write_gexf, store.subgraph(filters)), media_type="application/gexf+xml",
-                    headers=_attachment("kb.gexf"))
+    return Response(
+        _written(write_gexf, store.subgraph(filters)),
+        media_type="application/gexf+xml",
+        headers=_attachment("kb.gexf"),
+    )
 
 
-@router.get("/graphml", response_class=Response,
-            responses={200: {"content": {"application/graphml+xml": {}}, "description": "GraphML"}})
+@router.get(
+    "/graphml",
+    response_class=Response,
+    responses={200: {"content": {"application/graphml+xml": {}}, "description": "GraphML"}},
+)
 def export_graphml(store: StoreDep, filters: FiltersDep) -> Response:
     """The graph (or the filtered subgraph) as GraphML; list values joined with '; '."""
-    return Response(_written(write_graphml, store.subgraph(filters)), media_type="application/graphml+xml",
-                    headers=_attachment("kb.graphml"))
+    return Response(
+        _written(write_graphml, store.subgraph(filters)),
+        media_type="application/graphml+xml",
+        headers=_attachment("kb.graphml"),
+    )

@@ -11,14 +11,20 @@ from api.deps import FiltersDep, StoreDep, reader
 from api.models import GraphOut
 from api.problems import AUTH_RESPONSES, PROBLEM_RESPONSES
 
-router = APIRouter(prefix="/api", tags=["graph"], dependencies=[Depends(reader)],
-                   responses={**PROBLEM_RESPONSES, **AUTH_RESPONSES})
+router = APIRouter(
+    prefix="/api",
+    tags=["graph"],
+    dependencies=[Depends(reader)],
+    responses={**PROBLEM_RESPONSES, **AUTH_RESPONSES},
+)
 
 
 @router.get("/neighbourhood/{node_id:path}", response_model=GraphOut, response_model_exclude_none=True)
-def neighbourhood(node_id: str, store: StoreDep,
-                  depth: Annotated[int, Query(ge=0, le=3, description="Steps, either direction.")] = 1
-                  ) -> dict[str, Any]:
+def neighbourhood(
+    node_id: str,
+    store: StoreDep,
+    depth: Annotated[int, Query(ge=0, le=3, description="Steps, either direction.")] = 1,
+) -> dict[str, Any]:
     """The nodes within ``depth`` steps of a node and the edges among them."""
     return queries.graph_records(store.neighbourhood(node_id, depth))
 

@@ -30,5 +30,8 @@ def ready(store: StoreDep) -> dict[str, Any]:
         raise
     except KBError as exc:
         raise StoreUnavailableError(f"the store does not answer: {exc.detail}") from exc
-    return {"status": "ready", "store": "neo4j" if is_neo4j_location(store.location) else "sqlite",
-            "nodes": sum(counts["nodes"].values())}
+    return {
+        "status": "ready",
+        "store": "neo4j" if is_neo4j_location(store.location) else "sqlite",
+        "nodes": sum(counts["nodes"].values()),
+    }

@@ -11,8 +11,12 @@ from api.deps import FiltersDep, StoreDep, reader
 from api.models import EdgeOut, NodeOut, NodePageOut, NodeType
 from api.problems import AUTH_RESPONSES, PROBLEM_RESPONSES
 
-router = APIRouter(prefix="/api/nodes", tags=["nodes"], dependencies=[Depends(reader)],
-                   responses={**PROBLEM_RESPONSES, **AUTH_RESPONSES})
+router = APIRouter(
+    prefix="/api/nodes",
+    tags=["nodes"],
+    dependencies=[Depends(reader)],
+    responses={**PROBLEM_RESPONSES, **AUTH_RESPONSES},
+)
 
 
 @router.get("", response_model=NodePageOut, response_model_exclude_none=True)

@@ -11,14 +11,20 @@ from api.deps import StoreDep, reader
 from api.models import NodeOut, NodeType
 from api.problems import AUTH_RESPONSES, PROBLEM_RESPONSES
 
-router = APIRouter(prefix="/api", tags=["search"], dependencies=[Depends(reader)],
-                   responses={**PROBLEM_RESPONSES, **AUTH_RESPONSES})
+router = APIRouter(
+    prefix="/api",
+    tags=["search"],
+    dependencies=[Depends(reader)],
+    responses={**PROBLEM_RESPONSES, **AUTH_RESPONSES},
+)
 
 
 @router.get("/search", response_model=list[NodeOut], response_model_exclude_none=True)
 def search(
     store: StoreDep,
-    q: Annotated[str, Query(max_length=500, description="Words, with or without diacritics, Latin or Cyrillic.")],
+    q: Annotated[
+        str, Query(max_length=500, description="Words, with or without diacritics, Latin or Cyrillic.")
+    ],
     type: Annotated[list[NodeType] | None, Query(description="Only these types.")] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 20,
 ) -> list[dict[str, Any]]:

@@ -24,8 +24,9 @@ def write_batch(batch: BatchIn, store: StoreDep, caller: WriterDep) -> dict[str,
     refuses the whole batch and the store is unchanged. Needs a write token.
     """
     if batch.schema_version is not None and batch.schema_version > SCHEMA_VERSION:
-        raise SchemaViolationError(f"batch written by a newer schema version {batch.schema_version} "
-                                   f"(this server: {SCHEMA_VERSION})")
+        raise SchemaViolationError(
+            f"batch written by a newer schema version {batch.schema_version} (this server: {SCHEMA_VERSION})"
+        )
     records = parse_batch(batch.records(), origin="batch")
     action = f"api batch: {len(records.nodes)} nodes, {len(records.edges)} edges"
     summary = store.upsert(records, actor=caller.actor, action=action)
@@ -39,8 +40,9 @@ def delete_node(node_id: str, store: StoreDep, caller: WriterDep) -> Response:
     return Response(status_code=204)
 
 
-@router.get("/writes", response_model=list[WriteLogEntryOut], dependencies=[Depends(reader)],
-            responses=AUTH_RESPONSES)
+@router.get(
+    "/writes", response_model=list[WriteLogEntryOut], dependencies=[Depends(reader)], responses=AUTH_RESPONSES
+)
 def write_log(store: StoreDep, limit: Annotated[int, Query(ge=1, le=10_000)] = 100) -> list[Any]:
     """The latest writes, newest first: when, who (``token:NAME`` for API writes), what."""
     return store.write_log(limit)

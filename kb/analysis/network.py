@@ -21,6 +21,7 @@ between two actors, on the graph of actors and the projects and events they meet
 
 from __future__ import annotations
 
+import itertools
 from collections import Counter
 from collections.abc import Iterator
 from itertools import combinations, islice
@@ -222,7 +223,7 @@ def actor_paths(G: nx.MultiDiGraph, a: str, b: str, *, limit: int = 5) -> list[A
     out = []
     for nodes in paths:
         steps = [PathStep(node=ref(G, nodes[0]))]
-        for prev, node in zip(nodes, nodes[1:], strict=False):
+        for prev, node in itertools.pairwise(nodes):
             types = B[prev][node]["types"]
             if type_of(G, prev) in CONNECTOR_TYPES:  # labels are written from the actor's side
                 types = [_reverse(t) for t in types]

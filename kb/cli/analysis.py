@@ -9,7 +9,6 @@ Kosovo* rule everywhere; the footnote follows once.
 from __future__ import annotations
 
 import csv
-import datetime as dt
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Annotated, Any
@@ -22,8 +21,7 @@ from kb.analysis.funding import co_funders as co_funders_of
 from kb.analysis.funding import cofunding as cofunding_pairs
 from kb.analysis.funding import who_funds as who_funds_need
 from kb.analysis.gaps import gaps as find_gaps
-from kb.analysis.links import ACTOR_TYPES
-from kb.analysis.models import Amounts, Converted, NodeRef, Rate, Span
+from kb.analysis.models import Amounts, Converted, NodeRef, Rate
 from kb.analysis.money import Rates, parse_rates
 from kb.analysis.network import actor_paths
 from kb.analysis.network import brokers as find_brokers
@@ -34,7 +32,7 @@ from kb.cli.output import JsonOption, console, emit_json, table
 from kb.errors import InvalidInputError
 from kb.filters import resolve_actor, resolve_filters, window_of
 from kb.presentation import KOSOVO_FOOTNOTE, display, money, names_in, names_kosovo, shown
-from kb.store.port import GraphStore, SubgraphFilter
+from kb.store.port import SubgraphFilter
 
 RatesOption = Annotated[
     Path | None,

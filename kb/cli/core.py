@@ -32,9 +32,12 @@ def init(ctx: typer.Context) -> None:
 def seed(
     ctx: typer.Context,
     demo: Annotated[
-        bool, typer.Option("--demo/--no-demo", help="Also load the illustrative demo set of needs and projects.")
+        bool,
+        typer.Option("--demo/--no-demo", help="Also load the illustrative demo set of needs and projects."),
     ] = True,
-    seed_dir: Annotated[Path, typer.Option("--from", help="Folder of seed YAML files.", show_default=False)] = SEED_DIR,
+    seed_dir: Annotated[
+        Path, typer.Option("--from", help="Folder of seed YAML files.", show_default=False)
+    ] = SEED_DIR,
     as_json: JsonOption = False,
 ) -> None:
     """Load the seed data from the source documents (and the demo set). Idempotent."""
@@ -54,37 +57,66 @@ def stats(ctx: typer.Context, as_json: JsonOption = False) -> None:
     if as_json:
         emit_json(counts)
         return
-    table("Nodes", ["type", "count"], [(t, n) for t, n in counts["nodes"].items()],
-          caption=f"total {sum(counts['nodes'].values())}")
-    table("Edges", ["type", "count"], [(t, n) for t, n in counts["edges"].items()],
-          caption=f"total {sum(counts['edges'].values())}")
+    table(
+        "Nodes",
+        ["type", "count"],
+        [(t, n) for t, n in counts["nodes"].items()],
+        caption=f"total {sum(counts['nodes'].values())}",
+    )
+    table(
+        "Edges",
+        ["type", "count"],
+        [(t, n) for t, n in counts["edges"].items()],
+        caption=f"total {sum(counts['edges'].values())}",
+    )
 
 
 @app.command()
-def get(ctx: typer.Context, node_id: Annotated[str, typer.Argument(help="Node id, e.g. org:unodc.")],
-        as_json: JsonOption = False) -> None:
+def get(
+    ctx: typer.Context,
+    node_id: Annotated[str, typer.Argument(help="Node id, e.g. org:unodc.")],
+    as_json: JsonOption = False,
+) -> None:
     """One node with its properties and edges."""
     store = get_store(ctx)
     node = store.get(node_id)
     if as_json:
         emit_json(node)
         return
-    table(display(node["name"]), ["property", "value"],
-          [(k, json.dumps(v, ensure_ascii=False) if isinstance(v, list) else v) for k, v in node.items()])
+    table(
+        display(node["name"]),
+        ["property", "value"],
+        [(k, json.dumps(v, ensure_ascii=False) if isinstance(v, list) else v) for k, v in node.items()],
+    )
     edges = store.edges_of(node_id)
     if edges:
-        names = {n: r["name"] for n, r in store.get_many(
-            [e["target"] if e["source"] == node_id else e["source"] for e in edges]).items()}
-        table("Edges", ["direction", "type", "other end", "id"], [
-            ("→" if e["source"] == node_id else "←", e["type"],
-             names.get(e["target"] if e["source"] == node_id else e["source"], ""),
-             e["target"] if e["source"] == node_id else e["source"]) for e in edges])
+        names = {
+            n: r["name"]
+            for n, r in store.get_many(
+                [e["target"] if e["source"] == node_id else e["source"] for e in edges]
+            ).items()
+        }
+        table(
+            "Edges",
+            ["direction", "type", "other end", "id"],
+            [
+                (
+                    "→" if e["source"] == node_id else "←",
+                    e["type"],
+                    names.get(e["target"] if e["source"] == node_id else e["source"], ""),
+                    e["target"] if e["source"] == node_id else e["source"],
+                )
+                for e in edges
+            ],
+        )
 
 
 @app.command()
 def search(
     ctx: typer.Context,
-    text: Annotated[str, typer.Argument(help="Words to find, with or without diacritics, in Latin or Cyrillic.")],
+    text: Annotated[
+        str, typer.Argument(help="Words to find, with or without diacritics, in Latin or Cyrillic.")
+    ],
     node_type: Annotated[
         list[str] | None, typer.Option("--type", help=f"Only these types ({', '.join(NODE_TYPES)}).")
     ] = None,
@@ -96,8 +128,12 @@ def search(
     if as_json:
         emit_json(hits)
         return
-    table(f"Search: {text}", ["id", "type", "name"], [(h["id"], h["type"], h["name"]) for h in hits],
-          caption=f"{len(hits)} found")
+    table(
+        f"Search: {text}",
+        ["id", "type", "name"],
+        [(h["id"], h["type"], h["name"]) for h in hits],
+        caption=f"{len(hits)} found",
+    )
 
 
 @app.command()
@@ -109,7 +145,7 @@ def schema() -> None:
 @import_app.command("json")
 def import_json(
     ctx: typer.Context,
-    file: Annotated[Path, typer.Argument(help="A JSON document {\"nodes\": [...], \"edges\": [...]}.")],
+    file: Annotated[Path, typer.Argument(help='A JSON document {"nodes": [...], "edges": [...]}.')],
     as_json: JsonOption = False,
 ) -> None:
     """Load a JSON batch (or a dump) all-or-nothing. Loading it again changes nothing."""

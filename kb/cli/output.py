@@ -21,7 +21,9 @@ def emit_json(data: Any) -> None:
     typer.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
 
 
-def table(title: str, columns: Sequence[str], rows: Iterable[Sequence[Any]], *, caption: str | None = None) -> None:
+def table(
+    title: str, columns: Sequence[str], rows: Iterable[Sequence[Any]], *, caption: str | None = None
+) -> None:
     """Print a table; names pass through the Kosovo* rule and the footnote follows once."""
     rows = [[display(str(c)) if c is not None else "" for c in row] for row in rows]
     out = Table(title=title, caption=caption, show_lines=False, header_style="bold")

@@ -20,7 +20,9 @@ def log_config() -> dict[str, Any]:
         "version": 1,
         "disable_existing_loggers": False,
         "formatters": {"json": {"()": "api.middleware.JsonLineFormatter"}},
-        "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "json", "stream": "ext://sys.stderr"}},
+        "handlers": {
+            "stderr": {"class": "logging.StreamHandler", "formatter": "json", "stream": "ext://sys.stderr"}
+        },
         "loggers": {
             "kb.api": {"handlers": ["stderr"], "level": "INFO", "propagate": False},
             "uvicorn": {"handlers": ["stderr"], "level": "INFO", "propagate": False},
@@ -33,7 +35,9 @@ def log_config() -> dict[str, Any]:
 @app.command()
 def serve(
     ctx: typer.Context,
-    host: Annotated[str, typer.Option(help="Address to listen on. Keep 127.0.0.1 unless behind a proxy.")] = "127.0.0.1",
+    host: Annotated[
+        str, typer.Option(help="Address to listen on. Keep 127.0.0.1 unless behind a proxy.")
+    ] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=0, max=65535, help="Port to listen on.")] = 8000,
     workers: Annotated[int, typer.Option(min=1, max=64, help="Worker processes (each opens the store).")] = 1,
 ) -> None:
@@ -54,8 +58,14 @@ def serve(
     typer.echo(f"serving {shown} on http://{host}:{port}/ (API docs: http://{host}:{port}/docs)")
     if not settings.api_tokens.get_secret_value():
         console.print("writes are off: set KB_API_TOKENS='name:token' to allow them", style="dim")
-    common: dict[str, Any] = {"host": host, "port": port, "log_config": log_config(), "access_log": False,
-                              "server_header": False, "proxy_headers": False}
+    common: dict[str, Any] = {
+        "host": host,
+        "port": port,
+        "log_config": log_config(),
+        "access_log": False,
+        "server_header": False,
+        "proxy_headers": False,
+    }
     if workers > 1:
         os.environ["KB_STORE"] = location  # each worker builds its app from the environment
         uvicorn.run("api.app:create_app", factory=True, workers=workers, **common)

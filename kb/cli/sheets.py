@@ -11,6 +11,7 @@ from kb.analysis.coverage import coverage
 from kb.analysis.funding import cofunding
 from kb.analysis.gaps import gaps
 from kb.analysis.overlaps import overlaps
+from kb.cli.app import app, export_app, get_store, import_app
 from kb.cli.options import (
     CountryOption,
     CycleOption,
@@ -19,7 +20,6 @@ from kb.cli.options import (
     PillarOption,
     ToOption,
 )
-from kb.cli.app import app, export_app, get_store, import_app
 from kb.cli.output import JsonOption, console, emit_json, table
 from kb.dump import write_dump
 from kb.errors import InvalidInputError
@@ -60,15 +60,27 @@ def template(
 def import_sheet(
     ctx: typer.Context,
     file: Annotated[Path, typer.Argument(help="A filled template, a donor matrix (.xlsx or .csv).")],
-    kind: Annotated[str | None, typer.Option("--kind", help="needs or responses (default: from the headers).",
-                                             show_default=False)] = None,
-    columns: Annotated[Path | None, typer.Option("--columns", help="YAML file mapping the sheet's columns.",
-                                                 show_default=False)] = None,
-    sheet: Annotated[str | None, typer.Option("--sheet", help="Sheet name (default: the first data sheet).",
-                                              show_default=False)] = None,
+    kind: Annotated[
+        str | None,
+        typer.Option("--kind", help="needs or responses (default: from the headers).", show_default=False),
+    ] = None,
+    columns: Annotated[
+        Path | None,
+        typer.Option("--columns", help="YAML file mapping the sheet's columns.", show_default=False),
+    ] = None,
+    sheet: Annotated[
+        str | None,
+        typer.Option("--sheet", help="Sheet name (default: the first data sheet).", show_default=False),
+    ] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Only check and report; write nothing.")] = False,
-    create_new: Annotated[bool, typer.Option("--create-new", help="Create organisations and institutions "
-                                             "the matcher does not know (otherwise they are reported).")] = False,
+    create_new: Annotated[
+        bool,
+        typer.Option(
+            "--create-new",
+            help="Create organisations and institutions "
+            "the matcher does not know (otherwise they are reported).",
+        ),
+    ] = False,
     as_json: JsonOption = False,
 ) -> None:
     """Check every row of a sheet, report all problems at once, then import it all-or-nothing."""
@@ -84,13 +96,18 @@ def import_sheet(
     report["layout"] = layout.how
     report["kind"] = layout.kind
     if not dry_run:
-        report.update(store.upsert(result.batch, actor="cli", action=f"import sheet {file.name}").model_dump())
+        report.update(
+            store.upsert(result.batch, actor="cli", action=f"import sheet {file.name}").model_dump()
+        )
     report["dry_run"] = dry_run
     if as_json:
         emit_json(report)
         return
-    table(f"{'Checked' if dry_run else 'Imported'} {file.name} ({layout.kind}, {layout.how} layout)",
-          ["", "count"], [(k.replace("_", " "), v) for k, v in report.items() if isinstance(v, int)])
+    table(
+        f"{'Checked' if dry_run else 'Imported'} {file.name} ({layout.kind}, {layout.how} layout)",
+        ["", "count"],
+        [(k.replace("_", " "), v) for k, v in report.items() if isinstance(v, int)],
+    )
     if result.new_names:
         table("New names", ["name", "id"], sorted(result.new_names.items()))
 
@@ -123,8 +140,9 @@ def report(
         raise InvalidInputError(f"unknown report {kind!r}: use one of {', '.join(REPORTS)}")
     store = get_store(ctx)
     filters = resolve_filters(store, pillar, country, donor, date_from, date_to, cycle)
-    path = write_report(kind, _results(kind, store, filters), xlsx, filters=_describe(filters),
-                        data_date=_data_date(store))
+    path = write_report(
+        kind, _results(kind, store, filters), xlsx, filters=_describe(filters), data_date=_data_date(store)
+    )
     console.print(f"wrote {path}")
 
 
@@ -132,8 +150,10 @@ def report(
 def export(
     ctx: typer.Context,
     fmt: Annotated[str | None, typer.Option("--format", help=" | ".join(FORMATS), show_default=False)] = None,
-    output: Annotated[Path | None, typer.Option("-o", "--output", help="File to write (a folder for csv).",
-                                                show_default=False)] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option("-o", "--output", help="File to write (a folder for csv).", show_default=False),
+    ] = None,
     pillar: PillarOption = None,
     country: CountryOption = None,
     donor: DonorOption = None,
@@ -162,15 +182,19 @@ def export(
         from visual.layout import positions
         from visual.styles import node_colour
 
-        flat = flat_graph(graph, positions=positions(graph) if graph.number_of_nodes() else {},
-                          colours={n: node_colour(t) for n, t in graph.nodes(data="type")})
+        flat = flat_graph(
+            graph,
+            positions=positions(graph) if graph.number_of_nodes() else {},
+            colours={n: node_colour(t) for n, t in graph.nodes(data="type")},
+        )
         if fmt == "json":
             import json
 
             nodes = [dict(d, id=n) for n, d in graph.nodes(data=True)]
             edges = [d for *_, d in graph.edges(data=True)]
-            output.write_text(json.dumps({"nodes": nodes, "edges": edges}, ensure_ascii=False, indent=1),
-                              encoding="utf-8")
+            output.write_text(
+                json.dumps({"nodes": nodes, "edges": edges}, ensure_ascii=False, indent=1), encoding="utf-8"
+            )
             files = [output]
         else:
             files = write(flat, fmt, output)
@@ -178,4 +202,6 @@ def export(
     if as_json:
         emit_json({"files": [str(f) for f in files], **counts})
         return
-    console.print(f"wrote {counts['nodes']} nodes and {counts['edges']} edges to {', '.join(map(str, files))}")
+    console.print(
+        f"wrote {counts['nodes']} nodes and {counts['edges']} edges to {', '.join(map(str, files))}"
+    )

@@ -35,45 +35,123 @@ class Column:
 
 
 NEED_COLUMNS: tuple[Column, ...] = (
-    Column("partner", "Partner", "The WB partner stating the need.", True, "partner", 20,
-           ("country", "wb partner", "beneficiary")),
+    Column(
+        "partner",
+        "Partner",
+        "The WB partner stating the need.",
+        True,
+        "partner",
+        20,
+        ("country", "wb partner", "beneficiary"),
+    ),
     Column("pillar", "Pillar", "WBCTi, WBCSCi or WBBSi.", True, "pillar", 12),
-    Column("name", "Need", "The need, in one line.", True, None, 50, ("need title", "title", "need description")),
+    Column(
+        "name", "Need", "The need, in one line.", True, None, 50, ("need title", "title", "need description")
+    ),
     Column("description", "Description", "More detail, if any.", False, None, 50),
-    Column("institution", "Responsible institution", "The national institution responsible for the need.",
-           False, "institution", 40, ("institution", "responsible")),
+    Column(
+        "institution",
+        "Responsible institution",
+        "The national institution responsible for the need.",
+        False,
+        "institution",
+        40,
+        ("institution", "responsible"),
+    ),
     Column("priority", "Priority", "high, medium or low.", False, "priority", 12),
     Column("cycle", "Mapping cycle", "e.g. needs-mapping-2.", False, "cycle", 22, ("cycle",)),
-    Column("amount", "Required amount", "The money the need requires, if known.", False, None, 18,
-           ("amount", "required", "value")),
+    Column(
+        "amount",
+        "Required amount",
+        "The money the need requires, if known.",
+        False,
+        None,
+        18,
+        ("amount", "required", "value"),
+    ),
     Column("currency", "Currency", "ISO 4217 code, e.g. EUR.", False, "currency", 10),
-    Column("start", "From", "First day the need applies (31.12.2024 or 2024-12-31).", False, None, 14,
-           ("start", "start date")),
+    Column(
+        "start",
+        "From",
+        "First day the need applies (31.12.2024 or 2024-12-31).",
+        False,
+        None,
+        14,
+        ("start", "start date"),
+    ),
     Column("end", "Until", "Last day, or blank / 'ongoing'.", False, None, 14, ("end", "end date")),
 )
 
 RESPONSE_COLUMNS: tuple[Column, ...] = (
-    Column("name", "Project / action", "Title of the project or action.", True, None, 50,
-           ("project", "action", "project title", "title", "project name")),
-    Column("partner", "Partner", "The WB partner where it takes place.", True, "partner", 20,
-           ("country", "wb partner", "location country")),
+    Column(
+        "name",
+        "Project / action",
+        "Title of the project or action.",
+        True,
+        None,
+        50,
+        ("project", "action", "project title", "title", "project name"),
+    ),
+    Column(
+        "partner",
+        "Partner",
+        "The WB partner where it takes place.",
+        True,
+        "partner",
+        20,
+        ("country", "wb partner", "location country"),
+    ),
     Column("pillar", "Pillar", "WBCTi, WBCSCi or WBBSi.", True, "pillar", 12),
     Column("donor_1", "Donor 1", "Who funds it.", True, "donor", 30, ("donor", "funder")),
     Column("donor_2", "Donor 2", "A second donor, if any.", False, "donor", 30),
     Column("donor_3", "Donor 3", "A third donor, if any.", False, "donor", 30),
-    Column("implementer", "Implementer", "Who implements it.", False, "implementer", 30,
-           ("implementing partner", "implementing organisation")),
-    Column("beneficiary", "Beneficiary institution", "The national institution that benefits.", False,
-           "institution", 40, ("beneficiary", "beneficiaries")),
-    Column("amount", "Amount", "Total budget (digits; a currency sign is fine).", False, None, 18,
-           ("budget", "value", "total")),
+    Column(
+        "implementer",
+        "Implementer",
+        "Who implements it.",
+        False,
+        "implementer",
+        30,
+        ("implementing partner", "implementing organisation"),
+    ),
+    Column(
+        "beneficiary",
+        "Beneficiary institution",
+        "The national institution that benefits.",
+        False,
+        "institution",
+        40,
+        ("beneficiary", "beneficiaries"),
+    ),
+    Column(
+        "amount",
+        "Amount",
+        "Total budget (digits; a currency sign is fine).",
+        False,
+        None,
+        18,
+        ("budget", "value", "total"),
+    ),
     Column("currency", "Currency", "ISO 4217 code, e.g. EUR.", False, "currency", 10),
     Column("start", "Start", "31.12.2024 or 2024-12-31.", False, None, 14, ("start date", "from")),
     Column("end", "End", "Date, or blank / 'ongoing'.", False, None, 14, ("end date", "until")),
-    Column("status", "Status", "pipeline, implementation, finalisation, closed, cancelled, suspended.", False,
-           "status", 16),
-    Column("need", "Need addressed", "The need it answers (from the needs mapping), if known.", False, "need", 40,
-           ("need",)),
+    Column(
+        "status",
+        "Status",
+        "pipeline, implementation, finalisation, closed, cancelled, suspended.",
+        False,
+        "status",
+        16,
+    ),
+    Column(
+        "need",
+        "Need addressed",
+        "The need it answers (from the needs mapping), if known.",
+        False,
+        "need",
+        40,
+        ("need",),
+    ),
     Column("cycle", "Response-mapping cycle", "e.g. response-mapping-2025.", False, None, 24, ("cycle",)),
     Column("description", "Description", "More detail, if any.", False, None, 50),
 )
@@ -153,7 +231,7 @@ def detect(table: Table, kind: Kind | None) -> Layout:
             tags = _hxl(table.rows[index + 1])
             if tags and "name" in tags:
                 return Layout(kind="responses", header_row=index, columns=tags, how="hxl")
-        for candidate in ([kind] if kind else ["responses", "needs"]):
+        for candidate in [kind] if kind else ["responses", "needs"]:
             found = _match_headers(row, candidate)
             required = {c.field for c in COLUMNS[candidate] if c.required}
             if required <= set(found):
@@ -182,8 +260,10 @@ class MappingFile(BaseModel):
     def _known_fields(cls, value: dict[str, str | list[str]]) -> dict[str, str | list[str]]:
         unknown = set(value) - RESPONSE_FIELDS - NEED_FIELDS - {"value"}
         if unknown:
-            raise ValueError(f"unknown field(s) {', '.join(sorted(unknown))}; known: "
-                             f"{', '.join(sorted(RESPONSE_FIELDS | NEED_FIELDS))}")
+            raise ValueError(
+                f"unknown field(s) {', '.join(sorted(unknown))}; known: "
+                f"{', '.join(sorted(RESPONSE_FIELDS | NEED_FIELDS))}"
+            )
         return value
 
 
@@ -193,13 +273,17 @@ def load_mapping(path: Path) -> MappingFile:
     except OSError as exc:
         raise ImportFormatError(f"{path}: cannot read: {exc.strerror or exc}") from exc
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise ImportFormatError(f"{path.name}: not a valid YAML mapping file: {str(exc).splitlines()[0]}") from exc
+        raise ImportFormatError(
+            f"{path.name}: not a valid YAML mapping file: {str(exc).splitlines()[0]}"
+        ) from exc
     try:
         return MappingFile.model_validate(raw)
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"]) or "(top level)"
-        raise ImportFormatError(f"{path.name}: {where}: {first['msg'].removeprefix('Value error, ')}") from exc
+        raise ImportFormatError(
+            f"{path.name}: {where}: {first['msg'].removeprefix('Value error, ')}"
+        ) from exc
 
 
 def from_mapping(table: Table, mapping: MappingFile, file: str) -> Layout:
@@ -217,7 +301,8 @@ def from_mapping(table: Table, mapping: MappingFile, file: str) -> Layout:
             for header in headers:
                 if _header_key(header) in keys:
                     found.setdefault("amount" if field_name == "value" else field_name, []).append(
-                        keys.index(_header_key(header)))
+                        keys.index(_header_key(header))
+                    )
                 else:
                     missing.append(header)
         if best is None or len(missing) < len(best[2]):
@@ -228,4 +313,6 @@ def from_mapping(table: Table, mapping: MappingFile, file: str) -> Layout:
         raise ImportFormatError(
             f"{file}: columns named in the mapping file not found in the sheet: {', '.join(best[2] if best else [])}"
         )
-    return Layout(kind=mapping.kind, header_row=best[0], columns=best[1], defaults=mapping.defaults, how="mapping")
+    return Layout(
+        kind=mapping.kind, header_row=best[0], columns=best[1], defaults=mapping.defaults, how="mapping"
+    )

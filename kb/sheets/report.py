@@ -31,37 +31,85 @@ def _currencies(rows: Sequence[dict[str, Any]]) -> list[str]:
 
 
 def _overlap_rows(results: Sequence[Overlap]) -> list[dict[str, Any]]:
-    return [{"#": i, "Level": o.level, "Need or context": display(o.need.name) if o.need else "; ".join(o.context),
-             "Priority": o.priority or "", "Partner": _names(o.countries), "Donors": _names(o.donors),
-             "Implementers": _names(o.implementers), "Projects": _names(o.projects),
-             "Overlap from": o.period.start, "Overlap until": o.period.end or "open",
-             "_money": {"Amount": o.amounts}, "_evidence": o.evidence} for i, o in enumerate(results, 1)]
+    return [
+        {
+            "#": i,
+            "Level": o.level,
+            "Need or context": display(o.need.name) if o.need else "; ".join(o.context),
+            "Priority": o.priority or "",
+            "Partner": _names(o.countries),
+            "Donors": _names(o.donors),
+            "Implementers": _names(o.implementers),
+            "Projects": _names(o.projects),
+            "Overlap from": o.period.start,
+            "Overlap until": o.period.end or "open",
+            "_money": {"Amount": o.amounts},
+            "_evidence": o.evidence,
+        }
+        for i, o in enumerate(results, 1)
+    ]
 
 
 def _gap_rows(results: Sequence[Gap]) -> list[dict[str, Any]]:
-    return [{"#": i, "Kind": g.kind.replace("_", " "), "Priority": g.priority,
-             "Need": display(g.need.name) if g.need else _names(g.needs), "Partner": _names(g.countries),
-             "Pillar": _names(g.pillars), "Reason": display(g.reason), "Projects": _names(g.projects),
-             "_money": {"Required": g.required, "Funded": g.funded, "Shortfall": g.shortfall},
-             "_evidence": g.evidence} for i, g in enumerate(results, 1)]
+    return [
+        {
+            "#": i,
+            "Kind": g.kind.replace("_", " "),
+            "Priority": g.priority,
+            "Need": display(g.need.name) if g.need else _names(g.needs),
+            "Partner": _names(g.countries),
+            "Pillar": _names(g.pillars),
+            "Reason": display(g.reason),
+            "Projects": _names(g.projects),
+            "_money": {"Required": g.required, "Funded": g.funded, "Shortfall": g.shortfall},
+            "_evidence": g.evidence,
+        }
+        for i, g in enumerate(results, 1)
+    ]
 
 
 def _coverage_rows(result: Coverage) -> list[dict[str, Any]]:
-    return [{"Partner": display(c.country.name), "Pillar": display(c.pillar.name), "Needs": c.needs,
-             "Needs addressed": c.addressed, "Projects": c.projects, "_money": {"Funding": c.amounts},
-             "_evidence": []} for c in result.cells]
+    return [
+        {
+            "Partner": display(c.country.name),
+            "Pillar": display(c.pillar.name),
+            "Needs": c.needs,
+            "Needs addressed": c.addressed,
+            "Projects": c.projects,
+            "_money": {"Funding": c.amounts},
+            "_evidence": [],
+        }
+        for c in result.cells
+    ]
 
 
 def _cofunding_rows(results: Sequence[CofundingPair]) -> list[dict[str, Any]]:
-    return [{"#": i, "Donor A": display(p.donors[0].name), "Donor B": display(p.donors[1].name),
-             "Shared needs": p.weight, "Needs": _names(p.needs), "_money": {"Funding": p.amounts},
-             "_evidence": []} for i, p in enumerate(results, 1)]
+    return [
+        {
+            "#": i,
+            "Donor A": display(p.donors[0].name),
+            "Donor B": display(p.donors[1].name),
+            "Shared needs": p.weight,
+            "Needs": _names(p.needs),
+            "_money": {"Funding": p.amounts},
+            "_evidence": [],
+        }
+        for i, p in enumerate(results, 1)
+    ]
 
 
-ROWS = {"overlaps": _overlap_rows, "gaps": _gap_rows, "coverage": _coverage_rows, "cofunding": _cofunding_rows}
-TITLES = {"overlaps": "Overlaps: several donors on one need at the same time",
-          "gaps": "Gaps: needs nobody answers, or answers with too little",
-          "coverage": "Coverage: pillar × partner", "cofunding": "Co-funding: donors sharing needs"}
+ROWS = {
+    "overlaps": _overlap_rows,
+    "gaps": _gap_rows,
+    "coverage": _coverage_rows,
+    "cofunding": _cofunding_rows,
+}
+TITLES = {
+    "overlaps": "Overlaps: several donors on one need at the same time",
+    "gaps": "Gaps: needs nobody answers, or answers with too little",
+    "coverage": "Coverage: pillar × partner",
+    "cofunding": "Co-funding: donors sharing needs",
+}
 
 
 def write_report(kind: str, results: Any, path: Path, *, filters: str, data_date: str) -> Path:

@@ -53,7 +53,13 @@ class Known:
                 for key in (country["id"], country["code"], country["name"], *country.get("aliases", [])):
                     known.partners[fold(key)] = country
         for pillar in store.nodes(type="Pillar"):
-            for key in (pillar["id"], pillar["code"], pillar["name"], str(pillar["number"]), *pillar.get("aliases", [])):
+            for key in (
+                pillar["id"],
+                pillar["code"],
+                pillar["name"],
+                str(pillar["number"]),
+                *pillar.get("aliases", []),
+            ):
                 known.pillars[fold(key)] = pillar
         for need in store.nodes(type="Need"):
             for key in (need["id"], need["name"]):
@@ -87,7 +93,9 @@ class SheetImport:
 class RowReader:
     """Turns one sheet's rows into records, collecting problems instead of stopping at the first."""
 
-    def __init__(self, table: Table, layout: Layout, known: Known, matcher: Matcher, *, create_new: bool) -> None:
+    def __init__(
+        self, table: Table, layout: Layout, known: Known, matcher: Matcher, *, create_new: bool
+    ) -> None:
         self.table, self.layout, self.known, self.matcher = table, layout, known, matcher
         self.create_new = create_new
         self.problems: list[Problem] = list(table.problems)
@@ -99,7 +107,9 @@ class RowReader:
 
     # -- cells --------------------------------------------------------------------
     def cells(self, row: list[object], name: str) -> list[tuple[int, object]]:
-        return [(i, row[i]) for i in self.layout.columns.get(name, []) if i < len(row) and not is_blank(row[i])]
+        return [
+            (i, row[i]) for i in self.layout.columns.get(name, []) if i < len(row) and not is_blank(row[i])
+        ]
 
     def cell(self, row: list[object], name: str) -> tuple[int | None, object]:
         found = self.cells(row, name)
@@ -110,7 +120,9 @@ class RowReader:
 
     def problem(self, row_number: int, column: int | None, value: object, message: str) -> None:
         letter = get_column_letter(column + 1) if column is not None else "-"
-        self.problems.append(Problem(self.table.sheet, row_number, letter, "" if value is None else str(value), message))
+        self.problems.append(
+            Problem(self.table.sheet, row_number, letter, "" if value is None else str(value), message)
+        )
 
     def source(self, row_number: int) -> list[str]:
         return [f"{self.table.file}!{self.table.sheet}:{row_number}"]
@@ -137,7 +149,9 @@ class RowReader:
             self.problem(n, col, value, "unknown pillar (WBCTi, WBCSCi or WBBSi)")
         return found
 
-    def actor(self, n: int, col: int | None, name: str, *, kinds: tuple[str, ...], partner: dict | None) -> str | None:
+    def actor(
+        self, n: int, col: int | None, name: str, *, kinds: tuple[str, ...], partner: dict | None
+    ) -> str | None:
         """The id of an existing actor named ``name``, or a new one when allowed."""
         name = name.strip()
         key = (name, kinds)
@@ -157,8 +171,13 @@ class RowReader:
             record = {"type": "Organisation", "id": new_id, "name": name}
         self.new_names[name] = new_id
         if not self.create_new:
-            self.problem(n, col, name, f"no known organisation or institution of that name (would be created as "
-                         f"{new_id}; allow it with --create-new)")
+            self.problem(
+                n,
+                col,
+                name,
+                f"no known organisation or institution of that name (would be created as "
+                f"{new_id}; allow it with --create-new)",
+            )
             return None
         self.nodes.setdefault(new_id, {**record, "sources": self.source(n)})
         return new_id
@@ -194,7 +213,9 @@ class RowReader:
             try:
                 written = currency_code(str(cvalue))
                 if currency and written != currency:
-                    self.problem(n, ccol, cvalue, f"the amount says {currency} but the currency column says {written}")
+                    self.problem(
+                        n, ccol, cvalue, f"the amount says {currency} but the currency column says {written}"
+                    )
                 currency = written
             except CellError as exc:
                 self.problem(n, ccol, cvalue, str(exc))
@@ -240,14 +261,27 @@ class RowReader:
         need_id = f"need:{partner['code'].lower()}-{slug(str(name))}"
         _, description = self.cell(row, "description")
         _, cycle = self.cell(row, "cycle")
-        record = {"type": "Need", "id": need_id, "name": str(name).strip(), "priority": priority,
-                  "sources": self.source(n), "start": start, "end": end, "required_amount": amount,
-                  "required_currency": currency if amount is not None else None,
-                  "description": None if is_blank(description) else str(description).strip(),
-                  "cycle": None if is_blank(cycle) else str(cycle).strip()}
+        record = {
+            "type": "Need",
+            "id": need_id,
+            "name": str(name).strip(),
+            "priority": priority,
+            "sources": self.source(n),
+            "start": start,
+            "end": end,
+            "required_amount": amount,
+            "required_currency": currency if amount is not None else None,
+            "description": None if is_blank(description) else str(description).strip(),
+            "cycle": None if is_blank(cycle) else str(cycle).strip(),
+        }
         if need_id in self.nodes:
-            self.problem(n, col, name, f"the same need for the same partner is already on row "
-                         f"{self.nodes[need_id]['sources'][0].rsplit(':', 1)[1]}")
+            self.problem(
+                n,
+                col,
+                name,
+                f"the same need for the same partner is already on row "
+                f"{self.nodes[need_id]['sources'][0].rsplit(':', 1)[1]}",
+            )
             return
         self.nodes[need_id] = {k: v for k, v in record.items() if v is not None}
         self.link(n, need_id, "STATED_BY", partner["id"])
@@ -270,21 +304,35 @@ class RowReader:
             return
         donors = [v for f in ("donors", "donor_1", "donor_2", "donor_3") for v in self.cells(row, f)]
         if not donors:
-            self.problem(n, (self.layout.columns.get("donor_1") or self.layout.columns.get("donors") or [None])[0],
-                         None, "at least one donor is needed")
+            self.problem(
+                n,
+                (self.layout.columns.get("donor_1") or self.layout.columns.get("donors") or [None])[0],
+                None,
+                "at least one donor is needed",
+            )
         if not partner:
             return
         project_id = f"project:{partner['code'].lower()}-{slug(str(name))}"
         if project_id in self.nodes:
             self.problem(n, col, name, "the same project for the same partner is already on an earlier row")
             return
-        extra = [f"{k}: {v}" for k in ("location", "topic") for _, v in [self.cell(row, k)] if not is_blank(v)]
+        extra = [
+            f"{k}: {v}" for k in ("location", "topic") for _, v in [self.cell(row, k)] if not is_blank(v)
+        ]
         _, description = self.cell(row, "description")
         _, cycle = self.cell(row, "cycle")
         text = "; ".join([*([str(description).strip()] if not is_blank(description) else []), *extra]) or None
-        record = {"type": "Project", "id": project_id, "name": str(name).strip(), "status": status,
-                  "start": start, "end": end, "sources": self.source(n), "description": text,
-                  "cycle": None if is_blank(cycle) else str(cycle).strip()}
+        record = {
+            "type": "Project",
+            "id": project_id,
+            "name": str(name).strip(),
+            "status": status,
+            "start": start,
+            "end": end,
+            "sources": self.source(n),
+            "description": text,
+            "cycle": None if is_blank(cycle) else str(cycle).strip(),
+        }
         self.nodes[project_id] = {k: v for k, v in record.items() if v is not None}
         self.link(n, project_id, "TARGETS", partner["id"])
         if pillar:
@@ -296,15 +344,26 @@ class RowReader:
             joint = f"Joint total budget as stated: {amount:,.2f} {currency}"
             self.nodes[project_id]["description"] = "; ".join(filter(None, [text, joint]))
         for dcol, donor in donors:
-            donor_id = self.actor(n, dcol, str(donor), kinds=("Organisation", "Country", "Institution"),
-                                  partner=None)
+            donor_id = self.actor(
+                n, dcol, str(donor), kinds=("Organisation", "Country", "Institution"), partner=None
+            )
             if donor_id:
-                self.link(n, donor_id, "FUNDS", project_id, amount=share,
-                          currency=currency if share is not None else None, kind="commitment", start=start, end=end)
+                self.link(
+                    n,
+                    donor_id,
+                    "FUNDS",
+                    project_id,
+                    amount=share,
+                    currency=currency if share is not None else None,
+                    kind="commitment",
+                    start=start,
+                    end=end,
+                )
         icol, implementer = self.cell(row, "implementer")
         if not is_blank(implementer):
-            impl = self.actor(n, icol, str(implementer), kinds=("Organisation", "Country", "Institution"),
-                              partner=None)
+            impl = self.actor(
+                n, icol, str(implementer), kinds=("Organisation", "Country", "Institution"), partner=None
+            )
             if impl:
                 self.link(n, impl, "IMPLEMENTS", project_id)
         bcol, beneficiary = self.cell(row, "beneficiary")
@@ -321,8 +380,15 @@ class RowReader:
                 self.link(n, project_id, "ADDRESSES", found["id"])
 
     def link(self, n: int, source: str, edge_type: str, target: str, **props: Any) -> None:
-        self.edges.append({"type": edge_type, "source": source, "target": target, "sources": self.source(n),
-                           **{k: v for k, v in props.items() if v is not None}})
+        self.edges.append(
+            {
+                "type": edge_type,
+                "source": source,
+                "target": target,
+                "sources": self.source(n),
+                **{k: v for k, v in props.items() if v is not None},
+            }
+        )
 
     def read(self) -> SheetImport:
         rows = self.data_rows()
@@ -332,20 +398,33 @@ class RowReader:
         batch = Batch()
         if not self.problems:
             try:
-                batch = parse_batch({"nodes": list(self.nodes.values()), "edges": self.edges},
-                                    origin=f"{self.table.file}!{self.table.sheet}")
+                batch = parse_batch(
+                    {"nodes": list(self.nodes.values()), "edges": self.edges},
+                    origin=f"{self.table.file}!{self.table.sheet}",
+                )
             except SchemaViolationError as exc:
                 self.problems.append(Problem(self.table.sheet, 0, "-", "", str(exc)))
-        return SheetImport(batch=batch, problems=self.problems, new_names=self.new_names, matched=self.matched,
-                           rows=len(rows))
+        return SheetImport(
+            batch=batch,
+            problems=self.problems,
+            new_names=self.new_names,
+            matched=self.matched,
+            rows=len(rows),
+        )
 
 
-def read_sheet(table: Table, layout: Layout, store: GraphStore, matcher: Matcher, *,
-               create_new: bool = False) -> SheetImport:
+def read_sheet(
+    table: Table, layout: Layout, store: GraphStore, matcher: Matcher, *, create_new: bool = False
+) -> SheetImport:
     """Read every row of ``table``; nothing is written."""
     return RowReader(table, layout, Known.load(store), matcher, create_new=create_new).read()
 
 
 def summary(result: SheetImport) -> Mapping[str, Any]:
-    return {"rows": result.rows, "problems": len(result.problems), **result.batch.summary(),
-            "new": result.new_names, "matched": result.matched}
+    return {
+        "rows": result.rows,
+        "problems": len(result.problems),
+        **result.batch.summary(),
+        "new": result.new_names,
+        "matched": result.matched,
+    }

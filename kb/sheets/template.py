@@ -27,13 +27,31 @@ SHEET_TITLES = {"needs": "Needs", "responses": "Responses"}
 STRICT_LISTS = frozenset({"partner", "pillar", "priority", "currency", "status"})
 FIRST_CURRENCIES = ("EUR", "USD", "GBP", "CHF")
 EXAMPLES = {
-    "needs": {"partner": "Serbia", "pillar": "WBBSi", "name": f"{EXAMPLE_MARK}: Thermal cameras for the green border",
-              "institution": "Serbia: Ministry of Interior", "priority": "high", "cycle": "needs-mapping-2",
-              "amount": 1200000, "currency": "EUR", "start": dt.date(2025, 1, 1), "end": "ongoing"},
-    "responses": {"name": f"{EXAMPLE_MARK}: Green border surveillance, phase 2", "partner": "Albania",
-                  "pillar": "WBBSi", "donor_1": "DG NEAR", "implementer": "GIZ", "amount": 2000000, "currency": "EUR",
-                  "start": dt.date(2025, 1, 1), "end": dt.date(2027, 12, 31), "status": "implementation",
-                  "cycle": "response-mapping-2025"},
+    "needs": {
+        "partner": "Serbia",
+        "pillar": "WBBSi",
+        "name": f"{EXAMPLE_MARK}: Thermal cameras for the green border",
+        "institution": "Serbia: Ministry of Interior",
+        "priority": "high",
+        "cycle": "needs-mapping-2",
+        "amount": 1200000,
+        "currency": "EUR",
+        "start": dt.date(2025, 1, 1),
+        "end": "ongoing",
+    },
+    "responses": {
+        "name": f"{EXAMPLE_MARK}: Green border surveillance, phase 2",
+        "partner": "Albania",
+        "pillar": "WBBSi",
+        "donor_1": "DG NEAR",
+        "implementer": "GIZ",
+        "amount": 2000000,
+        "currency": "EUR",
+        "start": dt.date(2025, 1, 1),
+        "end": dt.date(2027, 12, 31),
+        "status": "implementation",
+        "cycle": "response-mapping-2025",
+    },
 }
 
 
@@ -41,7 +59,10 @@ def _lists(store: GraphStore) -> dict[str, list[str]]:
     partners = [display(c["name"]) for c in store.nodes(type="Country") if c.get("wb_partner")]
     actors = sorted({n["name"] for t in ("Organisation", "Country") for n in store.nodes(type=t)})
     cycles = sorted({n["cycle"] for t in ("Need", "Project") for n in store.nodes(type=t) if n.get("cycle")})
-    currencies = [*FIRST_CURRENCIES, *sorted(c.alpha_3 for c in pycountry.currencies if c.alpha_3 not in FIRST_CURRENCIES)]
+    currencies = [
+        *FIRST_CURRENCIES,
+        *sorted(c.alpha_3 for c in pycountry.currencies if c.alpha_3 not in FIRST_CURRENCIES),
+    ]
     return {
         "partner": sorted(partners),
         "pillar": [p["code"] for p in sorted(store.nodes(type="Pillar"), key=lambda p: p["number"])],
@@ -83,10 +104,16 @@ def write_template(store: GraphStore, kind: Kind, path: Path) -> Path:
             letter = list_column[column.choices]
             formula = f"{quote_sheetname('Lists')}!${letter}$2:${letter}${len(lists[column.choices]) + 1}"
             strict = column.choices in STRICT_LISTS
-            rule = DataValidation(type="list", formula1=formula, allow_blank=True, showErrorMessage=True,
-                                  errorStyle="stop" if strict else "warning",
-                                  error="Choose a value from the list." if strict else
-                                  "Not in the list: it will be checked on import and reported as new.")
+            rule = DataValidation(
+                type="list",
+                formula1=formula,
+                allow_blank=True,
+                showErrorMessage=True,
+                errorStyle="stop" if strict else "warning",
+                error="Choose a value from the list."
+                if strict
+                else "Not in the list: it will be checked on import and reported as new.",
+            )
             rule.add(f"{get_column_letter(index)}2:{get_column_letter(index)}2000")
             sheet.add_data_validation(rule)
         if column.field in ("start", "end"):
@@ -109,13 +136,29 @@ def write_template(store: GraphStore, kind: Kind, path: Path) -> Path:
     info.append([f"{SHEET_TITLES[kind]} mapping template", f"written {dt.date.today().isoformat()}"])
     info["A1"].font = Font(bold=True, size=14)
     info.append([])
-    info.append(["How to fill it", f"One row per {'need' if kind == 'needs' else 'project or action'} on the "
-                 f"'{SHEET_TITLES[kind]}' sheet. Columns marked * are required. Row 2 is an example "
-                 f"(its first words are '{EXAMPLE_MARK}'): it is ignored on import; overwrite or delete it."])
-    info.append(["Dates", "Type them as 31.12.2024 or 2024-12-31. Leave the end blank or write 'ongoing' for an "
-                 "open-ended project."])
+    info.append(
+        [
+            "How to fill it",
+            (
+                f"One row per {'need' if kind == 'needs' else 'project or action'} on the "
+                f"'{SHEET_TITLES[kind]}' sheet. Columns marked * are required. Row 2 is an example "
+                f"(its first words are '{EXAMPLE_MARK}'): it is ignored on import; overwrite or delete it."
+            ),
+        ]
+    )
+    info.append(
+        [
+            "Dates",
+            (
+                "Type them as 31.12.2024 or 2024-12-31. Leave the end blank or write 'ongoing' for an "
+                "open-ended project."
+            ),
+        ]
+    )
     info.append(["Money", "Amounts in their own currency; never convert. One currency per row."])
-    info.append(["Names", "Pick from the drop-downs where you can; a new name is accepted and reported on import."])
+    info.append(
+        ["Names", "Pick from the drop-downs where you can; a new name is accepted and reported on import."]
+    )
     info.append([])
     info.append(["column", "what goes in it"])
     for column in columns:

@@ -104,7 +104,9 @@ def read_xlsx(path: Path, sheet: str | None = None) -> Table:
     _check_zip(path)
     try:
         values_book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-        formula_book = openpyxl.load_workbook(path, read_only=True, data_only=False) if _has_formulas(path) else None
+        formula_book = (
+            openpyxl.load_workbook(path, read_only=True, data_only=False) if _has_formulas(path) else None
+        )
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
         raise ImportFormatError(f"{path.name}: cannot read the workbook: {exc}") from exc
     try:
@@ -116,8 +118,14 @@ def read_xlsx(path: Path, sheet: str | None = None) -> Table:
         if formula_book:
             formula_book.close()
     problems = [
-        Problem(name, r + 1, get_column_letter(c + 1), str(f), "a formula with no saved value: "
-                "open the file in Excel, let it calculate, save, and send it again")
+        Problem(
+            name,
+            r + 1,
+            get_column_letter(c + 1),
+            str(f),
+            "a formula with no saved value: "
+            "open the file in Excel, let it calculate, save, and send it again",
+        )
         for r, row in enumerate(formulas)
         for c, f in enumerate(row)
         if isinstance(f, str) and f.startswith("=") and is_blank(values[r][c] if c < len(values[r]) else None)
@@ -135,7 +143,9 @@ def read_csv(path: Path) -> Table:
     except csv.Error:
         dialect = csv.excel
     rows = [list(r) for r in csv.reader(text.splitlines(), dialect)]
-    return Table(file=path.name, sheet=path.stem, rows=_trim([[v if v != "" else None for v in r] for r in rows]))
+    return Table(
+        file=path.name, sheet=path.stem, rows=_trim([[v if v != "" else None for v in r] for r in rows])
+    )
 
 
 def read_table(path: Path, sheet: str | None = None) -> Table:

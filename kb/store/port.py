@@ -9,7 +9,7 @@ from __future__ import annotations
 import abc
 import datetime as dt
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, Self
 
 import networkx as nx
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -120,7 +120,9 @@ class GraphStore(abc.ABC):
         """
 
     @abc.abstractmethod
-    def nodes(self, *, type: str | None = None, offset: int = 0, limit: int | None = None) -> list[NodeRecord]:
+    def nodes(
+        self, *, type: str | None = None, offset: int = 0, limit: int | None = None
+    ) -> list[NodeRecord]:
         """Nodes ordered by id, optionally of one type, paged."""
 
     @abc.abstractmethod
@@ -149,11 +151,15 @@ class GraphStore(abc.ABC):
             return self.induced_all()
         sets: list[set[str]] = []
         if filters.pillar:
-            sets.append(self._with_addressing_projects(self.ends("IN_PILLAR", side="source", others={filters.pillar})))
+            sets.append(
+                self._with_addressing_projects(self.ends("IN_PILLAR", side="source", others={filters.pillar}))
+            )
         if filters.country:
             institutions = self.ends("PART_OF", side="source", others={filters.country})
             needs = self.ends("STATED_BY", side="source", others={filters.country})
-            needs |= self.ends("RESPONSIBLE_FOR", side="target", others=institutions) if institutions else set()
+            needs |= (
+                self.ends("RESPONSIBLE_FOR", side="target", others=institutions) if institutions else set()
+            )
             direct = self.ends("TARGETS", side="source", others={filters.country})
             direct |= self.ends("HELD_IN", side="source", others={filters.country})
             sets.append(direct | self._with_addressing_projects(needs))
@@ -240,7 +246,7 @@ class GraphStore(abc.ABC):
     @abc.abstractmethod
     def close(self) -> None: ...
 
-    def __enter__(self) -> GraphStore:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:

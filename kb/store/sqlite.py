@@ -18,7 +18,7 @@ from typing import Any
 
 import networkx as nx
 
-from graph_schema import NODE_TYPES, EDGE_TYPES, SCHEMA_VERSION, searchable_fields
+from graph_schema import EDGE_TYPES, NODE_TYPES, SCHEMA_VERSION, searchable_fields
 from kb.errors import IncompatibleStoreError, KBError, NotFoundError, StoreError, StoreUnavailableError
 from kb.graph import to_networkx
 from kb.records import (
@@ -99,7 +99,7 @@ def _chunks(items: list[str], size: int = _CHUNK) -> Iterator[list[str]]:
 
 
 def _now() -> str:
-    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
 class SQLiteStore(GraphStore):
@@ -217,7 +217,9 @@ class SQLiteStore(GraphStore):
                     marks = ",".join("?" * len(chunk))
                     stored.update(
                         (row[0], (row[1], row[2]))
-                        for row in conn.execute(f"SELECT id, type, record FROM nodes WHERE id IN ({marks})", chunk)
+                        for row in conn.execute(
+                            f"SELECT id, type, record FROM nodes WHERE id IN ({marks})", chunk
+                        )
                     )
                 check_types_unchanged(batch, {k: v[0] for k, v in stored.items()})
                 known = self._types(conn, endpoint_ids(batch) - set(node_ids))
@@ -321,8 +323,7 @@ class SQLiteStore(GraphStore):
             return []
         match = " ".join(f'"{t}"*' for t in terms)
         sql = (
-            "SELECT n.record FROM nodes_fts JOIN nodes n ON n.rowid = nodes_fts.rowid "
-            "WHERE nodes_fts MATCH ?"
+            "SELECT n.record FROM nodes_fts JOIN nodes n ON n.rowid = nodes_fts.rowid WHERE nodes_fts MATCH ?"
         )
         params: list[Any] = [match]
         if types:
@@ -332,7 +333,9 @@ class SQLiteStore(GraphStore):
         params.append(limit)
         return [json.loads(r[0]) for r in self._read(sql, params)]
 
-    def nodes(self, *, type: str | None = None, offset: int = 0, limit: int | None = None) -> list[NodeRecord]:
+    def nodes(
+        self, *, type: str | None = None, offset: int = 0, limit: int | None = None
+    ) -> list[NodeRecord]:
         sql, params = "SELECT record FROM nodes", []
         if type:
             sql += " WHERE type = ?"
@@ -370,11 +373,17 @@ class SQLiteStore(GraphStore):
             conn.execute("CREATE TEMP TABLE IF NOT EXISTS selected (id TEXT PRIMARY KEY)")
             conn.execute("DELETE FROM temp.selected")
             conn.executemany("INSERT OR IGNORE INTO temp.selected(id) VALUES (?)", ((i,) for i in ids))
-            nodes = [json.loads(r[0]) for r in conn.execute(
-                "SELECT n.record FROM nodes n JOIN temp.selected s ON s.id = n.id")]
-            edges = [json.loads(r[0]) for r in conn.execute(
-                "SELECT e.record FROM edges e JOIN temp.selected s ON s.id = e.source "
-                "WHERE e.target IN (SELECT id FROM temp.selected)")]
+            nodes = [
+                json.loads(r[0])
+                for r in conn.execute("SELECT n.record FROM nodes n JOIN temp.selected s ON s.id = n.id")
+            ]
+            edges = [
+                json.loads(r[0])
+                for r in conn.execute(
+                    "SELECT e.record FROM edges e JOIN temp.selected s ON s.id = e.source "
+                    "WHERE e.target IN (SELECT id FROM temp.selected)"
+                )
+            ]
         except sqlite3.Error as exc:
             raise StoreError(f"store {self.path}: {exc}") from exc
         return to_networkx(nodes, edges)
@@ -418,14 +427,20 @@ class SQLiteStore(GraphStore):
 
     # -- whole-store reads -------------------------------------------------------------
     def counts(self) -> dict[str, dict[str, int]]:
-        nodes = dict.fromkeys(NODE_TYPES, 0) | dict(self._read("SELECT type, count(*) FROM nodes GROUP BY type"))
-        edges = dict.fromkeys(EDGE_TYPES, 0) | dict(self._read("SELECT type, count(*) FROM edges GROUP BY type"))
+        nodes = dict.fromkeys(NODE_TYPES, 0) | dict(
+            self._read("SELECT type, count(*) FROM nodes GROUP BY type")
+        )
+        edges = dict.fromkeys(EDGE_TYPES, 0) | dict(
+            self._read("SELECT type, count(*) FROM edges GROUP BY type")
+        )
         return {"nodes": nodes, "edges": edges}
 
     def iter_nodes(self, batch_size: int = 1000) -> Iterator[list[NodeRecord]]:
         last = ""
         while True:
-            rows = self._read("SELECT id, record FROM nodes WHERE id > ? ORDER BY id LIMIT ?", (last, batch_size))
+            rows = self._read(
+                "SELECT id, record FROM nodes WHERE id > ? ORDER BY id LIMIT ?", (last, batch_size)
+            )
             if not rows:
                 return
             last = rows[-1][0]
@@ -434,12 +449,16 @@ class SQLiteStore(GraphStore):
     def iter_edges(self, batch_size: int = 1000) -> Iterator[list[EdgeRecord]]:
         last = 0
         while True:
-            rows = self._read("SELECT rowid, record FROM edges WHERE rowid > ? ORDER BY rowid LIMIT ?", (last, batch_size))
+            rows = self._read(
+                "SELECT rowid, record FROM edges WHERE rowid > ? ORDER BY rowid LIMIT ?", (last, batch_size)
+            )
             if not rows:
                 return
             last = rows[-1][0]
             yield [json.loads(r[1]) for r in rows]
 
     def write_log(self, limit: int = 100) -> list[WriteLogEntry]:
-        rows = self._read("SELECT at, actor, action, summary FROM writes ORDER BY rowid DESC LIMIT ?", (limit,))
+        rows = self._read(
+            "SELECT at, actor, action, summary FROM writes ORDER BY rowid DESC LIMIT ?", (limit,)
+        )
         return [WriteLogEntry(at=r[0], actor=r[1], action=r[2], summary=json.loads(r[3])) for r in rows]

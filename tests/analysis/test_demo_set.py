@@ -18,7 +18,7 @@ DOC = Path(__file__).resolve().parents[2] / "docs" / "analyses.md"
 def documented(marker: str) -> list[list[str]]:
     """The rows of the table between ``<!-- marker -->`` and ``<!-- /marker -->``, cells stripped."""
     text = DOC.read_text(encoding="utf-8")
-    block = re.search(rf"<!-- {marker} -->\n(.*?)<!-- /{marker} -->", text, re.S)
+    block = re.search(rf"<!-- {marker} -->\n(.*?)<!-- /{marker} -->", text, re.DOTALL)
     assert block, f"docs/analyses.md has no {marker} table"
     rows = [line.strip().strip("|").split("|") for line in block.group(1).strip().splitlines()[2:]]
     return [[cell.strip() for cell in row] for row in rows]

@@ -36,7 +36,7 @@ def test_need_addressed_only_by_a_cancelled_project_is_a_gap():
         start="2024-01-01",
         end="2025-01-01",
     )
-    [cell, gap] = gaps(graph(doc))
+    [_cell, gap] = gaps(graph(doc))
     assert gap.kind == "unaddressed" and gap.reason == "project:x is cancelled"
     assert [p.id for p in gap.projects] == ["project:x"]
     assert ("ADDRESSES", "project:x", "need:n") in {(e.type, e.source, e.target) for e in gap.evidence}
@@ -47,7 +47,7 @@ def test_need_whose_project_ended_before_its_period_is_unaddressed():
     add_project(
         doc, "project:x", needs=("need:n",), funders={"org:giz": ()}, start="2022-01-01", end="2023-12-31"
     )
-    gap = [g for g in gaps(graph(doc)) if g.kind == "unaddressed"][0]
+    gap = next(g for g in gaps(graph(doc)) if g.kind == "unaddressed")
     assert "outside the need's period" in gap.reason
 
 
@@ -101,7 +101,7 @@ def test_stated_rates_give_the_shortfall_in_the_base_currency():
 
 def test_partner_pillar_cell_with_needs_and_no_response_is_an_empty_cell():
     doc = add_need(base(), "need:n", country="country:xk", pillar="pillar:wbcsci", priority="low")
-    cell = [g for g in gaps(graph(doc)) if g.kind == "empty_cell"][0]
+    cell = next(g for g in gaps(graph(doc)) if g.kind == "empty_cell")
     assert [c.id for c in cell.countries] == ["country:xk"] and [p.id for p in cell.pillars] == [
         "pillar:wbcsci"
     ]

@@ -66,5 +66,5 @@ def assert_problem(response, status: int, type_: str) -> dict:
     body = response.json()
     assert body["status"] == status and body["type"] == type_, body
     assert body["title"] and isinstance(body["detail"], str) and body["instance"].startswith("/")
-    assert "Traceback" not in response.text and "File \"" not in response.text
+    assert "Traceback" not in response.text and 'File "' not in response.text
     return body

@@ -23,12 +23,30 @@ def free_port() -> int:
 
 
 @contextmanager
-def kb_serve(store: Path, *, workers: int = 1, env: dict[str, str] | None = None,
-             log: Path | None = None, timeout: float = 30.0) -> Iterator[str]:
+def kb_serve(
+    store: Path,
+    *,
+    workers: int = 1,
+    env: dict[str, str] | None = None,
+    log: Path | None = None,
+    timeout: float = 30.0,
+) -> Iterator[str]:
     """The base URL of a running ``kb --store STORE serve``; stderr goes to ``log``."""
     port = free_port()
-    command = [sys.executable, "-c", "from kb.cli import main; main()", "--store", str(store), "serve",
-               "--host", HOST, "--port", str(port), "--workers", str(workers)]
+    command = [
+        sys.executable,
+        "-c",
+        "from kb.cli import main; main()",
+        "--store",
+        str(store),
+        "serve",
+        "--host",
+        HOST,
+        "--port",
+        str(port),
+        "--workers",
+        str(workers),
+    ]
     full_env = {**os.environ, **(env or {})}
     full_env.pop("KB_STORE", None)
     err = open(log, "wb") if log else subprocess.DEVNULL  # noqa: SIM115 (closed below)

@@ -82,7 +82,10 @@ def test_read_tokens_make_reads_need_a_token(settings):
     with TestClient(create_app(settings), raise_server_exceptions=False) as c:
         assert_problem(c.get("/api/nodes/org:unodc"), 401, "unauthorized")
         assert_problem(c.get("/api/writes"), 401, "unauthorized")
-        assert c.get("/api/nodes/org:unodc", headers={"Authorization": f"Bearer {READ_TOKEN}"}).status_code == 200
+        assert (
+            c.get("/api/nodes/org:unodc", headers={"Authorization": f"Bearer {READ_TOKEN}"}).status_code
+            == 200
+        )
         assert c.get("/api/nodes/org:unodc", headers=AUTH).status_code == 200  # a writer may read
         # browsers: the page asks for Basic credentials, whose password is the token
         page = c.get("/", headers={"Accept": "text/html"})

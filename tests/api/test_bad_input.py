@@ -44,7 +44,9 @@ def test_wrong_query_type_names_the_parameter(client):
 
 
 def test_from_after_to_is_invalid_input(client):
-    body = assert_problem(client.get("/api/analyses/gaps?from=2025-01-01&to=2024-01-01"), 422, "invalid-input")
+    body = assert_problem(
+        client.get("/api/analyses/gaps?from=2025-01-01&to=2024-01-01"), 422, "invalid-input"
+    )
     assert "after" in body["detail"]
 
 
@@ -55,7 +57,9 @@ def test_unknown_node_type_in_query_names_the_parameter(client):
 
 def test_malformed_json_body_is_a_422_problem(client, store):
     before = store.counts()
-    response = client.post("/api/batch", content=b'{"nodes": [', headers={**AUTH, "Content-Type": "application/json"})
+    response = client.post(
+        "/api/batch", content=b'{"nodes": [', headers={**AUTH, "Content-Type": "application/json"}
+    )
     body = assert_problem(response, 422, "invalid-input")
     assert "not valid JSON" in body["detail"]
     assert store.counts() == before
@@ -87,8 +91,10 @@ def test_batch_with_one_bad_record_changes_nothing(client, store):
     log_before = len(store.write_log(1000))
     batch = {
         "nodes": [node("Organisation", "org:new-donor", "New donor"), node("Project", "project:new", "New")],
-        "edges": [edge("FUNDS", "org:new-donor", "project:new", amount=10, currency="EUR"),
-                  edge("ADDRESSES", "project:new", "need:does-not-exist")],
+        "edges": [
+            edge("FUNDS", "org:new-donor", "project:new", amount=10, currency="EUR"),
+            edge("ADDRESSES", "project:new", "need:does-not-exist"),
+        ],
     }
     body = assert_problem(client.post("/api/batch", json=batch, headers=AUTH), 422, "schema-violation")
     assert "need:does-not-exist" in body["detail"] and "target" in body["detail"]
@@ -110,7 +116,9 @@ def test_every_error_of_the_family_becomes_its_problem(settings):
 
     app = create_app(settings)
     for cls in ERROR_CLASSES:
-        app.add_api_route(f"/api/raise/{cls.__name__}", lambda cls=cls: (_ for _ in ()).throw(cls("what went wrong")))
+        app.add_api_route(
+            f"/api/raise/{cls.__name__}", lambda cls=cls: (_ for _ in ()).throw(cls("what went wrong"))
+        )
     with TestClient(app, raise_server_exceptions=False) as c:
         for cls in ERROR_CLASSES:
             body = assert_problem(c.get(f"/api/raise/{cls.__name__}"), cls.status, cls.type)
@@ -139,7 +147,9 @@ def test_oversized_chunked_body_without_length_is_refused(client):
         for _ in range(50):
             yield b" " * 10_000
 
-    response = client.post("/api/batch", content=chunks(), headers={**AUTH, "Content-Type": "application/json"})
+    response = client.post(
+        "/api/batch", content=chunks(), headers={**AUTH, "Content-Type": "application/json"}
+    )
     assert_problem(response, 413, "payload-too-large")
 
 
@@ -149,7 +159,9 @@ def test_unexpected_error_is_a_500_problem_without_internals(store_path):
             raise RuntimeError(f"secret internals at {self.path}")
 
     store = Broken(store_path)
-    with TestClient(create_app(Settings(store=str(store_path)), store=store), raise_server_exceptions=False) as c:
+    with TestClient(
+        create_app(Settings(store=str(store_path)), store=store), raise_server_exceptions=False
+    ) as c:
         response = c.get("/api/nodes/org:unodc")
     body = assert_problem(response, 500, "internal-error")
     assert "secret" not in response.text and str(store_path) not in response.text

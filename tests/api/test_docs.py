@@ -12,9 +12,11 @@ DOC = Path(__file__).resolve().parents[2] / "docs" / "api.md"
 
 def test_every_problem_type_is_documented_with_its_status():
     text = DOC.read_text(encoding="utf-8")
-    rows = dict(re.findall(r"^\| `([a-z:-]+)` \| (\d{3}) \|", text, flags=re.M))
+    rows = dict(re.findall(r"^\| `([a-z:-]+)` \| (\d{3}) \|", text, flags=re.MULTILINE))
     for cls in ERROR_CLASSES:
-        assert rows.get(cls.type) == str(cls.status), f"{cls.__name__}: type `{cls.type}` {cls.status} not in {DOC}"
+        assert rows.get(cls.type) == str(cls.status), (
+            f"{cls.__name__}: type `{cls.type}` {cls.status} not in {DOC}"
+        )
 
 
 def test_every_operation_is_documented(client):
@@ -22,4 +24,5 @@ def test_every_operation_is_documented(client):
     spec = client.get("/openapi.json").json()
     for path in spec["paths"]:
         assert f"`{re.sub(r'{[^}]+}', '{}', path)}" in text.replace("GET ", "").replace("POST ", "").replace(
-            "DELETE ", ""), f"{path} is not in {DOC.name}"
+            "DELETE ", ""
+        ), f"{path} is not in {DOC.name}"

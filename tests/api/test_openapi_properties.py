@@ -45,7 +45,11 @@ def seeded_app_store(seeded_file):
 
 
 @schema.parametrize()
-@settings(max_examples=12, deadline=None, derandomize=True,
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much, HealthCheck.data_too_large])
+@settings(
+    max_examples=12,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much, HealthCheck.data_too_large],
+)
 def test_api_answers_every_generated_request_as_described(case, seeded_app_store):
     case.call_and_validate(headers=AUTH, checks=CHECKS)

@@ -11,10 +11,17 @@ from tests.conftest import edge, node
 
 HTML = {"Accept": "text/html"}
 PAGES = [
-    "/", "/search?q=border", "/maps",
-    "/needs/need:demo-al-border-surveillance", "/organisations/org:giz", "/organisations/inst:xk-moi",
-    "/countries/country:xk", "/countries/country:at", "/pillars/pillar:wbbsi",
-    "/events/event:2022-12-09-podgorica-thematic-meeting", "/nodes/doc:proposals-to-iisg-board",
+    "/",
+    "/search?q=border",
+    "/maps",
+    "/needs/need:demo-al-border-surveillance",
+    "/organisations/org:giz",
+    "/organisations/inst:xk-moi",
+    "/countries/country:xk",
+    "/countries/country:at",
+    "/pillars/pillar:wbbsi",
+    "/events/event:2022-12-09-podgorica-thematic-meeting",
+    "/nodes/doc:proposals-to-iisg-board",
 ]
 
 
@@ -29,7 +36,9 @@ def test_page_renders_with_its_own_files_only(client, path):
     assert response.headers["content-type"].startswith("text/html")
     assert "default-src 'none'" in response.headers["content-security-policy"]
     urls = re.findall(r'(?:src|href|action)="([^"]*)"', response.text)
-    assert urls and all(u.startswith(("/", "#", "?")) for u in urls), [u for u in urls if not u.startswith("/")]
+    assert urls and all(u.startswith(("/", "#", "?")) for u in urls), [
+        u for u in urls if not u.startswith("/")
+    ]
 
 
 @pytest.mark.parametrize("path", PAGES)
@@ -80,13 +89,24 @@ def test_search_page_finds_names_without_diacritics(client):
 
 def test_html_and_script_in_names_are_shown_as_text(client):
     evil = '<script>alert("x")</script><img src=x onerror=alert(1)> & "quotes"'
-    batch = {"nodes": [node("Organisation", "org:evil", evil, acronym="<b>EV</b>"),
-                       node("Project", "project:evil", evil)],
-             "edges": [edge("FUNDS", "org:evil", "project:evil", amount=1, currency="EUR"),
-                       edge("ADDRESSES", "project:evil", "need:demo-al-border-surveillance")]}
+    batch = {
+        "nodes": [
+            node("Organisation", "org:evil", evil, acronym="<b>EV</b>"),
+            node("Project", "project:evil", evil),
+        ],
+        "edges": [
+            edge("FUNDS", "org:evil", "project:evil", amount=1, currency="EUR"),
+            edge("ADDRESSES", "project:evil", "need:demo-al-border-surveillance"),
+        ],
+    }
     assert client.post("/api/batch", json=batch, headers=AUTH).status_code == 200
-    for path in ("/organisations/org:evil", "/needs/need:demo-al-border-surveillance", "/search?q=script",
-                 "/nodes/project:evil", "/"):
+    for path in (
+        "/organisations/org:evil",
+        "/needs/need:demo-al-border-surveillance",
+        "/search?q=script",
+        "/nodes/project:evil",
+        "/",
+    ):
         html = client.get(path, headers=HTML).text
         assert "<script>alert" not in html and "<img src=x" not in html and "<b>EV</b>" not in html, path
     html = client.get("/organisations/org:evil", headers=HTML).text
@@ -99,7 +119,16 @@ def test_search_query_is_echoed_as_text(client):
 
 
 def test_maps_are_self_contained_html(client):
-    for path in ("/maps/overview?pillar=WBBSi", "/maps/need/need:demo-al-border-surveillance", "/maps/pillar/WBBSi", "/maps/partner/XK", "/maps/donor/org:dg-near", "/maps/overlaps", "/maps/gaps", "/maps/cofunding"):
+    for path in (
+        "/maps/overview?pillar=WBBSi",
+        "/maps/need/need:demo-al-border-surveillance",
+        "/maps/pillar/WBBSi",
+        "/maps/partner/XK",
+        "/maps/donor/org:dg-near",
+        "/maps/overlaps",
+        "/maps/gaps",
+        "/maps/cofunding",
+    ):
         response = client.get(path)
         assert response.status_code == 200 and response.headers["content-type"].startswith("text/html")
         assert not re.search(r'(?:src|href)="(?:https?:)?//', response.text)
@@ -117,8 +146,10 @@ def test_docs_is_swagger_ui_served_from_the_servers_own_files(client):
 def test_overview_shows_a_write_at_once(client):
     before = client.get("/", headers=HTML).text
     needs = int(re.search(r"(\d+) needs,", before).group(1))
-    batch = {"nodes": [node("Need", "need:new-one", "A need stated just now", priority="high")],
-             "edges": [edge("STATED_BY", "need:new-one", "country:rs")]}
+    batch = {
+        "nodes": [node("Need", "need:new-one", "A need stated just now", priority="high")],
+        "edges": [edge("STATED_BY", "need:new-one", "country:rs")],
+    }
     assert client.post("/api/batch", json=batch, headers=AUTH).status_code == 200
     after = client.get("/", headers=HTML).text
     assert f"{needs + 1} needs," in after

@@ -122,8 +122,11 @@ def test_json_export_posted_back_to_an_empty_store_gives_the_same_store(client, 
     from tests.api.conftest import TOKENS
 
     dump = client.get("/api/export/json").json()
-    with TestClient(create_app(Settings(store=str(tmp_path / "empty.sqlite"), api_tokens=TOKENS,
-                                        api_max_body_bytes=10_000_000))) as empty:
+    with TestClient(
+        create_app(
+            Settings(store=str(tmp_path / "empty.sqlite"), api_tokens=TOKENS, api_max_body_bytes=10_000_000)
+        )
+    ) as empty:
         assert empty.post("/api/batch", json=dump, headers=AUTH).status_code == 200
         again = empty.get("/api/export/json").json()
     assert again["nodes"] == dump["nodes"] and again["edges"] == dump["edges"]
@@ -142,9 +145,13 @@ def test_gexf_and_graphml_open_in_networkx_with_flat_attributes(client):
 
 
 def test_writes_then_reads_see_the_change(client):
-    batch = {"nodes": [node("Organisation", "org:new-donor", "New donor"), node("Project", "project:new", "New")],
-             "edges": [edge("FUNDS", "org:new-donor", "project:new", amount=10, currency="EUR"),
-                       edge("ADDRESSES", "project:new", "need:demo-mk-pve")]}
+    batch = {
+        "nodes": [node("Organisation", "org:new-donor", "New donor"), node("Project", "project:new", "New")],
+        "edges": [
+            edge("FUNDS", "org:new-donor", "project:new", amount=10, currency="EUR"),
+            edge("ADDRESSES", "project:new", "need:demo-mk-pve"),
+        ],
+    }
     assert client.post("/api/batch", json=batch, headers=AUTH).json()["edges_created"] == 2
     lines = client.get("/api/analyses/who-funds/need:demo-mk-pve").json()["who_funds"]["lines"]
     assert "org:new-donor" in {line["actor"]["id"] for line in lines}
@@ -160,11 +167,14 @@ def test_health_and_readiness(client):
 
 def test_cors_is_off_unless_configured(client, settings):
     from fastapi.testclient import TestClient
+
     from api.app import create_app
 
     preflight = {"Origin": "http://127.0.0.1:9999", "Access-Control-Request-Method": "GET"}
     assert "access-control-allow-origin" not in client.options("/api/nodes", headers=preflight).headers
-    assert "access-control-allow-origin" not in client.get("/api/nodes", headers={"Origin": "http://x"}).headers
+    assert (
+        "access-control-allow-origin" not in client.get("/api/nodes", headers={"Origin": "http://x"}).headers
+    )
     configured = settings.model_copy(update={"api_cors_origins": "http://127.0.0.1:9999"})
     with TestClient(create_app(configured)) as c:
         answer = c.options("/api/nodes", headers=preflight)
@@ -180,7 +190,9 @@ def test_each_request_is_logged_as_one_json_line(client, caplog):
         client.get("/api/nodes/org:none")
     lines = [json.loads(r.getMessage()) for r in caplog.records if r.name == "kb.api.access"]
     assert [(x["method"], x["path"], x["status"]) for x in lines] == [
-        ("GET", "/api/nodes/org:unodc", 200), ("GET", "/api/nodes/org:none", 404)]
+        ("GET", "/api/nodes/org:unodc", 200),
+        ("GET", "/api/nodes/org:none", 404),
+    ]
     assert all(isinstance(x["duration_ms"], float) for x in lines)
 
 

@@ -19,9 +19,10 @@ pytestmark = pytest.mark.slow
 @pytest.fixture
 def served(store_path, tmp_path):
     log = tmp_path / "server.log"
-    with kb_serve(store_path, env={"KB_API_TOKENS": TOKENS, "KB_API_MAX_BODY_BYTES": "100000"}, log=log) as base:
-        with httpx.Client(base_url=base, timeout=30) as http:
-            yield http, log
+    with kb_serve(
+        store_path, env={"KB_API_TOKENS": TOKENS, "KB_API_MAX_BODY_BYTES": "100000"}, log=log
+    ) as base, httpx.Client(base_url=base, timeout=30) as http:
+        yield http, log
 
 
 def test_served_pages_and_api_answer_over_http(served):
@@ -36,8 +37,9 @@ def test_served_write_needs_a_token_and_is_logged(served):
     http, _ = served
     batch = {"nodes": [node("Organisation", "org:e2e", "End-to-end donor")]}
     assert_problem(http.post("/api/batch", json=batch), 401, "unauthorized")
-    assert_problem(http.post("/api/batch", json=batch, headers={"Authorization": "Bearer wrong"}), 401,
-                   "unauthorized")
+    assert_problem(
+        http.post("/api/batch", json=batch, headers={"Authorization": "Bearer wrong"}), 401, "unauthorized"
+    )
     written = http.post("/api/batch", json=batch, headers=AUTH)
     assert written.status_code == 200 and written.json()["nodes_created"] == 1
     assert http.get("/api/writes?limit=1").json()[0]["actor"] == "token:alice"
@@ -46,11 +48,17 @@ def test_served_write_needs_a_token_and_is_logged(served):
 def test_served_errors_are_problems(served):
     http, _ = served
     assert_problem(http.get("/api/nodes/org:nobody"), 404, "not-found")
-    assert_problem(http.post("/api/batch", content=b"{nope", headers={**AUTH, "Content-Type": "application/json"}),
-                   422, "invalid-input")
+    assert_problem(
+        http.post("/api/batch", content=b"{nope", headers={**AUTH, "Content-Type": "application/json"}),
+        422,
+        "invalid-input",
+    )
     big = json.dumps({"nodes": [node("Organisation", f"org:n{i}", "x" * 200) for i in range(1000)]})
-    assert_problem(http.post("/api/batch", content=big, headers={**AUTH, "Content-Type": "application/json"}),
-                   413, "payload-too-large")
+    assert_problem(
+        http.post("/api/batch", content=big, headers={**AUTH, "Content-Type": "application/json"}),
+        413,
+        "payload-too-large",
+    )
 
 
 def test_served_requests_are_logged_as_json_lines_without_tokens(served):
@@ -62,7 +70,9 @@ def test_served_requests_are_logged_as_json_lines_without_tokens(served):
     assert (requests[-2]["path"], requests[-2]["status"]) == ("/api/nodes/org:unodc", 200)
     assert (requests[-1]["path"], requests[-1]["status"]) == ("/api/nodes/org:nobody", 404)
     assert all(isinstance(x["duration_ms"], (int, float)) for x in requests)
-    assert WRITE_TOKEN not in log.read_text(encoding="utf-8") and "secret" not in log.read_text(encoding="utf-8")
+    assert WRITE_TOKEN not in log.read_text(encoding="utf-8") and "secret" not in log.read_text(
+        encoding="utf-8"
+    )
 
 
 def test_several_workers_serve_one_store(store_path):
@@ -77,7 +87,20 @@ def test_several_workers_serve_one_store(store_path):
 def test_serve_refuses_a_store_that_is_not_one(tmp_path):
     foreign = tmp_path / "foreign.sqlite"
     foreign.write_bytes(b"not a database" * 200)
-    result = subprocess.run([sys.executable, "-c", "from kb.cli import main; main()", "--store", str(foreign),
-                             "serve", "--port", "0"], capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from kb.cli import main; main()",
+            "--store",
+            str(foreign),
+            "serve",
+            "--port",
+            "0",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 1
     assert result.stderr.startswith("error: Not a usable knowledge-base store")

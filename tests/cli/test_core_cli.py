@@ -54,8 +54,10 @@ def test_every_seed_record_cites_a_source_document(kb):
     with SQLiteStore(kb.store) as store:
         nodes = [n for chunk in store.iter_nodes() for n in chunk]
     assert all(n["sources"] for n in nodes)
-    assert all(n.get("demo") or {"000_e9cf2c252bbbb759.txt", "001_169ed94f2005a783.txt"} & set(n["sources"])
-               for n in nodes)
+    assert all(
+        n.get("demo") or {"000_e9cf2c252bbbb759.txt", "001_169ed94f2005a783.txt"} & set(n["sources"])
+        for n in nodes
+    )
 
 
 def test_search_json_lists_id_type_and_name(kb):
@@ -112,18 +114,37 @@ def test_schema_prints_json_schema(kb):
 BAD_BATCHES = {
     "unknown node type": ({"nodes": [node("Spaceship", "ship:x", "X")]}, "field 'type'"),
     "unknown edge type": ({"edges": [edge("LIKES", "org:giz", "org:giz")]}, "field 'type'"),
-    "missing endpoint": ({"edges": [edge("FUNDS", "org:giz", "project:none", amount=1, currency="EUR")]},
-                         "project:none"),
+    "missing endpoint": (
+        {"edges": [edge("FUNDS", "org:giz", "project:none", amount=1, currency="EUR")]},
+        "project:none",
+    ),
     "disallowed endpoint type": ({"edges": [edge("ADDRESSES", "org:giz", "org:giz")]}, "field 'source'"),
-    "missing required field": ({"nodes": [{"type": "Country", "id": "country:zz", "name": "Z", "sources": ["t"]}]},
-                               "field 'code'"),
-    "negative amount": ({"nodes": [node("Project", "project:n", "N")],
-                         "edges": [edge("FUNDS", "org:giz", "project:n", amount=-1, currency="EUR")]}, "field 'amount'"),
-    "end before start": ({"nodes": [node("Project", "project:n", "N", start="2024-02-01", end="2024-01-01")]},
-                         "before start"),
-    "not ISO 4217": ({"nodes": [node("Project", "project:n", "N")],
-                      "edges": [edge("FUNDS", "org:giz", "project:n", amount=1, currency="EUR0")]}, "field 'currency'"),
-    "duplicate id with another type": ({"nodes": [node("Organisation", "country:rs", "Serbia")]}, "country:rs"),
+    "missing required field": (
+        {"nodes": [{"type": "Country", "id": "country:zz", "name": "Z", "sources": ["t"]}]},
+        "field 'code'",
+    ),
+    "negative amount": (
+        {
+            "nodes": [node("Project", "project:n", "N")],
+            "edges": [edge("FUNDS", "org:giz", "project:n", amount=-1, currency="EUR")],
+        },
+        "field 'amount'",
+    ),
+    "end before start": (
+        {"nodes": [node("Project", "project:n", "N", start="2024-02-01", end="2024-01-01")]},
+        "before start",
+    ),
+    "not ISO 4217": (
+        {
+            "nodes": [node("Project", "project:n", "N")],
+            "edges": [edge("FUNDS", "org:giz", "project:n", amount=1, currency="EUR0")],
+        },
+        "field 'currency'",
+    ),
+    "duplicate id with another type": (
+        {"nodes": [node("Organisation", "country:rs", "Serbia")]},
+        "country:rs",
+    ),
 }
 
 

@@ -19,7 +19,9 @@ def load(store, doc):
 def snapshot(store):
     nodes = [n for chunk in store.iter_nodes() for n in chunk]
     edges = [e for chunk in store.iter_edges() for e in chunk]
-    return sorted(nodes, key=lambda n: n["id"]), sorted(edges, key=lambda e: (e["type"], e["source"], e["target"]))
+    return sorted(nodes, key=lambda n: n["id"]), sorted(
+        edges, key=lambda e: (e["type"], e["source"], e["target"])
+    )
 
 
 def test_upsert_then_get_returns_the_record_as_written(store, small_graph):
@@ -51,8 +53,10 @@ def test_changed_record_is_updated_in_place(store, small_graph):
 def test_batch_with_edge_to_missing_node_is_rejected_whole(store, small_graph):
     load(store, small_graph)
     before = snapshot(store)
-    bad = {"nodes": [node("Organisation", "org:new", "New donor")],
-           "edges": [edge("FUNDS", "org:new", "project:missing", amount=1, currency="EUR")]}
+    bad = {
+        "nodes": [node("Organisation", "org:new", "New donor")],
+        "edges": [edge("FUNDS", "org:new", "project:missing", amount=1, currency="EUR")],
+    }
     with pytest.raises(SchemaViolationError, match="project:missing"):
         load(store, bad)
     assert snapshot(store) == before
@@ -76,7 +80,9 @@ def test_check_types_unchanged_refuses_a_retyped_id():
     from kb.records import Batch, check_types_unchanged
 
     with pytest.raises(ConflictError, match="org:x"):
-        check_types_unchanged(Batch(nodes=[{"id": "org:x", "type": "Organisation"}]), {"org:x": "Institution"})
+        check_types_unchanged(
+            Batch(nodes=[{"id": "org:x", "type": "Organisation"}]), {"org:x": "Institution"}
+        )
 
 
 def test_delete_removes_the_node_and_its_edges(store, small_graph):
@@ -125,8 +131,17 @@ def test_search_finds_latin_name_by_cyrillic_spelling(store):
 
 
 def test_search_finds_albanian_and_serbian_spellings_of_one_city(store):
-    load(store, {"nodes": [node("Event", "event:x", "Meeting in Prishtinë/Priština", date="2023-01-01",
-                                place="Prishtinë")], "edges": []})
+    load(
+        store,
+        {
+            "nodes": [
+                node(
+                    "Event", "event:x", "Meeting in Prishtinë/Priština", date="2023-01-01", place="Prishtinë"
+                )
+            ],
+            "edges": [],
+        },
+    )
     assert [h["id"] for h in store.search("Pristina")] == ["event:x"]
 
 
@@ -137,9 +152,17 @@ def test_search_can_be_limited_to_types(store, small_graph):
 
 
 def test_search_gives_the_most_specific_match_first_then_orders_by_id(store):
-    load(store, {"nodes": [node("Need", "need:b", "Border police training in the north"),
-                           node("Need", "need:c", "Border police"),
-                           node("Need", "need:a", "Border police vehicles")], "edges": []})
+    load(
+        store,
+        {
+            "nodes": [
+                node("Need", "need:b", "Border police training in the north"),
+                node("Need", "need:c", "Border police"),
+                node("Need", "need:a", "Border police vehicles"),
+            ],
+            "edges": [],
+        },
+    )
     assert [h["id"] for h in store.search("border pol")] == ["need:c", "need:a", "need:b"]
 
 
@@ -173,8 +196,14 @@ def test_counts_list_every_schema_type(store, small_graph):
 def test_neighbourhood_depth_one_holds_direct_neighbours(store, small_graph):
     load(store, small_graph)
     g = store.neighbourhood("need:rs-border-surveillance", depth=1)
-    assert set(g.nodes) == {"need:rs-border-surveillance", "project:a", "project:b", "country:rs",
-                            "inst:rs-mup", "pillar:wbbsi"}
+    assert set(g.nodes) == {
+        "need:rs-border-surveillance",
+        "project:a",
+        "project:b",
+        "country:rs",
+        "inst:rs-mup",
+        "pillar:wbbsi",
+    }
 
 
 def test_neighbourhood_depth_two_reaches_funders(store, small_graph):
@@ -225,9 +254,23 @@ def test_subgraph_edges_carry_their_properties(store, small_graph):
 
 def test_two_funding_edges_with_different_keys_are_both_kept(store, small_graph):
     load(store, small_graph)
-    load(store, {"nodes": [], "edges": [
-        edge("FUNDS", "org:giz", "project:a", key="disbursement-2023", amount=10, currency="EUR",
-             kind="disbursement")]})
+    load(
+        store,
+        {
+            "nodes": [],
+            "edges": [
+                edge(
+                    "FUNDS",
+                    "org:giz",
+                    "project:a",
+                    key="disbursement-2023",
+                    amount=10,
+                    currency="EUR",
+                    kind="disbursement",
+                )
+            ],
+        },
+    )
     assert store.counts()["edges"]["FUNDS"] == 3
 
 

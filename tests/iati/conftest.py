@@ -47,7 +47,7 @@ SEED: dict[str, list[dict[str, Any]]] = {
         node(
             "Organisation",
             "org:dg-near",
-            "DG NEAR Directorate-General for European Neighborhood Policy and " "Enlargement Negotiations",
+            "DG NEAR Directorate-General for European Neighborhood Policy and Enlargement Negotiations",
             acronym="DG NEAR",
             kind="eu_body",
             iati_ref="XI-IATI-EC_NEAR",

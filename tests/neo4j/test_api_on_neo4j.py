@@ -29,11 +29,19 @@ QUERIES = {
     "/api/analyses/path": {"a": "country:at", "b": "org:dg-near"},
     "/maps/partner/{code}": {},
 }
-PAGES = ["/", "/needs/need:demo-ba-bcp-equipment", "/organisations/org:dg-near", "/countries/country:rs",
-         "/pillars/pillar:wbbsi", "/search?q=border"]
+PAGES = [
+    "/",
+    "/needs/need:demo-ba-bcp-equipment",
+    "/organisations/org:dg-near",
+    "/countries/country:rs",
+    "/pillars/pillar:wbbsi",
+    "/search?q=border",
+]
 #: What differs by construction: the store's name, and the time the write log records.
-VOLATILE = [re.compile(rb"bolt://127\.0\.0\.1:\d+|/[^\"'<>\s]*kb\.sqlite"),
-            re.compile(rb'"at":\s*"[^"]*"|"ms":\s*[\d.]+')]
+VOLATILE = [
+    re.compile(rb"bolt://127\.0\.0\.1:\d+|/[^\"'<>\s]*kb\.sqlite"),
+    re.compile(rb'"at":\s*"[^"]*"|"ms":\s*[\d.]+'),
+]
 
 
 def read_operations(base: str) -> list[str]:
@@ -66,7 +74,10 @@ def seeded(on_sqlite: KB, on_neo4j: KB):
 
 def test_every_read_endpoint_and_page_answers_the_same_on_neo4j(seeded, tmp_path):
     sqlite, neo4j = seeded
-    with kb_serve(sqlite.store) as on_sqlite, kb_serve(neo4j.store, env=neo4j.env, log=tmp_path / "n.log") as on_neo4j:
+    with (
+        kb_serve(sqlite.store) as on_sqlite,
+        kb_serve(neo4j.store, env=neo4j.env, log=tmp_path / "n.log") as on_neo4j,
+    ):
         urls = read_operations(on_sqlite) + PAGES
         assert len(urls) > 25
         for url in urls:

@@ -16,8 +16,16 @@ pytestmark = pytest.mark.neo4j
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "iati"
 #: Real IATI files (excerpts of published ones, and the standard's annotated example).
-IATI = [str(FIXTURES / name) for name in ("activity-standard-example-annotated.xml", "dportal_92_excerpt.xml",
-                                         "MAEC_IATI_INDONESIA_excerpt.xml", "donor_a.xml", "donor_b.xml")]
+IATI = [
+    str(FIXTURES / name)
+    for name in (
+        "activity-standard-example-annotated.xml",
+        "dportal_92_excerpt.xml",
+        "MAEC_IATI_INDONESIA_excerpt.xml",
+        "donor_a.xml",
+        "donor_b.xml",
+    )
+]
 NEED = "need:demo-ba-bcp-equipment"
 
 
@@ -95,9 +103,21 @@ def test_iati_import_reports_and_stores_the_same(seeded, tmp_path):
 def test_sheet_import_reports_and_stores_the_same(seeded, tmp_path):
     template = tmp_path / "responses.xlsx"
     assert seeded[0]("template", "responses", "-o", str(template)).exit_code == 0
-    fill(template, "Responses", [{"Project / action": "Joint border patrol training", "Partner": "Albania",
-                                  "Pillar": "WBBSi", "Donor 1": "DG NEAR", "Amount": "1,500,000",
-                                  "Currency": "EUR", "Start": "2025-01-01"}])
+    fill(
+        template,
+        "Responses",
+        [
+            {
+                "Project / action": "Joint border patrol training",
+                "Partner": "Albania",
+                "Pillar": "WBBSi",
+                "Donor 1": "DG NEAR",
+                "Amount": "1,500,000",
+                "Currency": "EUR",
+                "Start": "2025-01-01",
+            }
+        ],
+    )
     report = same(seeded, "import", "sheet", str(template))
     assert report["nodes_created"] == 1
     assert dump(seeded[0], tmp_path / "s.json") == dump(seeded[1], tmp_path / "n.json")
@@ -108,8 +128,9 @@ def test_copy_sqlite_to_neo4j_and_back_keeps_every_record(seeded, tmp_path):
     sqlite, neo4j = seeded
     back = tmp_path / "back.sqlite"
     for source, target in ((sqlite.store, neo4j.store), (neo4j.store, back)):
-        result = CliRunner().invoke(app, ["copy", "--from", str(source), "--to", str(target), "--json"],
-                                    env=neo4j.env)
+        result = CliRunner().invoke(
+            app, ["copy", "--from", str(source), "--to", str(target), "--json"], env=neo4j.env
+        )
         assert result.exit_code == 0, result.output
         assert json.loads(result.stdout)["equal"] is True
     first = dump(sqlite, tmp_path / "first.json")

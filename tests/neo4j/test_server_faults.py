@@ -12,7 +12,6 @@ import socket
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import pytest
 
@@ -33,9 +32,12 @@ def user_env(extra: dict[str, str] | None = None) -> dict[str, str]:
     return env
 
 
-def kb(store: str, *args: str, env: dict[str, str] | None = None, timeout: float = 300) -> subprocess.CompletedProcess:
-    return subprocess.run([*KB, "--store", store, *args], env=user_env(env), capture_output=True, text=True,
-                          timeout=timeout)
+def kb(
+    store: str, *args: str, env: dict[str, str] | None = None, timeout: float = 300
+) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [*KB, "--store", store, *args], env=user_env(env), capture_output=True, text=True, timeout=timeout
+    )
 
 
 def one_line(result: subprocess.CompletedProcess, starts: str) -> None:
@@ -58,14 +60,21 @@ def own_server(tmp_path_factory):
 
 def test_a_server_not_started_yet_is_named(tmp_path):
     port = local.free_port()
-    one_line(kb(f"bolt://127.0.0.1:{port}", "stats"),
-             f"error: Store unavailable: cannot reach Neo4j at bolt://127.0.0.1:{port}")
+    one_line(
+        kb(f"bolt://127.0.0.1:{port}", "stats"),
+        f"error: Store unavailable: cannot reach Neo4j at bolt://127.0.0.1:{port}",
+    )
 
 
 def test_a_wrong_password_is_named_and_not_shown(neo4j_server):
-    result = kb(neo4j_server.uri, "stats", env={**neo4j_server.env(), "KB_NEO4J_PASSWORD": "not-the-password"})
-    one_line(result, f"error: Store unavailable: Neo4j at {neo4j_server.uri} refused the credentials of user "
-                     f"'{neo4j_server.user}'")
+    result = kb(
+        neo4j_server.uri, "stats", env={**neo4j_server.env(), "KB_NEO4J_PASSWORD": "not-the-password"}
+    )
+    one_line(
+        result,
+        f"error: Store unavailable: Neo4j at {neo4j_server.uri} refused the credentials of user "
+        f"'{neo4j_server.user}'",
+    )
     assert "not-the-password" not in result.stderr
 
 
@@ -83,11 +92,26 @@ def test_a_port_already_taken_is_named_by_the_launcher(tmp_path):
         port = taken.getsockname()[1]
         with pytest.raises(StoreUnavailableError, match=f"port {port} on 127.0.0.1 is already in use"):
             LocalNeo4j(tmp_path / "data", port=port).start()
-        result = subprocess.run([sys.executable, "-m", "kb.store.neo4j.local", "--port", str(port),
-                                 "--data", str(tmp_path / "data")], capture_output=True, text=True, timeout=120)
+        result = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "kb.store.neo4j.local",
+                "--port",
+                str(port),
+                "--data",
+                str(tmp_path / "data"),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
     assert result.returncode == 1
-    assert result.stderr == f"error: local Neo4j on bolt://127.0.0.1:{port}: port {port} on 127.0.0.1 is already " \
-                            "in use: stop what listens there or choose another port\n"
+    assert (
+        result.stderr
+        == f"error: local Neo4j on bolt://127.0.0.1:{port}: port {port} on 127.0.0.1 is already "
+        "in use: stop what listens there or choose another port\n"
+    )
 
 
 def test_a_fresh_database_gives_no_driver_warnings_before_kb_init(own_server):
@@ -101,10 +125,22 @@ def test_a_server_killed_mid_batch_leaves_nothing_half_written(own_server, tmp_p
     env = {"KB_NEO4J_PASSWORD": TEST_PASSWORD}
     assert kb(own_server.uri, "init", env=env).returncode == 0
     batch = tmp_path / "big.json"
-    batch.write_text(json.dumps({"nodes": [node("Document", f"doc:d{i:06d}", f"Document {i}") for i in range(60_000)],
-                                 "edges": []}), encoding="utf-8")
-    writer = subprocess.Popen([*KB, "--store", own_server.uri, "import", "json", str(batch)], env=user_env(env),
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    batch.write_text(
+        json.dumps(
+            {
+                "nodes": [node("Document", f"doc:d{i:06d}", f"Document {i}") for i in range(60_000)],
+                "edges": [],
+            }
+        ),
+        encoding="utf-8",
+    )
+    writer = subprocess.Popen(
+        [*KB, "--store", own_server.uri, "import", "json", str(batch)],
+        env=user_env(env),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     time.sleep(4.0)  # parsed and validated by now, and sending the batch's UNWIND chunks
     assert writer.poll() is None, "the batch finished before the server could be killed: make it larger"
     own_server.kill()
@@ -121,6 +157,8 @@ def test_a_server_killed_mid_batch_leaves_nothing_half_written(own_server, tmp_p
     stats = json.loads(after.stdout)
     assert stats["nodes"]["Document"] == 0
     small = tmp_path / "small.json"
-    small.write_text(json.dumps({"nodes": [node("Document", "doc:after", "After the restart")]}), encoding="utf-8")
+    small.write_text(
+        json.dumps({"nodes": [node("Document", "doc:after", "After the restart")]}), encoding="utf-8"
+    )
     assert kb(own_server.uri, "import", "json", str(small), env=env).returncode == 0
     assert json.loads(kb(own_server.uri, "stats", "--json", env=env).stdout)["nodes"]["Document"] == 1

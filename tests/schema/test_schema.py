@@ -40,10 +40,34 @@ def test_every_edge_type_names_known_node_types():
 
 
 def test_required_types_exist():
-    assert {"Country", "Institution", "Organisation", "Pillar", "SupportGroup", "Need", "Project", "Event",
-            "Document", "Person"} <= set(NODE_TYPES)
-    assert {"FUNDS", "IMPLEMENTS", "BENEFITS", "ADDRESSES", "RESPONSIBLE_FOR", "TARGETS", "IN_PILLAR", "PART_OF",
-            "MEMBER_OF", "PARTICIPATED_IN", "ORGANISED", "HELD_IN", "PRODUCED", "WORKS_FOR"} <= set(EDGE_TYPES)
+    assert {
+        "Country",
+        "Institution",
+        "Organisation",
+        "Pillar",
+        "SupportGroup",
+        "Need",
+        "Project",
+        "Event",
+        "Document",
+        "Person",
+    } <= set(NODE_TYPES)
+    assert {
+        "FUNDS",
+        "IMPLEMENTS",
+        "BENEFITS",
+        "ADDRESSES",
+        "RESPONSIBLE_FOR",
+        "TARGETS",
+        "IN_PILLAR",
+        "PART_OF",
+        "MEMBER_OF",
+        "PARTICIPATED_IN",
+        "ORGANISED",
+        "HELD_IN",
+        "PRODUCED",
+        "WORKS_FOR",
+    } <= set(EDGE_TYPES)
 
 
 def test_name_keeps_diacritics_as_written():
@@ -59,19 +83,31 @@ def test_dates_are_normalised_to_iso_text():
 @pytest.mark.parametrize(
     ("doc", "message"),
     [
-        ({"nodes": [node("Spaceship", "ship:x", "X")]}, r"nodes\[0\].*field 'type': unknown node type 'Spaceship'"),
+        (
+            {"nodes": [node("Spaceship", "ship:x", "X")]},
+            r"nodes\[0\].*field 'type': unknown node type 'Spaceship'",
+        ),
         ({"edges": [edge("LIKES", "org:a", "org:b")]}, r"field 'type': unknown edge type 'LIKES'"),
-        ({"nodes": [{"type": "Country", "id": "country:rs", "name": "Serbia", "sources": ["s"]}]},
-         r"node 'country:rs'.*field 'code'"),
+        (
+            {"nodes": [{"type": "Country", "id": "country:rs", "name": "Serbia", "sources": ["s"]}]},
+            r"node 'country:rs'.*field 'code'",
+        ),
         ({"nodes": [{"type": "Organisation", "id": "org:a", "name": "A"}]}, r"node 'org:a'.*field 'sources'"),
         ({"edges": [edge("FUNDS", "org:a", "project:b", amount=-5, currency="EUR")]}, r"field 'amount'"),
         ({"edges": [edge("FUNDS", "org:a", "project:b", amount=5, currency="EURO")]}, r"field 'currency'"),
-        ({"edges": [edge("FUNDS", "org:a", "project:b", amount=5, currency="XYZ")]},
-         r"field 'currency'.*'XYZ' is not an ISO 4217"),
+        (
+            {"edges": [edge("FUNDS", "org:a", "project:b", amount=5, currency="XYZ")]},
+            r"field 'currency'.*'XYZ' is not an ISO 4217",
+        ),
         ({"edges": [edge("FUNDS", "org:a", "project:b", amount=5)]}, r"currency"),
-        ({"nodes": [node("Project", "project:p", "P", start="2024-01-01", end="2023-01-01")]},
-         r"node 'project:p'.*end 2023-01-01 is before start 2024-01-01"),
-        ({"nodes": [node("Organisation", "country:rs", "Serbia")]}, r"node 'country:rs'.*must start with 'org:'"),
+        (
+            {"nodes": [node("Project", "project:p", "P", start="2024-01-01", end="2023-01-01")]},
+            r"node 'project:p'.*end 2023-01-01 is before start 2024-01-01",
+        ),
+        (
+            {"nodes": [node("Organisation", "country:rs", "Serbia")]},
+            r"node 'country:rs'.*must start with 'org:'",
+        ),
     ],
 )
 def test_bad_records_are_refused_naming_record_and_field(doc, message):
@@ -83,7 +119,9 @@ def test_one_id_with_two_types_in_one_batch_is_a_conflict():
     from kb.records import check_one_type_per_id
 
     with pytest.raises(ConflictError, match="org:a"):
-        check_one_type_per_id(Batch(nodes=[{"id": "org:a", "type": "Organisation"}, {"id": "org:a", "type": "Need"}]))
+        check_one_type_per_id(
+            Batch(nodes=[{"id": "org:a", "type": "Organisation"}, {"id": "org:a", "type": "Need"}])
+        )
 
 
 def test_edge_endpoint_of_a_type_the_edge_does_not_allow_is_refused():

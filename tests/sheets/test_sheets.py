@@ -49,13 +49,31 @@ def test_needs_template_has_dropdowns_instructions_and_frozen_header(kb, tmp_pat
 def test_filled_needs_template_round_trips_into_gaps(kb, tmp_path):
     out = tmp_path / "needs.xlsx"
     kb("template", "needs", "-o", str(out))
-    fill(out, "Needs", [
-        {"Partner": "Kosovo*", "Pillar": "WBCTi", "Need": "Prison deradicalisation programme",
-         "Responsible institution": "Kosovo*: Ministry of Interior", "Priority": "High",
-         "Required amount": "€1.250.000,00", "Currency": "EUR", "From": "13.11.2025.", "Until": "ongoing"},
-        {"Partner": "Montenegro", "Pillar": "wbbsi", "Need": "Drones for the maritime border",
-         "Priority": "medium", "From": dt.datetime(2025, 1, 1), "Until": "19.10.2027"},
-    ])
+    fill(
+        out,
+        "Needs",
+        [
+            {
+                "Partner": "Kosovo*",
+                "Pillar": "WBCTi",
+                "Need": "Prison deradicalisation programme",
+                "Responsible institution": "Kosovo*: Ministry of Interior",
+                "Priority": "High",
+                "Required amount": "€1.250.000,00",
+                "Currency": "EUR",
+                "From": "13.11.2025.",
+                "Until": "ongoing",
+            },
+            {
+                "Partner": "Montenegro",
+                "Pillar": "wbbsi",
+                "Need": "Drones for the maritime border",
+                "Priority": "medium",
+                "From": dt.datetime(2025, 1, 1),
+                "Until": "19.10.2027",
+            },
+        ],
+    )
     result = kb("import", "sheet", str(out), "--json")
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["nodes_created"] == 2
@@ -76,17 +94,41 @@ def test_reimporting_the_same_sheet_changes_nothing(kb, tmp_path):
 def test_every_problem_is_reported_at_once_and_nothing_is_imported(kb, tmp_path):
     out = tmp_path / "responses.xlsx"
     kb("template", "responses", "-o", str(out))
-    fill(out, "Responses", [
-        {"Project / action": "A", "Partner": "Narnia", "Pillar": "WBBSi", "Donor 1": "DG NEAR"},
-        {"Project / action": "B", "Partner": "Serbia", "Pillar": "WBXX", "Donor 1": "GIZ", "Start": "31.02.2024"},
-        {"Project / action": "C", "Partner": "Albania", "Pillar": "WBBSi", "Donor 1": "GIZ", "Amount": "lots",
-         "Currency": "EUR"},
-    ])
+    fill(
+        out,
+        "Responses",
+        [
+            {"Project / action": "A", "Partner": "Narnia", "Pillar": "WBBSi", "Donor 1": "DG NEAR"},
+            {
+                "Project / action": "B",
+                "Partner": "Serbia",
+                "Pillar": "WBXX",
+                "Donor 1": "GIZ",
+                "Start": "31.02.2024",
+            },
+            {
+                "Project / action": "C",
+                "Partner": "Albania",
+                "Pillar": "WBBSi",
+                "Donor 1": "GIZ",
+                "Amount": "lots",
+                "Currency": "EUR",
+            },
+        ],
+    )
     before = kb.json("stats")
     result = kb("import", "sheet", str(out))
     assert result.exit_code == 1
-    for expected in ("Responses!B3", "Narnia", "Responses!C4", "WBXX", "Responses!K4", "not a date",
-                     "Responses!I5", "not an amount"):
+    for expected in (
+        "Responses!B3",
+        "Narnia",
+        "Responses!C4",
+        "WBXX",
+        "Responses!K4",
+        "not a date",
+        "Responses!I5",
+        "not an amount",
+    ):
         assert expected in result.stderr
     assert kb.json("stats") == before
 
@@ -94,13 +136,33 @@ def test_every_problem_is_reported_at_once_and_nothing_is_imported(kb, tmp_path)
 def test_responses_accept_three_donors_open_end_and_currency_signs(kb, tmp_path):
     out = tmp_path / "responses.xlsx"
     kb("template", "responses", "-o", str(out))
-    fill(out, "Responses", [
-        {"Project / action": "Joint border patrol training", "Partner": "Albania", "Pillar": "WBBSi",
-         "Donor 1": "DG NEAR", "Donor 2": "Austria", "Donor 3": "Italy", "Amount": "1,500,000", "Currency": "EUR",
-         "Start": "2025-01-01", "End": "Ongoing", "Implementer": "GIZ"},
-        {"Project / action": "Forensics lab", "Partner": "Serbia", "Pillar": "WBCSCi", "Donor 1": "GIZ",
-         "Amount": "$300,000", "Start": "19.10.2025"},
-    ])
+    fill(
+        out,
+        "Responses",
+        [
+            {
+                "Project / action": "Joint border patrol training",
+                "Partner": "Albania",
+                "Pillar": "WBBSi",
+                "Donor 1": "DG NEAR",
+                "Donor 2": "Austria",
+                "Donor 3": "Italy",
+                "Amount": "1,500,000",
+                "Currency": "EUR",
+                "Start": "2025-01-01",
+                "End": "Ongoing",
+                "Implementer": "GIZ",
+            },
+            {
+                "Project / action": "Forensics lab",
+                "Partner": "Serbia",
+                "Pillar": "WBCSCi",
+                "Donor 1": "GIZ",
+                "Amount": "$300,000",
+                "Start": "19.10.2025",
+            },
+        ],
+    )
     report = kb.json("import", "sheet", str(out))
     assert report["nodes_created"] == 2
     got = kb.json("get", "project:rs-forensics-lab")
@@ -118,8 +180,18 @@ def test_responses_accept_three_donors_open_end_and_currency_signs(kb, tmp_path)
 def test_unknown_donor_is_reported_as_new_and_created_only_when_allowed(kb, tmp_path):
     out = tmp_path / "responses.xlsx"
     kb("template", "responses", "-o", str(out))
-    fill(out, "Responses", [{"Project / action": "X", "Partner": "Serbia", "Pillar": "WBBSi",
-                             "Donor 1": "Fondation Imaginaire"}])
+    fill(
+        out,
+        "Responses",
+        [
+            {
+                "Project / action": "X",
+                "Partner": "Serbia",
+                "Pillar": "WBBSi",
+                "Donor 1": "Fondation Imaginaire",
+            }
+        ],
+    )
     refused = kb("import", "sheet", str(out))
     assert refused.exit_code == 1 and "--create-new" in refused.stderr
     allowed = kb.json("import", "sheet", str(out), "--create-new")
@@ -143,12 +215,50 @@ def messy_matrix(path: Path) -> Path:
     ws.title = "Matrix 2025"
     ws.append(["Ministry of Interior – donor coordination matrix"])
     ws.append([])
-    ws.append(["Naziv projekta", "Opština", "Oblast", "Donator", "Ko-donator", "Vrijednost", "Valuta",
-               "Početak", "Završetak", "Korisnik", None, None])
-    ws.append(["Granična kontrola – Drina", "Zvornik", "border", "DG NEAR", None, "1.250.000,00", "EUR",
-               dt.datetime(2024, 3, 1), "ongoing", "Bosnia and Herzegovina: Ministry of Security"])
-    ws.append(["Obuka za digitalnu forenziku", "Banja Luka", "cybercrime", "GIZ", "Austria", "€ 400,000", None,
-               "13.11.2024.", "19.10.2026", None])
+    ws.append(
+        [
+            "Naziv projekta",
+            "Opština",
+            "Oblast",
+            "Donator",
+            "Ko-donator",
+            "Vrijednost",
+            "Valuta",
+            "Početak",
+            "Završetak",
+            "Korisnik",
+            None,
+            None,
+        ]
+    )
+    ws.append(
+        [
+            "Granična kontrola – Drina",
+            "Zvornik",
+            "border",
+            "DG NEAR",
+            None,
+            "1.250.000,00",
+            "EUR",
+            dt.datetime(2024, 3, 1),
+            "ongoing",
+            "Bosnia and Herzegovina: Ministry of Security",
+        ]
+    )
+    ws.append(
+        [
+            "Obuka za digitalnu forenziku",
+            "Banja Luka",
+            "cybercrime",
+            "GIZ",
+            "Austria",
+            "€ 400,000",
+            None,
+            "13.11.2024.",
+            "19.10.2026",
+            None,
+        ]
+    )
     ws.append([None] * 12)
     book.save(path)
     return path
@@ -160,8 +270,12 @@ def test_a_messy_donor_matrix_loads_through_a_mapping_file(kb, tmp_path):
         "columns:\n  name: Naziv projekta\n  location: Opština\n  topic: Oblast\n"
         "  donors: [Donator, Ko-donator]\n  value: Vrijednost\n  currency: Valuta\n"
         "  start: Početak\n  end: Završetak\n  beneficiary: Korisnik\n"
-        "defaults:\n  partner: BA\n  pillar: WBBSi\n", encoding="utf-8")
-    report = kb.json("import", "sheet", str(messy_matrix(tmp_path / "matrix.xlsx")), "--columns", str(mapping))
+        "defaults:\n  partner: BA\n  pillar: WBBSi\n",
+        encoding="utf-8",
+    )
+    report = kb.json(
+        "import", "sheet", str(messy_matrix(tmp_path / "matrix.xlsx")), "--columns", str(mapping)
+    )
     assert report["nodes_created"] == 2 and report["layout"] == "mapping"
     drina = kb.json("get", "project:ba-granicna-kontrola-drina")
     assert drina["name"] == "Granična kontrola – Drina" and "Zvornik" in drina["description"]
@@ -180,7 +294,9 @@ def test_an_hxl_tagged_sheet_is_read_by_its_hashtags(kb, tmp_path):
     path.write_text(
         "Project,Funder,Implementer,Country,Start,End,Budget,Currency\n"
         "#activity+name,#org+funder,#org+impl,#country+code,#date+start,#date+end,#value,#currency\n"
-        "Mobile surveillance vans,DG NEAR,UNODC,ME,2025-02-01,,900000,EUR\n", encoding="utf-8")
+        "Mobile surveillance vans,DG NEAR,UNODC,ME,2025-02-01,,900000,EUR\n",
+        encoding="utf-8",
+    )
     report = kb.json("import", "sheet", str(path))
     assert report["layout"] == "hxl" and report["nodes_created"] == 1
     assert kb.json("get", "project:me-mobile-surveillance-vans")["status"] == "implementation"
@@ -220,8 +336,19 @@ def test_a_zip_bomb_is_refused_before_expanding(kb, tmp_path):
 def test_a_formula_without_a_cached_value_is_reported(kb, tmp_path):
     out = tmp_path / "needs.xlsx"
     kb("template", "needs", "-o", str(out))
-    fill(out, "Needs", [{"Partner": "Serbia", "Pillar": "WBBSi", "Need": "Radios", "Required amount": "=1000*2",
-                         "Currency": "EUR"}])
+    fill(
+        out,
+        "Needs",
+        [
+            {
+                "Partner": "Serbia",
+                "Pillar": "WBBSi",
+                "Need": "Radios",
+                "Required amount": "=1000*2",
+                "Currency": "EUR",
+            }
+        ],
+    )
     result = kb("import", "sheet", str(out))
     assert result.exit_code == 1 and "Needs!H3: a formula with no saved value" in result.stderr
 
@@ -260,8 +387,13 @@ def test_gephi_exports_read_back_with_the_same_nodes_edges_and_attributes(kb, tm
     assert project["pillar"] == "WBBSi" and project["country"] == "AL" and project["funding_EUR"] == 2300000.0
     assert "x" in project and "colour" in project
     assert back.nodes["country:xk"]["label"] == "Kosovo*"
-    funds = [d for u, v, d in back.edges(data=True)
-             if u == "org:dg-near" and v == "project:demo-al-green-border-surveillance" and d["relation"] == "FUNDS"]
+    funds = [
+        d
+        for u, v, d in back.edges(data=True)
+        if u == "org:dg-near"
+        and v == "project:demo-al-green-border-surveillance"
+        and d["relation"] == "FUNDS"
+    ]
     assert funds and funds[0]["currency"] == "EUR" and funds[0]["amount"] == 2000000.0
 
 

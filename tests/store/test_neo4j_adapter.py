@@ -169,9 +169,8 @@ def test_a_server_that_does_not_speak_bolt_is_unavailable():
 
 
 def test_wrong_credentials_are_named_and_the_password_is_not_shown():
-    with bolt_stub(Script(auth_failure=True)) as uri:
-        with pytest.raises(StoreUnavailableError) as caught:
-            Neo4jStore(uri, user="alice", password="s3cret")
+    with bolt_stub(Script(auth_failure=True)) as uri, pytest.raises(StoreUnavailableError) as caught:
+        Neo4jStore(uri, user="alice", password="s3cret")
     message = str(caught.value)
     assert "refused the credentials of user 'alice'" in message
     assert "s3cret" not in message and "\n" not in message
@@ -195,11 +194,10 @@ def test_driver_messages_quoting_the_uri_lose_its_password():
 
 def test_a_server_older_than_neo4j_5_is_refused():
     old = [{"name": "Neo4j Kernel", "versions": ["4.4.30"], "edition": "enterprise"}]
-    with bolt_stub(Script(answers={q.SERVER_COMPONENTS: old})) as uri:
-        with pytest.raises(
-            StoreUnavailableError, match="is version 4.4.30; the knowledge base needs Neo4j 5"
-        ):
-            Neo4jStore(uri)
+    with bolt_stub(Script(answers={q.SERVER_COMPONENTS: old})) as uri, pytest.raises(
+        StoreUnavailableError, match="is version 4.4.30; the knowledge base needs Neo4j 5"
+    ):
+        Neo4jStore(uri)
 
 
 def test_a_missing_database_is_named():
@@ -295,28 +293,33 @@ def test_a_retyped_id_is_refused_before_any_write():
     script = initialised(**{q.NODES_BY_ID: stored})
     batch = parse_batch({"nodes": [node("Institution", "inst:x", "X")]})
     batch.nodes[0]["type"] = "Organisation"
-    with bolt_stub(script) as uri, Neo4jStore(uri) as store:
-        with pytest.raises(ConflictError, match="inst:x"):
-            store.upsert(batch)
+    with bolt_stub(script) as uri, Neo4jStore(uri) as store, pytest.raises(ConflictError, match="inst:x"):
+        store.upsert(batch)
     assert not [s for s in script.statements if "MERGE" in s]
 
 
 @pytest.mark.parametrize(
     "code, message, error, says",
     [
-        ("Neo.ClientError.Schema.ConstraintValidationFailed",
-         "Node(12) already exists with label `Node` and property `id` = 'country:rs'", ConflictError, "already exists"),
-        ("Neo.TransientError.General.MemoryPoolOutOfMemoryError",
-         "The allocation of an extra 2.0 MiB would use more than the limit 716.8 MiB.", StoreError,
-         "ran out of transaction memory for this batch, so nothing of it was written"),
+        (
+            "Neo.ClientError.Schema.ConstraintValidationFailed",
+            "Node(12) already exists with label `Node` and property `id` = 'country:rs'",
+            ConflictError,
+            "already exists",
+        ),
+        (
+            "Neo.TransientError.General.MemoryPoolOutOfMemoryError",
+            "The allocation of an extra 2.0 MiB would use more than the limit 716.8 MiB.",
+            StoreError,
+            "ran out of transaction memory for this batch, so nothing of it was written",
+        ),
     ],
     ids=["constraint violation is a conflict", "out of transaction memory says nothing was written"],
 )
 def test_a_write_the_server_refuses_is_named(small_graph, code, message, error, says):
     script = initialised(**{q.UPSERT_NODES["Country"]: Failure(code, message)})
-    with bolt_stub(script) as uri, Neo4jStore(uri) as store:
-        with pytest.raises(error, match=says):
-            store.upsert(parse_batch(small_graph))
+    with bolt_stub(script) as uri, Neo4jStore(uri) as store, pytest.raises(error, match=says):
+        store.upsert(parse_batch(small_graph))
 
 
 def test_search_sends_every_folded_word_as_a_required_prefix():

@@ -19,8 +19,8 @@ def pixels(path: Path) -> list[tuple[int, ...]]:
     assert data[:8] == b"\x89PNG\r\n\x1a\n", "not a PNG"
     pos, idat, header = 8, b"", None
     while pos < len(data):
-        length, kind = struct.unpack(">I4s", data[pos:pos + 8])
-        body = data[pos + 8:pos + 8 + length]
+        length, kind = struct.unpack(">I4s", data[pos : pos + 8])
+        body = data[pos + 8 : pos + 8 + length]
         if kind == b"IHDR":
             header = struct.unpack(">IIBBBBB", body)
         elif kind == b"IDAT":
@@ -36,7 +36,7 @@ def pixels(path: Path) -> list[tuple[int, ...]]:
     out: list[tuple[int, ...]] = []
     for row in range(height):
         start = row * (stride + 1)
-        kind, line = raw[start], bytearray(raw[start + 1:start + 1 + stride])
+        kind, line = raw[start], bytearray(raw[start + 1 : start + 1 + stride])
         for i in range(stride):
             a = line[i - channels] if i >= channels else 0
             b = previous[i]
@@ -49,6 +49,6 @@ def pixels(path: Path) -> list[tuple[int, ...]]:
                 line[i] = (line[i] + (a + b) // 2) & 0xFF
             elif kind == 4:
                 line[i] = (line[i] + _paeth(a, b, c)) & 0xFF
-        out.extend(tuple(line[i:i + 3]) for i in range(0, stride, channels))
+        out.extend(tuple(line[i : i + 3]) for i in range(0, stride, channels))
         previous = line
     return out

@@ -55,8 +55,15 @@ def test_legend_title_filters_date_and_kosovo_footnote_are_shown(open_map, hosti
     opened = open_map(hostile_map)
     page = opened.page
     legend = page.locator("#legend").inner_text()
-    for name in ("Country", "Organisation", "Need", "Project", "FUNDS", "Overlap",
-                 "Gap: need nobody addresses"):
+    for name in (
+        "Country",
+        "Organisation",
+        "Need",
+        "Project",
+        "FUNDS",
+        "Overlap",
+        "Gap: need nobody addresses",
+    ):
         assert name in legend
     assert "money in EUR" in legend
     assert page.locator("#kosovo-footnote").inner_text() == KOSOVO_FOOTNOTE
@@ -91,8 +98,13 @@ def test_search_finds_names_without_diacritics_and_across_scripts(open_map, host
     opened = open_map(hostile_map)
     page = opened.page
     person, ministry = "person:danilo-stevandic", "inst:rs-mup"
-    for query, expected in (("stevandic", person), ("STEVANDIĆ", person), ("Стевандић", person),
-                            ("ministarstvo unutrasnjih", ministry), ("Министарство", ministry)):
+    for query, expected in (
+        ("stevandic", person),
+        ("STEVANDIĆ", person),
+        ("Стевандић", person),
+        ("ministarstvo unutrasnjih", ministry),
+        ("Министарство", ministry),
+    ):
         page.fill("#search", query)
         page.wait_for_function("() => document.getElementById('search-status').textContent !== ''")
         assert "found" in page.locator("#search-status").inner_text(), query
@@ -132,7 +144,7 @@ def test_png_export_is_a_picture(hostile_map, tmp_path, browser):
     still = photograph(browser, hostile_map, tmp_path / "map.png", (960, 540))
     seen = pixels(still)
     assert len(seen) == 960 * 540
-    assert len(set(seen)) > 50                                   # many colours: not a blank page
+    assert len(set(seen)) > 50  # many colours: not a blank page
     assert sum(p != (255, 255, 255) for p in seen) > len(seen) * 0.05
 
 
@@ -164,8 +176,12 @@ def test_kb_map_png_writes_a_still_of_the_requested_size(tmp_path):
     kb = Path(sys.executable).parent / "kb"
     store, out, still = tmp_path / "kb.sqlite", tmp_path / "gaps.html", tmp_path / "gaps.png"
     subprocess.run([kb, "--store", store, "seed"], check=True, capture_output=True)
-    done = subprocess.run([kb, "--store", store, "map", "gaps", "-o", out, "--png", still,
-                           "--size", "800x450"], capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [kb, "--store", store, "map", "gaps", "-o", out, "--png", still, "--size", "800x450"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr
     assert f"wrote {still} (800x450)" in done.stdout
     seen = pixels(still)

@@ -14,12 +14,21 @@ def kb(kb_seeded):
     return kb_seeded
 
 
-@pytest.mark.parametrize("args", [
-    ["overview"], ["pillar", "wbbsi"], ["partner", "XK"], ["partner", "country:rs"], ["donor", "org:dg-near"],
-    ["need", "need:demo-mk-pve"], ["overlaps", "--country", "AL"], ["gaps", "--pillar", "WBCSCi"],
-    ["cofunding"],
-    ["overview", "--from", "2024-01-01", "--to", "2024-12-31"],
-])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["overview"],
+        ["pillar", "wbbsi"],
+        ["partner", "XK"],
+        ["partner", "country:rs"],
+        ["donor", "org:dg-near"],
+        ["need", "need:demo-mk-pve"],
+        ["overlaps", "--country", "AL"],
+        ["gaps", "--pillar", "WBCSCi"],
+        ["cofunding"],
+        ["overview", "--from", "2024-01-01", "--to", "2024-12-31"],
+    ],
+)
 def test_every_view_writes_one_html_file_and_prints_its_path(kb, tmp_path, args):
     out = tmp_path / "sub" / "map.html"
     result = kb("map", *args, "-o", str(out))
@@ -31,11 +40,15 @@ def test_every_view_writes_one_html_file_and_prints_its_path(kb, tmp_path, args)
 
 def test_header_names_the_filters_and_the_date_of_the_data(kb, tmp_path):
     out = tmp_path / "map.html"
-    assert kb("map", "gaps", "--country", "al", "--pillar", "wbbsi", "--from", "2024-01-01",
-              "-o", str(out)).exit_code == 0
+    assert (
+        kb(
+            "map", "gaps", "--country", "al", "--pillar", "wbbsi", "--from", "2024-01-01", "-o", str(out)
+        ).exit_code
+        == 0
+    )
     html = out.read_text(encoding="utf-8")
     assert "Filters: Pillar: WBBSi; Country: Albania; From: 2024-01-01</span>" in html
-    assert "Data as of 20" in html        # the seeding's write, to the minute
+    assert "Data as of 20" in html  # the seeding's write, to the minute
 
 
 def test_partner_map_of_kosovo_stars_the_name_and_carries_the_footnote(kb, tmp_path):
@@ -46,16 +59,19 @@ def test_partner_map_of_kosovo_stars_the_name_and_carries_the_footnote(kb, tmp_p
     assert "UNSCR 1244" in html
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (["pillar", "nope"], "unknown pillar 'nope'"),
-    (["overview", "--country", "ZZ"], "unknown country 'ZZ'"),
-    (["need", "org:giz"], "not a need"),
-    (["need", "need:missing"], "need:missing"),
-    (["donor", "org:iisg-board"], "the selection is empty"),
-    (["overview", "--cycle", "no-such-cycle"], "the selection is empty"),
-    (["overview", "--from", "2024-13-01"], "not a date"),
-    (["overview", "--png", "x.png", "--size", "big"], "expected WIDTHxHEIGHT"),
-])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["pillar", "nope"], "unknown pillar 'nope'"),
+        (["overview", "--country", "ZZ"], "unknown country 'ZZ'"),
+        (["need", "org:giz"], "not a need"),
+        (["need", "need:missing"], "need:missing"),
+        (["donor", "org:iisg-board"], "the selection is empty"),
+        (["overview", "--cycle", "no-such-cycle"], "the selection is empty"),
+        (["overview", "--from", "2024-13-01"], "not a date"),
+        (["overview", "--png", "x.png", "--size", "big"], "expected WIDTHxHEIGHT"),
+    ],
+)
 def test_mistakes_are_refused_with_a_message_and_exit_code_1(kb, tmp_path, args, message):
     out = tmp_path / "map.html"
     result = kb("map", *args, "-o", str(out))

@@ -16,8 +16,20 @@ from tests.conftest import edge, node
 from visual import assets, build_network, layout, legend, render_html, styles, views
 from visual.page import MapPage
 
-VIS_SHAPES = {"ellipse", "circle", "database", "box", "text", "diamond", "dot", "star", "triangle",
-              "triangleDown", "hexagon", "square"}
+VIS_SHAPES = {
+    "ellipse",
+    "circle",
+    "database",
+    "box",
+    "text",
+    "diamond",
+    "dot",
+    "star",
+    "triangle",
+    "triangleDown",
+    "hexagon",
+    "square",
+}
 HEX = re.compile(r"^#[0-9a-f]{6}$")
 MODULES = ["assets", "describe", "highlight", "layout", "legend", "network", "page", "png", "styles", "views"]
 
@@ -87,19 +99,25 @@ def test_positions_of_two_thousand_nodes_take_seconds_not_minutes():
 
 def test_sizes_follow_one_currency_and_never_add_currencies():
     G = to_networkx(
-        [node("Organisation", "org:eur", "Euro donor"), node("Organisation", "org:usd", "Dollar donor"),
-         node("Organisation", "org:both", "Both"), node("Project", "project:p", "P"),
-         node("Project", "project:q", "Q")],
-        [edge("FUNDS", "org:eur", "project:p", amount=1_000_000, currency="EUR"),
-         edge("FUNDS", "org:both", "project:p", amount=10, currency="EUR"),
-         edge("FUNDS", "org:both", "project:q", amount=9_000_000, currency="USD"),
-         edge("FUNDS", "org:usd", "project:q", amount=5_000_000, currency="USD")],
+        [
+            node("Organisation", "org:eur", "Euro donor"),
+            node("Organisation", "org:usd", "Dollar donor"),
+            node("Organisation", "org:both", "Both"),
+            node("Project", "project:p", "P"),
+            node("Project", "project:q", "Q"),
+        ],
+        [
+            edge("FUNDS", "org:eur", "project:p", amount=1_000_000, currency="EUR"),
+            edge("FUNDS", "org:both", "project:p", amount=10, currency="EUR"),
+            edge("FUNDS", "org:both", "project:q", amount=9_000_000, currency="USD"),
+            edge("FUNDS", "org:usd", "project:q", amount=5_000_000, currency="USD"),
+        ],
     )
     model = build_network(G)
     size = {n["id"]: n["size"] for n in model.network.nodes}
-    assert size["org:eur"] == styles.MONEY_SIZE[1]          # the largest EUR amount
-    assert size["org:both"] < size["org:eur"]               # 10 EUR, its 9M USD not added
-    assert size["org:usd"] <= styles.DEGREE_SIZE[1]         # no EUR: sized by its links
+    assert size["org:eur"] == styles.MONEY_SIZE[1]  # the largest EUR amount
+    assert size["org:both"] < size["org:eur"]  # 10 EUR, its 9M USD not added
+    assert size["org:usd"] <= styles.DEGREE_SIZE[1]  # no EUR: sized by its links
     assert any("money in EUR" in note for note in model.legend.notes)
     tips = {n["id"]: n["tip"] for n in model.network.nodes}
     assert "10 EUR; 9,000,000 USD" in tips["org:both"]
@@ -120,8 +138,10 @@ def test_overlapping_projects_and_unaddressed_needs_are_marked(small_graph):
     assert nodes["need:xk-training"]["shape"] == styles.GAP_SHAPE
     assert nodes["need:xk-training"]["color"]["background"] == styles.GAP_COLOUR
     overlap_edges = [e for e in model.network.edges if e["color"]["color"] == styles.OVERLAP_COLOUR]
-    assert {(e["from"], e["to"]) for e in overlap_edges} >= {("project:a", "need:rs-border-surveillance"),
-                                                              ("org:giz", "project:a")}
+    assert {(e["from"], e["to"]) for e in overlap_edges} >= {
+        ("project:a", "need:rs-border-surveillance"),
+        ("org:giz", "project:a"),
+    }
     assert any("Overlap on Border surveillance equipment" in f for f in page.findings)
     assert any(e.label.startswith("Gap: need nobody") for e in model.legend.marks)
 
@@ -147,8 +167,8 @@ def test_selection_over_the_limit_is_refused_with_a_hint():
 
 def test_page_loads_nothing_from_the_web_by_construction(hostile_graph):
     html = render_html(*views.overview(hostile_graph))
-    assert not re.search(r"""(?:src|href)\s*=\s*["']?\s*(?:https?:)?//""", html, re.I)
-    assert not re.search(r"""url\(\s*["']?\s*(?:https?:)?//""", html, re.I)
+    assert not re.search(r"""(?:src|href)\s*=\s*["']?\s*(?:https?:)?//""", html, re.IGNORECASE)
+    assert not re.search(r"""url\(\s*["']?\s*(?:https?:)?//""", html, re.IGNORECASE)
     assert not re.search(r"@import", html)
     assert "default-src 'none'" in html
 
@@ -159,8 +179,8 @@ def test_markup_in_names_is_escaped_everywhere_in_the_page(hostile_graph):
     html = render_html(*views.overview(hostile_graph, title=f"Map {XSS_SCRIPT}", filters=[XSS_IMG]))
     assert XSS_IMG not in html and XSS_SCRIPT not in html
     ours = html.replace(assets.vis_network_js(), "")
-    assert ours.count("<script") == 3        # the data block, vis-network and the map's own script
-    assert "&lt;script&gt;window.__xss = 1&lt;/script&gt;" in html        # title and filters as text
+    assert ours.count("<script") == 3  # the data block, vis-network and the map's own script
+    assert "&lt;script&gt;window.__xss = 1&lt;/script&gt;" in html  # title and filters as text
 
 
 def test_support_part_leaves_out_events_and_documents(small_graph):
@@ -173,5 +193,5 @@ def test_cofunding_graph_links_donors_of_the_same_need(small_graph):
     G = to_networkx(small_graph["nodes"], small_graph["edges"])
     D = views.cofunding_graph(G)
     assert sorted(D) == ["country:at", "org:giz"]
-    (_, _, data), = D.edges(data=True)
+    ((_, _, data),) = D.edges(data=True)
     assert data["weight"] == 1 and data["type"] == styles.COFUNDING_EDGE

@@ -9,6 +9,7 @@ are read (``result`` and ``document-link`` carry titles of their own).
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from dataclasses import dataclass, field
 
@@ -162,7 +163,7 @@ def parse_number(value: str | None) -> float | None:
     if value is None or not value.strip():
         return None
     number = float(value.strip())
-    if number != number or number in (float("inf"), float("-inf")):
+    if not math.isfinite(number):
         raise ValueError(value)
     return number
 

@@ -57,7 +57,7 @@ def list_fields(type_name: str) -> tuple[str, ...]:
 
 def _value(where: str, key: str, value: Any) -> Any:
     """``value`` as Neo4j stores it, or a one-line refusal naming the property."""
-    if isinstance(value, bool) or isinstance(value, (str, float)):
+    if isinstance(value, (bool, str, float)):
         return value
     if isinstance(value, int):
         if not _INT64[0] <= value <= _INT64[1]:

@@ -28,6 +28,7 @@ import threading
 import time
 from collections import deque
 from pathlib import Path
+from typing import Self
 
 from neo4j import GraphDatabase
 from neo4j import exceptions as neo
@@ -78,7 +79,10 @@ def unavailable_reason(home: Path = HOME) -> str | None:
     """Why no local Neo4j can start here (no Java, or ``make setup`` did not fetch it), else None."""
     if shutil.which("java") is None:
         return "no local Neo4j: `java` is not installed (install OpenJDK 17 and Maven, then run make setup)"
-    if not any((home / "lib").glob("neo4j-kernel-*.jar")) or not (home / "classes" / "LocalNeo4j.class").exists():
+    if (
+        not any((home / "lib").glob("neo4j-kernel-*.jar"))
+        or not (home / "classes" / "LocalNeo4j.class").exists()
+    ):
         return f"no local Neo4j in {home}: run make setup (it needs `java` and `mvn`)"
     return None
 
@@ -171,7 +175,9 @@ class LocalNeo4j:
     def _wait_for_bolt(self, deadline: float) -> None:
         while True:
             try:
-                with GraphDatabase.driver(self.uri, auth=(USER, self.password or ""), connection_timeout=2.0) as d:
+                with GraphDatabase.driver(
+                    self.uri, auth=(USER, self.password or ""), connection_timeout=2.0
+                ) as d:
                     d.verify_connectivity()
                 return
             except neo.AuthError as exc:
@@ -191,8 +197,9 @@ class LocalNeo4j:
         """Give a new data folder's user its password; False where the initial one no longer works."""
         try:
             with GraphDatabase.driver(self.uri, auth=(USER, INITIAL_PASSWORD)) as driver:
-                driver.execute_query(q.SET_INITIAL_PASSWORD, old=INITIAL_PASSWORD, new=self.password,
-                                     database_="system")
+                driver.execute_query(
+                    q.SET_INITIAL_PASSWORD, old=INITIAL_PASSWORD, new=self.password, database_="system"
+                )
         except neo.AuthError:
             return False
         return True
@@ -225,7 +232,7 @@ class LocalNeo4j:
             self.process.kill()
             self.process.wait()
 
-    def __enter__(self) -> LocalNeo4j:
+    def __enter__(self) -> Self:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:
@@ -249,7 +256,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--heap", default=HEAP, help=f"JVM heap (default {HEAP})")
     parser.add_argument("--pagecache", default=PAGECACHE, help=f"page cache (default {PAGECACHE})")
     args = parser.parse_args(argv)
-    server = LocalNeo4j(args.data, port=args.port, password=args.password, heap=args.heap, pagecache=args.pagecache)
+    server = LocalNeo4j(
+        args.data, port=args.port, password=args.password, heap=args.heap, pagecache=args.pagecache
+    )
     print(f"Starting Neo4j {version()} on {server.uri} (data in {args.data}) ...", flush=True)
     try:
         server.start()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, ClassVar
+from typing import Annotated, ClassVar, NamedTuple
 
 import pycountry
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -49,6 +49,8 @@ class Node(Record):
     #: Colour and shape on maps (vis-network shapes).
     COLOUR: ClassVar[str] = "#888888"
     SHAPE: ClassVar[str] = "dot"
+    #: The property holding the short form a node is shown by (an acronym, a code), if the type has one.
+    SHORT_FIELD: ClassVar[str | None] = None
 
     id: str = Field(pattern=ID_PATTERN, description="Stable readable id, e.g. `org:unodc`.")
     name: str = Field(min_length=1, description="The name exactly as written (diacritics kept).")
@@ -80,8 +82,19 @@ class Edge(Record):
     )
 
 
+class PeriodFields(NamedTuple):
+    """Which properties of a record hold its period, and what a missing end means."""
+
+    start: str
+    end: str
+    #: ``True``: without an end the period is open (still running); ``False``: it is its start day.
+    open_ended: bool
+
+
 class Period(BaseModel):
     """A start and an end date; either may be unknown. An end before the start is refused."""
+
+    PERIOD: ClassVar[PeriodFields] = PeriodFields("start", "end", open_ended=True)
 
     start: dt.date | None = Field(None, description="First day (YYYY-MM-DD).")
     end: dt.date | None = Field(None, description="Last day; none means open-ended.")

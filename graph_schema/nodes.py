@@ -7,7 +7,16 @@ from typing import ClassVar, Literal
 
 from pydantic import Field
 
-from graph_schema.base import Amount, Currency, Node, Period
+from graph_schema.base import Amount, Currency, Node, Period, PeriodFields
+
+#: How urgent a need is, highest first (the order analyses rank by).
+Priority = Literal["high", "medium", "low"]
+#: Where a project stands: the IATI activity statuses, in their codelist's order.
+ProjectStatus = Literal["pipeline", "implementation", "finalisation", "closed", "cancelled", "suspended"]
+#: Statuses whose projects are never active, whatever their dates: they deliver nothing.
+NEVER_ACTIVE_STATUSES: frozenset[ProjectStatus] = frozenset({"cancelled"})
+#: Statuses that, without an end date, mean the project stopped at its start.
+STOPPED_STATUSES: frozenset[ProjectStatus] = frozenset({"closed", "suspended"})
 
 
 class Country(Node):
@@ -42,6 +51,7 @@ class Organisation(Node):
     SEARCH_FIELDS: ClassVar[tuple[str, ...]] = ("name", "aliases", "acronym", "iati_ref")
     COLOUR: ClassVar[str] = "#1565c0"
     SHAPE: ClassVar[str] = "dot"
+    SHORT_FIELD: ClassVar[str | None] = "acronym"
 
     acronym: str | None = None
     kind: Literal[
@@ -67,6 +77,7 @@ class Pillar(Node):
     SEARCH_FIELDS: ClassVar[tuple[str, ...]] = ("name", "aliases", "code")
     COLOUR: ClassVar[str] = "#6a1b9a"
     SHAPE: ClassVar[str] = "hexagon"
+    SHORT_FIELD: ClassVar[str | None] = "code"
 
     code: str = Field(description="Short name as users write it: WBCTi, WBCSCi, WBBSi.")
     number: int = Field(ge=1, le=3)
@@ -94,7 +105,7 @@ class Need(Node, Period):
     COLOUR: ClassVar[str] = "#ef6c00"
     SHAPE: ClassVar[str] = "diamond"
 
-    priority: Literal["high", "medium", "low"] = "medium"
+    priority: Priority = "medium"
     cycle: str | None = Field(None, description="Mapping cycle, e.g. `needs-mapping-1`.")
     required_amount: Amount | None = None
     required_currency: Currency | None = None
@@ -109,9 +120,7 @@ class Project(Node, Period):
     COLOUR: ClassVar[str] = "#f9a825"
     SHAPE: ClassVar[str] = "box"
 
-    status: Literal["pipeline", "implementation", "finalisation", "closed", "cancelled", "suspended"] = (
-        "implementation"
-    )
+    status: ProjectStatus = "implementation"
     dates_planned: bool = Field(False, description="The dates are planned ones: no actual dates were given.")
     cycle: str | None = Field(None, description="Response-mapping cycle, e.g. `response-mapping-2023`.")
     iati_identifier: str | None = None
@@ -126,6 +135,8 @@ class Event(Node):
     SEARCH_FIELDS: ClassVar[tuple[str, ...]] = ("name", "aliases", "place")
     COLOUR: ClassVar[str] = "#00838f"
     SHAPE: ClassVar[str] = "star"
+    #: A one-day event has no ``end_date``.
+    PERIOD: ClassVar[PeriodFields] = PeriodFields("date", "end_date", open_ended=False)
 
     date: dt.date
     end_date: dt.date | None = None

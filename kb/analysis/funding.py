@@ -9,10 +9,12 @@ co-funder.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Collection
 from itertools import combinations
 
 import networkx as nx
 
+from graph_schema import ACTOR_TYPES
 from kb.analysis.links import (
     Facts,
     addressing_projects,
@@ -30,7 +32,7 @@ from kb.analysis.money import Rates, convert, total
 from kb.errors import InvalidInputError, NotFoundError
 
 
-def _check(G: nx.MultiDiGraph, node_id: str, types: set[str], what: str) -> None:
+def _check(G: nx.MultiDiGraph, node_id: str, types: Collection[str], what: str) -> None:
     if node_id not in G:
         raise NotFoundError(f"no node with id '{node_id}'")
     if type_of(G, node_id) not in types:
@@ -145,7 +147,7 @@ def co_funders(G: nx.MultiDiGraph, org_id: str) -> CoFunders:
     >>> [(n.need.id, [o.actor.id for o in n.others]) for n in co_funders(G, "org:x").needs]
     [('need:n', ['org:y'])]
     """
-    _check(G, org_id, {"Organisation", "Country", "Institution"}, "an actor")
+    _check(G, org_id, ACTOR_TYPES, "an actor")
     facts = Facts(G)
     needs: dict[str, list[str]] = defaultdict(list)
     for project in sorted({e["target"] for e in out_edges(G, org_id, "FUNDS")}):

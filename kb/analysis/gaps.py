@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import networkx as nx
 
+from graph_schema import PRIORITY_RANK
 from kb.analysis.links import (
     Facts,
     addressing_projects,
@@ -32,7 +33,7 @@ from kb.analysis.links import (
     responses,
     why_not_answering,
 )
-from kb.analysis.models import PRIORITY_RANK, Amounts, Gap, Span
+from kb.analysis.models import Amounts, Gap, Span
 from kb.analysis.money import Rates, total
 from kb.analysis.periods import intersect, record_span
 

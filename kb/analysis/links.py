@@ -12,11 +12,16 @@ from typing import Any
 
 import networkx as nx
 
+from graph_schema import (
+    ACTOR_TYPES,  # noqa: F401  (kb.filters imports it from here; to remove: issue 13)
+    DEFAULT_PRIORITY,
+    DEFAULT_STATUS,
+    NEVER_ACTIVE_STATUSES,
+    short_label,
+)
 from kb.analysis.models import Amounts, Evidence, NodeRef, Span
 from kb.analysis.money import counted_funding, edge_amounts, total
 from kb.analysis.periods import active_span, intersect, record_span
-
-ACTOR_TYPES = frozenset({"Organisation", "Country", "Institution"})
 
 
 def type_of(G: nx.MultiDiGraph, node_id: str) -> str | None:
@@ -43,10 +48,9 @@ def in_edges(G: nx.MultiDiGraph, node_id: str, edge_type: str) -> list[dict[str,
 def ref(G: nx.MultiDiGraph, node_id: str) -> NodeRef:
     """A node as results name it."""
     data = G.nodes[node_id]
-    short = data.get("acronym") if data.get("type") == "Organisation" else None
-    if data.get("type") == "Pillar":
-        short = data.get("code")
-    return NodeRef(id=node_id, name=data.get("name", node_id), type=data.get("type", ""), short=short)
+    return NodeRef(
+        id=node_id, name=data.get("name", node_id), type=data.get("type", ""), short=short_label(data)
+    )
 
 
 def refs(G: nx.MultiDiGraph, ids: Iterable[str]) -> list[NodeRef]:
@@ -102,7 +106,7 @@ def required(need: Mapping[str, Any]) -> Amounts:
 
 
 def priority(need: Mapping[str, Any]) -> str:
-    return need.get("priority", "medium")
+    return need.get("priority", DEFAULT_PRIORITY)
 
 
 @dataclass
@@ -121,13 +125,13 @@ class ProjectFacts:
 
     @property
     def cancelled(self) -> bool:
-        return self.status == "cancelled"
+        return self.status in NEVER_ACTIVE_STATUSES
 
 
 def project_facts(G: nx.MultiDiGraph, project_id: str) -> ProjectFacts:
     """Status, active period, funders (with counted amounts) and implementers of a project."""
     data = G.nodes[project_id]
-    facts = ProjectFacts(id=project_id, status=data.get("status", "implementation"), span=active_span(data))
+    facts = ProjectFacts(id=project_id, status=data.get("status", DEFAULT_STATUS), span=active_span(data))
     by_funder: dict[str, list[dict[str, Any]]] = {}
     for keyed in G._pred[project_id].values():
         for e in keyed.values():

@@ -12,12 +12,10 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from graph_schema import Priority
+
 #: Amounts per ISO 4217 currency, e.g. ``{"EUR": 1000000.0, "USD": 250000.0}``.
 Amounts = dict[str, float]
-
-Priority = Literal["high", "medium", "low"]
-#: Order in which priorities rank (high first).
-PRIORITY_RANK: dict[str, int] = {"high": 0, "medium": 1, "low": 2}
 
 
 class Result(BaseModel):

@@ -29,13 +29,21 @@ from itertools import combinations, islice
 import igraph
 import networkx as nx
 
-from kb.analysis.links import ACTOR_TYPES, ref, type_of
+from graph_schema import ACTOR_TYPES, EDGE_TYPES
+from kb.analysis.links import ref, type_of
 from kb.analysis.models import ActorPath, Broker, PathStep
 from kb.errors import InvalidInputError, NotFoundError
 
-CONNECTOR_TYPES = frozenset({"Project", "Event"})
 #: Edge types that put an actor in a project or an event (in either direction).
 MEETING_EDGES = frozenset({"FUNDS", "IMPLEMENTS", "BENEFITS", "PARTICIPATED_IN", "ORGANISED"})
+#: Where actors meet (projects and events): the types a meeting edge links an actor to. People
+#: (who work for an actor) are not places of meeting but stand for their employer.
+CONNECTOR_TYPES = frozenset(
+    t
+    for name in MEETING_EDGES
+    for t in (*EDGE_TYPES[name].SOURCE_TYPES, *EDGE_TYPES[name].TARGET_TYPES)
+    if t not in ACTOR_TYPES and t not in EDGE_TYPES["WORKS_FOR"].SOURCE_TYPES
+)
 #: Paths examined before sorting; bounds the work on graphs with very many equal paths.
 _PATH_CAP = 1000
 

@@ -23,6 +23,7 @@ from itertools import combinations
 
 import networkx as nx
 
+from graph_schema import PRIORITY_RANK
 from kb.analysis.links import (
     Facts,
     ProjectFacts,
@@ -33,7 +34,7 @@ from kb.analysis.links import (
     out_edges,
     priority,
 )
-from kb.analysis.models import PRIORITY_RANK, Overlap, Span
+from kb.analysis.models import Overlap, Span
 from kb.analysis.money import Rates, convert, total
 from kb.analysis.periods import intersect, span_sort_key
 from kb.graph import LINKED_OUTSIDE

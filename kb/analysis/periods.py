@@ -1,6 +1,7 @@
 """When a project is active, and when two periods overlap.
 
-The rules, in one place:
+The rules, in one place (the statuses they name are declared with the Project type, as
+:data:`graph_schema.NEVER_ACTIVE_STATUSES` and :data:`graph_schema.STOPPED_STATUSES`):
 
 - a project runs from its ``start`` to its ``end``; a missing start is open (since always);
 - a project without an end date is active until its stated status says otherwise:
@@ -17,12 +18,8 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
+from graph_schema import DEFAULT_STATUS, NEVER_ACTIVE_STATUSES, STOPPED_STATUSES
 from kb.analysis.models import Span
-
-#: Statuses whose projects never count as a response.
-NEVER_ACTIVE = frozenset({"cancelled"})
-#: Statuses that, without an end date, mean the project stopped at its start.
-STOPPED = frozenset({"closed", "suspended"})
 
 
 def to_date(value: Any) -> dt.date | None:
@@ -55,11 +52,11 @@ def active_span(project: Mapping[str, Any]) -> Span | None:
     >>> active_span({"start": "2023-01-01", "end": "2024-12-31", "status": "cancelled"}) is None
     True
     """
-    status = project.get("status", "implementation")
-    if status in NEVER_ACTIVE:
+    status = project.get("status", DEFAULT_STATUS)
+    if status in NEVER_ACTIVE_STATUSES:
         return None
     span = record_span(project)
-    if span.end is None and status in STOPPED:
+    if span.end is None and status in STOPPED_STATUSES:
         return None if span.start is None else Span(start=span.start, end=span.start)
     return span
 

@@ -40,6 +40,7 @@ from typing import TYPE_CHECKING, Any
 
 from rapidfuzz import fuzz, process
 
+from graph_schema import ACTOR_TYPES
 from kb.text import fold
 
 if TYPE_CHECKING:
@@ -254,7 +255,7 @@ class OrgMatcher:
             for alias in node.get("aliases", []):
                 self._put(self._names, "country " + normalise_name(alias), node_id)
             return
-        if kind not in ("Organisation", "Institution"):
+        if kind not in ACTOR_TYPES:
             return
         self._types[node_id] = kind
         ref = (node.get("iati_ref") or "").strip().upper()
@@ -368,7 +369,7 @@ def sheet_matcher(store: GraphStore) -> NameMatcher:
     The spreadsheet importer asks it for a name and the node types a column allows; a match of
     another type counts as no match.
     """
-    nodes = [n for kind in ("Organisation", "Institution", "Country") for n in store.nodes(type=kind)]
+    nodes = [n for kind in ACTOR_TYPES for n in store.nodes(type=kind)]
     matcher = OrgMatcher(nodes)
 
     def match(name: str, kinds: tuple[str, ...]) -> tuple[str, str] | None:

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from lxml import etree
 
+from graph_schema import ACTOR_TYPES
 from kb.errors import ImportFormatError, KBError
 from kb.importers.iati import codes
 from kb.importers.iati.activity import (
@@ -36,7 +37,6 @@ from kb.records import Batch, check_one_type_per_id, validate_edge, validate_nod
 from kb.store.port import GraphStore
 
 PILLAR_SOURCE = "pillar_rules.yaml"
-_MATCH_TYPES = ("Organisation", "Institution", "Country")
 
 
 @dataclass(frozen=True)
@@ -135,7 +135,7 @@ class IatiImport:
         self.actor = actor
         self.on_progress = on_progress
         self.rules = PillarRules.load(self.options.pillar_rules)
-        existing = [n for t in _MATCH_TYPES for n in store.nodes(type=t)] if store is not None else []
+        existing = [n for t in ACTOR_TYPES for n in store.nodes(type=t)] if store is not None else []
         pillar_ids = {n["id"] for n in store.nodes(type="Pillar")} if store is not None else set()
         self.actors = Actors(existing, load_aliases(self.options.aliases))
         self.actors.persisted |= pillar_ids

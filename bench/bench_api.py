@@ -38,7 +38,41 @@ NODES = 100_000
 SEED = 7
 SRC = ["bench/bench_api.py"]
 PARTNERS = ["al", "ba", "xk", "me", "mk", "rs"]
-WORDS = ["border", "surveillance", "police", "training", "equipment", "migration", "smuggling", "forensic", "cybercrime", "intelligence", "terrorism", "radicalisation", "prevention", "customs", "document", "fraud", "analysis", "capacity", "maritime", "airport", "crossing", "points", "detection", "investigation", "asset", "recovery", "firearms", "trafficking", "cooperation", "exchange", "data", "system", "modernisation"]
+WORDS = [
+    "border",
+    "surveillance",
+    "police",
+    "training",
+    "equipment",
+    "migration",
+    "smuggling",
+    "forensic",
+    "cybercrime",
+    "intelligence",
+    "terrorism",
+    "radicalisation",
+    "prevention",
+    "customs",
+    "document",
+    "fraud",
+    "analysis",
+    "capacity",
+    "maritime",
+    "airport",
+    "crossing",
+    "points",
+    "detection",
+    "investigation",
+    "asset",
+    "recovery",
+    "firearms",
+    "trafficking",
+    "cooperation",
+    "exchange",
+    "data",
+    "system",
+    "modernisation",
+]
 SEARCHES = [
     "border surveillance",
     "forensic",

@@ -171,7 +171,10 @@ def _kb_map(store: Path, out: Path) -> tuple[float, str]:
     kb = Path(sys.executable).parent / "kb"
     started = time.perf_counter()
     done = subprocess.run(
-        [str(kb), "--store", str(store), "map", "overview", "-o", str(out)], capture_output=True, text=True
+        [str(kb), "--store", str(store), "map", "overview", "-o", str(out)],
+        capture_output=True,
+        text=True,
+        check=False,  # a refusal is a figure too
     )
     seconds = time.perf_counter() - started
     if done.returncode != 0:
@@ -197,6 +200,35 @@ def _timed(fn):
     return time.perf_counter() - started, result
 
 
+def measure(browser, size: int, folder: Path) -> list[str]:
+    """One row of the table: a generated graph of ``size`` nodes, stored in ``folder``."""
+    folder.mkdir()
+    store_path = folder / "kb.sqlite"
+    with SQLiteStore(str(store_path)) as store:
+        store.init()
+        store.upsert(generate(size), actor="bench")
+        G = store.subgraph()
+    cli_seconds, cli_note = _median(lambda: _kb_map(store_path, folder / "cli.html"))
+    layout_seconds, _ = _median(lambda: _timed(lambda: layout.positions(G)))
+    map_seconds, ours = _median(
+        lambda: _timed(lambda: write_html(*views.overview(G, max_nodes=None), folder / "ours.html"))
+    )
+    our_still = _median(lambda: load_to_still(browser, ours, ours=True)[::-1])[0]
+    baseline = pyvis_defaults(G, folder / "pyvis.html")
+    base_first, base_still = load_to_still(browser, baseline, ours=False)
+    return [
+        f"{G.number_of_nodes():,}",
+        f"{G.number_of_edges():,}",
+        f"{cli_seconds:.2f} s ({cli_note})",
+        f"{layout_seconds:.2f} s",
+        f"{map_seconds:.2f} s",
+        f"{ours.stat().st_size / 2**20:.1f} MB",
+        _s(our_still),
+        _s(base_first),
+        _s(base_still),
+    ]
+
+
 def main() -> None:
     from playwright.sync_api import sync_playwright
 
@@ -205,34 +237,7 @@ def main() -> None:
         browser = launch(p)
         try:
             for size in SIZES:
-                folder = Path(tmp) / str(size)
-                folder.mkdir()
-                store_path = folder / "kb.sqlite"
-                with SQLiteStore(str(store_path)) as store:
-                    store.init()
-                    store.upsert(generate(size), actor="bench")
-                    G = store.subgraph()
-                cli_seconds, cli_note = _median(lambda: _kb_map(store_path, folder / "cli.html"))
-                layout_seconds, _ = _median(lambda: _timed(lambda: layout.positions(G)))
-                map_seconds, ours = _median(
-                    lambda: _timed(
-                        lambda: write_html(*views.overview(G, max_nodes=None), folder / "ours.html")
-                    )
-                )
-                our_still = _median(lambda: load_to_still(browser, ours, ours=True)[::-1])[0]
-                baseline = pyvis_defaults(G, folder / "pyvis.html")
-                base_first, base_still = load_to_still(browser, baseline, ours=False)
-                row = [
-                    f"{G.number_of_nodes():,}",
-                    f"{G.number_of_edges():,}",
-                    f"{cli_seconds:.2f} s ({cli_note})",
-                    f"{layout_seconds:.2f} s",
-                    f"{map_seconds:.2f} s",
-                    f"{ours.stat().st_size / 2**20:.1f} MB",
-                    _s(our_still),
-                    _s(base_first),
-                    _s(base_still),
-                ]
+                row = measure(browser, size, Path(tmp) / str(size))
                 rows.append(row)
                 print("  " + " | ".join(row), flush=True)
         finally:

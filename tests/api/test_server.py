@@ -19,9 +19,12 @@ pytestmark = pytest.mark.slow
 @pytest.fixture
 def served(store_path, tmp_path):
     log = tmp_path / "server.log"
-    with kb_serve(
-        store_path, env={"KB_API_TOKENS": TOKENS, "KB_API_MAX_BODY_BYTES": "100000"}, log=log
-    ) as base, httpx.Client(base_url=base, timeout=30) as http:
+    with (
+        kb_serve(
+            store_path, env={"KB_API_TOKENS": TOKENS, "KB_API_MAX_BODY_BYTES": "100000"}, log=log
+        ) as base,
+        httpx.Client(base_url=base, timeout=30) as http,
+    ):
         yield http, log
 
 
@@ -76,12 +79,14 @@ def test_served_requests_are_logged_as_json_lines_without_tokens(served):
 
 
 def test_several_workers_serve_one_store(store_path):
-    with kb_serve(store_path, workers=2, env={"KB_API_TOKENS": TOKENS}) as base:
-        with httpx.Client(base_url=base, timeout=30) as http:
-            batch = {"nodes": [node("Organisation", "org:from-worker", "Written through a worker")]}
-            assert http.post("/api/batch", json=batch, headers=AUTH).status_code == 200
-            for _ in range(6):  # whichever worker answers sees the write
-                assert http.get("/api/nodes/org:from-worker").status_code == 200
+    with (
+        kb_serve(store_path, workers=2, env={"KB_API_TOKENS": TOKENS}) as base,
+        httpx.Client(base_url=base, timeout=30) as http,
+    ):
+        batch = {"nodes": [node("Organisation", "org:from-worker", "Written through a worker")]}
+        assert http.post("/api/batch", json=batch, headers=AUTH).status_code == 200
+        for _ in range(6):  # whichever worker answers sees the write
+            assert http.get("/api/nodes/org:from-worker").status_code == 200
 
 
 def test_serve_refuses_a_store_that_is_not_one(tmp_path):
@@ -101,6 +106,7 @@ def test_serve_refuses_a_store_that_is_not_one(tmp_path):
         capture_output=True,
         text=True,
         timeout=60,
+        check=False,
     )
     assert result.returncode == 1
     assert result.stderr.startswith("error: Not a usable knowledge-base store")

@@ -36,7 +36,12 @@ def kb(
     store: str, *args: str, env: dict[str, str] | None = None, timeout: float = 300
 ) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [*KB, "--store", store, *args], env=user_env(env), capture_output=True, text=True, timeout=timeout
+        [*KB, "--store", store, *args],
+        env=user_env(env),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,  # the callers check the exit code and stderr
     )
 
 
@@ -105,6 +110,7 @@ def test_a_port_already_taken_is_named_by_the_launcher(tmp_path):
             capture_output=True,
             text=True,
             timeout=120,
+            check=False,
         )
     assert result.returncode == 1
     assert (

@@ -104,7 +104,13 @@ def run_checker(statements: dict[str, str]) -> dict[str, list[dict[str, Any]]]:
         pytest.fail(f"{PACKAGE.relative_to(ROOT)} is missing: run `make setup` (npm ci) first")
     doc = {"statements": statements, "schema": checker_schema(), "versions": VERSIONS}
     proc = subprocess.run(
-        ["node", str(LINT)], input=json.dumps(doc), capture_output=True, text=True, cwd=ROOT, timeout=240
+        ["node", str(LINT)],
+        input=json.dumps(doc),
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=240,
+        check=False,  # the assertion below shows lint.mjs's stderr
     )
     assert proc.returncode == 0, f"lint.mjs failed:\n{proc.stderr}"
     out = json.loads(proc.stdout)

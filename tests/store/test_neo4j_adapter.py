@@ -136,7 +136,7 @@ def test_every_run_call_sends_a_catalogue_statement():
                     first = first.value
                 assert isinstance(first, (ast.Attribute, ast.Name)), f"{module}:{call.lineno} runs a literal"
                 if isinstance(first, ast.Attribute):
-                    assert getattr(first.value, "id", None) in ("q", "ddl"), f"{module}:{call.lineno}"
+                    assert getattr(first.value, "id", None) == "q", f"{module}:{call.lineno}"
 
 
 # -- reaching the server --------------------------------------------------------------------------
@@ -194,8 +194,9 @@ def test_driver_messages_quoting_the_uri_lose_its_password():
 
 def test_a_server_older_than_neo4j_5_is_refused():
     old = [{"name": "Neo4j Kernel", "versions": ["4.4.30"], "edition": "enterprise"}]
-    with bolt_stub(Script(answers={q.SERVER_COMPONENTS: old})) as uri, pytest.raises(
-        StoreUnavailableError, match="is version 4.4.30; the knowledge base needs Neo4j 5"
+    with (
+        bolt_stub(Script(answers={q.SERVER_COMPONENTS: old})) as uri,
+        pytest.raises(StoreUnavailableError, match="is version 4.4.30; the knowledge base needs Neo4j 5"),
     ):
         Neo4jStore(uri)
 
@@ -204,9 +205,11 @@ def test_a_missing_database_is_named():
     missing = Failure(
         "Neo.ClientError.Database.DatabaseNotFound", "Database does not exist. Database name: 'kb'."
     )
-    with bolt_stub(Script(begin_failure=missing)) as uri:
-        with pytest.raises(StoreUnavailableError, match="has no database 'kb' \\(check KB_NEO4J_DATABASE\\)"):
-            Neo4jStore(uri, database="kb")
+    with (
+        bolt_stub(Script(begin_failure=missing)) as uri,
+        pytest.raises(StoreUnavailableError, match="has no database 'kb' \\(check KB_NEO4J_DATABASE\\)"),
+    ):
+        Neo4jStore(uri, database="kb")
 
 
 def test_opening_pins_the_home_database_and_reads_the_version():
@@ -217,15 +220,20 @@ def test_opening_pins_the_home_database_and_reads_the_version():
 
 
 def test_a_store_written_by_a_newer_schema_is_refused():
-    with bolt_stub(ready_script(**{q.READ_META: [{"schema_version": 99}]})) as uri:
-        with pytest.raises(IncompatibleStoreError, match="schema version 99"):
-            Neo4jStore(uri)
+    with (
+        bolt_stub(ready_script(**{q.READ_META: [{"schema_version": 99}]})) as uri,
+        pytest.raises(IncompatibleStoreError, match="schema version 99"),
+    ):
+        Neo4jStore(uri)
 
 
 def test_writing_before_kb_init_says_to_run_it(small_graph):
-    with bolt_stub(ready_script()) as uri, Neo4jStore(uri) as store:
-        with pytest.raises(IncompatibleStoreError, match="run `kb init`"):
-            store.upsert(parse_batch(small_graph))
+    with (
+        bolt_stub(ready_script()) as uri,
+        Neo4jStore(uri) as store,
+        pytest.raises(IncompatibleStoreError, match="run `kb init`"),
+    ):
+        store.upsert(parse_batch(small_graph))
 
 
 def test_searching_before_kb_init_says_to_run_it():
@@ -234,9 +242,12 @@ def test_searching_before_kb_init_says_to_run_it():
         "Failed to invoke procedure `db.index.fulltext.queryNodes`: Caused by: "
         "java.lang.IllegalArgumentException: There is no such fulltext schema index: node_search",
     )
-    with bolt_stub(ready_script(**{q.SEARCH: missing})) as uri, Neo4jStore(uri) as store:
-        with pytest.raises(IncompatibleStoreError, match="no search index yet: run `kb init`"):
-            store.search("border")
+    with (
+        bolt_stub(ready_script(**{q.SEARCH: missing})) as uri,
+        Neo4jStore(uri) as store,
+        pytest.raises(IncompatibleStoreError, match="no search index yet: run `kb init`"),
+    ):
+        store.search("border")
 
 
 # -- how a batch is sent --------------------------------------------------------------------------
@@ -278,9 +289,12 @@ def test_a_batch_with_a_missing_endpoint_is_rolled_back_before_any_write():
         "nodes": [node("Organisation", "org:new", "New donor")],
         "edges": [edge("FUNDS", "org:new", "project:missing", amount=1, currency="EUR")],
     }
-    with bolt_stub(script) as uri, Neo4jStore(uri) as store:
-        with pytest.raises(SchemaViolationError, match="project:missing"):
-            store.upsert(parse_batch(bad))
+    with (
+        bolt_stub(script) as uri,
+        Neo4jStore(uri) as store,
+        pytest.raises(SchemaViolationError, match="project:missing"),
+    ):
+        store.upsert(parse_batch(bad))
     write = script.log[script.log.index(("RUN", q.LOCK_STORE, {"meta": "store"})) :]
     assert write[-1][0] == "ROLLBACK" and ("COMMIT", None, None) not in write
     assert not [s for s in script.statements if "MERGE" in s or "CREATE" in s]
@@ -340,16 +354,14 @@ def test_search_sends_every_folded_word_as_a_required_prefix():
 
 # -- reads and schema, as the adapter sends and decodes them ---------------------------------------
 def test_init_creates_every_constraint_and_index_then_waits_for_them():
-    from kb.store.neo4j import ddl
-
     script = ready_script(**{q.INIT_META: [{"schema_version": 1}]})
     with bolt_stub(script) as uri, Neo4jStore(uri) as store:
         store.init()
     sent = script.statements[3:]
-    assert sent == [*ddl.statements(), ddl.AWAIT_INDEXES, q.INIT_META]
+    assert sent == [*q.schema_statements(), q.AWAIT_INDEXES, q.INIT_META]
     assert (
         len([s for s in sent if s.startswith("CREATE CONSTRAINT")])
-        == 1 + len(ddl.CREATE_CONSTRAINT_TYPE_ID) + 1
+        == 1 + len(q.CREATE_CONSTRAINT_TYPE_ID) + 1
     )
 
 
@@ -421,9 +433,12 @@ def test_delete_of_an_unknown_id_is_not_found_and_logs_nothing():
     from kb.errors import NotFoundError
 
     script = initialised()
-    with bolt_stub(script) as uri, Neo4jStore(uri) as store:
-        with pytest.raises(NotFoundError, match="org:nobody"):
-            store.delete("org:nobody")
+    with (
+        bolt_stub(script) as uri,
+        Neo4jStore(uri) as store,
+        pytest.raises(NotFoundError, match="org:nobody"),
+    ):
+        store.delete("org:nobody")
     assert q.LOG_WRITE not in script.statements and script.log[-1][0] == "ROLLBACK"
 
 
@@ -462,10 +477,12 @@ def test_subgraph_primitives_send_their_statement_for_the_edge_type_and_side():
 def test_the_contract_suite_refuses_a_database_holding_other_data(monkeypatch):
     script = ready_script(**{q.COUNT_TEST_MARKERS: [{"n": 0}], q.COUNT_ALL_NODES: [{"n": 42}]})
     monkeypatch.delenv("KB_TEST_NEO4J_DATABASE", raising=False)
-    with bolt_stub(script) as uri:
-        with pytest.raises(StoreUnavailableError, match="holds data and is not a test database"):
-            with isolated_store(uri):
-                pass
+    with (
+        bolt_stub(script) as uri,
+        pytest.raises(StoreUnavailableError, match="holds data and is not a test database"),
+        isolated_store(uri),
+    ):
+        pass
     assert q.WIPE_TEST_DATABASE not in script.statements
 
 

@@ -58,7 +58,11 @@ run: setup
 	$(BIN)/kb map gaps -o out/gaps.html
 	$(BIN)/kb serve --host 127.0.0.1 --port 8000
 
+# Lint, formatting and the import contracts (pyproject.toml) first: they take seconds, the tests minutes.
 test: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 	$(BIN)/python -m pytest
 
 bench: setup

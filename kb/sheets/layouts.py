@@ -14,6 +14,7 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
+from graph_schema import PRIORITIES, STATUSES
 from kb.errors import ImportFormatError
 from kb.sheets.workbook import Table
 from kb.text import fold
@@ -58,7 +59,9 @@ NEED_COLUMNS: tuple[Column, ...] = (
         40,
         ("institution", "responsible"),
     ),
-    Column("priority", "Priority", "high, medium or low.", False, "priority", 12),
+    Column(
+        "priority", "Priority", f"{', '.join(PRIORITIES[:-1])} or {PRIORITIES[-1]}.", False, "priority", 12
+    ),
     Column("cycle", "Mapping cycle", "e.g. needs-mapping-2.", False, "cycle", 22, ("cycle",)),
     Column(
         "amount",
@@ -138,7 +141,7 @@ RESPONSE_COLUMNS: tuple[Column, ...] = (
     Column(
         "status",
         "Status",
-        "pipeline, implementation, finalisation, closed, cancelled, suspended.",
+        f"{', '.join(STATUSES)}.",
         False,
         "status",
         16,

@@ -15,6 +15,14 @@ from typing import Any
 
 from openpyxl.utils import get_column_letter
 
+from graph_schema import (
+    DEFAULT_PRIORITY,
+    DEFAULT_STATUS,
+    FUNDER_TYPES,
+    IMPLEMENTER_TYPES,
+    PRIORITIES,
+    STATUSES,
+)
 from kb.errors import SchemaViolationError
 from kb.records import Batch, parse_batch
 from kb.sheets.layouts import Layout
@@ -23,8 +31,6 @@ from kb.sheets.workbook import Table
 from kb.store.port import GraphStore
 from kb.text import fold
 
-PRIORITIES = ("high", "medium", "low")
-STATUSES = ("pipeline", "implementation", "finalisation", "closed", "cancelled", "suspended")
 EXAMPLE_MARK = "EXAMPLE"
 
 
@@ -255,7 +261,7 @@ class RowReader:
             return
         start, end = self.dates(row, n)
         amount, currency = self.money(row, n)
-        priority = self.choice(row, n, "priority", PRIORITIES, "medium")
+        priority = self.choice(row, n, "priority", PRIORITIES, DEFAULT_PRIORITY)
         if not (partner and pillar):
             return
         need_id = f"need:{partner['code'].lower()}-{slug(str(name))}"
@@ -298,7 +304,7 @@ class RowReader:
         pillar = self.pillar(row, n, required=self.layout.how == "template")
         start, end = self.dates(row, n)
         amount, currency = self.money(row, n)
-        status = self.choice(row, n, "status", STATUSES, "implementation")
+        status = self.choice(row, n, "status", STATUSES, DEFAULT_STATUS)
         if is_blank(name):
             self.problem(n, col, name, "the project name is missing")
             return
@@ -344,9 +350,7 @@ class RowReader:
             joint = f"Joint total budget as stated: {amount:,.2f} {currency}"
             self.nodes[project_id]["description"] = "; ".join(filter(None, [text, joint]))
         for dcol, donor in donors:
-            donor_id = self.actor(
-                n, dcol, str(donor), kinds=("Organisation", "Country", "Institution"), partner=None
-            )
+            donor_id = self.actor(n, dcol, str(donor), kinds=FUNDER_TYPES, partner=None)
             if donor_id:
                 self.link(
                     n,
@@ -361,9 +365,7 @@ class RowReader:
                 )
         icol, implementer = self.cell(row, "implementer")
         if not is_blank(implementer):
-            impl = self.actor(
-                n, icol, str(implementer), kinds=("Organisation", "Country", "Institution"), partner=None
-            )
+            impl = self.actor(n, icol, str(implementer), kinds=IMPLEMENTER_TYPES, partner=None)
             if impl:
                 self.link(n, impl, "IMPLEMENTS", project_id)
         bcol, beneficiary = self.cell(row, "beneficiary")

@@ -17,9 +17,10 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from graph_schema import FUNDER_TYPES, MAPPED_TYPES, PRIORITIES, STATUSES
 from kb.presentation import KOSOVO_FOOTNOTE, display
 from kb.sheets.layouts import COLUMNS, Kind
-from kb.sheets.rows import EXAMPLE_MARK, PRIORITIES, STATUSES
+from kb.sheets.rows import EXAMPLE_MARK
 from kb.store.port import GraphStore
 
 SHEET_TITLES = {"needs": "Needs", "responses": "Responses"}
@@ -57,8 +58,10 @@ EXAMPLES = {
 
 def _lists(store: GraphStore) -> dict[str, list[str]]:
     partners = [display(c["name"]) for c in store.nodes(type="Country") if c.get("wb_partner")]
-    actors = sorted({n["name"] for t in ("Organisation", "Country") for n in store.nodes(type=t)})
-    cycles = sorted({n["cycle"] for t in ("Need", "Project") for n in store.nodes(type=t) if n.get("cycle")})
+    # Donors are offered from whoever may fund but institutions, which have their own list.
+    donor_types = [t for t in FUNDER_TYPES if t != "Institution"]
+    actors = sorted({n["name"] for t in donor_types for n in store.nodes(type=t)})
+    cycles = sorted({n["cycle"] for t in MAPPED_TYPES for n in store.nodes(type=t) if n.get("cycle")})
     currencies = [
         *FIRST_CURRENCIES,
         *sorted(c.alpha_3 for c in pycountry.currencies if c.alpha_3 not in FIRST_CURRENCIES),

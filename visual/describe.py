@@ -12,6 +12,7 @@ from typing import Any
 
 import networkx as nx
 
+from graph_schema import PERIOD_FIELDS, PeriodFields, short_label
 from graph_schema.registry import NODE_TYPES
 from kb.analysis.links import Facts, need_countries, out_edges, pillars_of, required
 from kb.analysis.models import Amounts
@@ -36,8 +37,7 @@ def short(text: str, limit: int = LABEL_MAX) -> str:
 
 def label(node: Mapping[str, Any]) -> str:
     """The short name drawn on the map: an acronym or code where the type has one, else the name."""
-    code = node.get("code") if node.get("type") == "Pillar" else None
-    name = node.get("acronym") or code or node.get("name")
+    name = short_label(node) or node.get("name")
     return short(display(str(name or node.get("id", ""))))
 
 
@@ -98,12 +98,23 @@ def countries(G: nx.MultiDiGraph, node: str) -> list[str]:
     )
 
 
+#: The period fields of a record whose type declares none (``start``/``end``).
+_STATED = PeriodFields("start", "end", open_ended=True)
+
+
 def period(record: Mapping[str, Any]) -> str | None:
-    """A record's period as stated (``start``/``end``, or an event's ``date``)."""
-    start, end = record.get("start") or record.get("date"), record.get("end") or record.get("end_date")
+    """A record's period as stated (``start``/``end``, or an event's ``date``).
+
+    >>> period({"type": "Event", "date": "2024-03-05"})
+    '2024-03-05'
+    >>> period({"type": "Project", "start": "2024-01-01"})
+    '2024-01-01 – open'
+    """
+    fields = PERIOD_FIELDS.get(record.get("type", ""), _STATED)
+    start, end = record.get(fields.start), record.get(fields.end)
     if not start and not end:
         return None
-    if record.get("date") and not record.get("end_date"):
+    if start and not end and not fields.open_ended:
         return str(start)
     return f"{start or '…'} – {end or 'open'}"
 

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import doctest
 import importlib
+import math
 import re
 
 import networkx as nx
 import pytest
 
 from graph_schema.registry import EDGE_TYPES, NODE_TYPES
+from kb.analysis.funding import cofunding
 from kb.errors import InvalidInputError
 from kb.graph import to_networkx
+from kb.questions.maps import findings
 from tests.conftest import edge, node
 from visual import assets, build_network, layout, legend, render_html, styles, views
 from visual.page import MapPage
@@ -87,14 +90,12 @@ def test_force_layout_does_not_depend_on_earlier_random_calls():
     assert layout.force_layout(G, seed=1) == first
 
 
-def test_positions_of_two_thousand_nodes_take_seconds_not_minutes():
-    import time
-
+def test_positions_place_each_of_two_thousand_nodes_at_a_finite_point():
+    # how long it takes is bench_layout's figure (python -m bench layout), not a test
     G = nx.gnm_random_graph(2000, 3000, seed=1)
-    started = time.perf_counter()
     placed = layout.positions(G)
-    assert time.perf_counter() - started < 3  # about 0.3 s here; networkx spring_layout takes 8 s
-    assert len(placed) == 2000
+    assert set(placed) == set(G)
+    assert all(math.isfinite(c) for point in placed.values() for c in point)
 
 
 def test_sizes_follow_one_currency_and_never_add_currencies():
@@ -131,7 +132,7 @@ def test_edge_width_is_relative_within_its_currency():
 
 def test_overlapping_projects_and_unaddressed_needs_are_marked(small_graph):
     G = to_networkx(small_graph["nodes"], small_graph["edges"])
-    model, page = views.overview(G)
+    model, page = views.overview(G, findings(G))
     nodes = {n["id"]: n for n in model.network.nodes}
     assert nodes["project:a"]["mark"] == nodes["project:b"]["mark"] == "overlap"
     assert nodes["project:a"]["color"]["border"] == styles.OVERLAP_COLOUR
@@ -148,14 +149,14 @@ def test_overlapping_projects_and_unaddressed_needs_are_marked(small_graph):
 
 def test_kosovo_is_starred_and_footnoted_only_when_shown(small_graph):
     G = to_networkx(small_graph["nodes"], small_graph["edges"])
-    model, page = views.overview(G)
+    model, page = views.overview(G, findings(G))
     tips = {n["id"]: n["tip"] for n in model.network.nodes}
     assert "Country: Kosovo*\n" in tips["need:xk-training"] and "Pillar: WBBSi\n" in tips["need:xk-training"]
     html = render_html(model, page)
     assert "Kosovo*" in html and "UNSCR 1244" in html
     assert not re.search(r"Kosovo(?![*\w])", html.replace("Kosovo declaration", ""))
     without = G.subgraph([n for n in G if n not in ("country:xk", "need:xk-training")]).copy()
-    assert "UNSCR 1244" not in render_html(*views.overview(without))
+    assert "UNSCR 1244" not in render_html(*views.overview(without, findings(without)))
 
 
 def test_selection_over_the_limit_is_refused_with_a_hint():
@@ -166,7 +167,7 @@ def test_selection_over_the_limit_is_refused_with_a_hint():
 
 
 def test_page_loads_nothing_from_the_web_by_construction(hostile_graph):
-    html = render_html(*views.overview(hostile_graph))
+    html = render_html(*views.overview(hostile_graph, findings(hostile_graph)))
     assert not re.search(r"""(?:src|href)\s*=\s*["']?\s*(?:https?:)?//""", html, re.IGNORECASE)
     assert not re.search(r"""url\(\s*["']?\s*(?:https?:)?//""", html, re.IGNORECASE)
     assert not re.search(r"@import", html)
@@ -176,7 +177,9 @@ def test_page_loads_nothing_from_the_web_by_construction(hostile_graph):
 def test_markup_in_names_is_escaped_everywhere_in_the_page(hostile_graph):
     from tests.visual.conftest import XSS_IMG, XSS_SCRIPT
 
-    html = render_html(*views.overview(hostile_graph, title=f"Map {XSS_SCRIPT}", filters=[XSS_IMG]))
+    html = render_html(
+        *views.overview(hostile_graph, findings(hostile_graph), title=f"Map {XSS_SCRIPT}", filters=[XSS_IMG])
+    )
     assert XSS_IMG not in html and XSS_SCRIPT not in html
     ours = html.replace(assets.vis_network_js(), "")
     assert ours.count("<script") == 3  # the data block, vis-network and the map's own script
@@ -191,7 +194,7 @@ def test_support_part_leaves_out_events_and_documents(small_graph):
 
 def test_cofunding_graph_links_donors_of_the_same_need(small_graph):
     G = to_networkx(small_graph["nodes"], small_graph["edges"])
-    D = views.cofunding_graph(G)
+    D = views.cofunding_graph(G, cofunding(G))
     assert sorted(D) == ["country:at", "org:giz"]
     ((_, _, data),) = D.edges(data=True)
     assert data["weight"] == 1 and data["type"] == styles.COFUNDING_EDGE

@@ -10,7 +10,6 @@ from __future__ import annotations
 import ast
 import socket
 import threading
-import time
 from pathlib import Path
 
 import pytest
@@ -142,11 +141,9 @@ def test_every_run_call_sends_a_catalogue_statement():
 # -- reaching the server --------------------------------------------------------------------------
 @pytest.mark.parametrize("scheme", ["bolt", "neo4j"])
 def test_unreachable_server_is_a_one_line_store_unavailable_error(scheme):
-    port = closed_port()
-    started = time.monotonic()
+    port = closed_port()  # how soon it is refused is bench_refusals' figure (python -m bench refusals)
     with pytest.raises(StoreUnavailableError) as caught:
         Neo4jStore(f"{scheme}://127.0.0.1:{port}", user="neo4j", password="x", connection_timeout=2)
-    assert time.monotonic() - started < 5
     message = str(caught.value)
     assert "\n" not in message and f"127.0.0.1:{port}" in message and "cannot reach Neo4j" in message
 

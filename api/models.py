@@ -88,11 +88,6 @@ class WriteLogEntryOut(WriteLogEntry):
     """One recorded write: when, who (``token:NAME`` for API writes, ``cli`` …), what."""
 
 
-class CountsOut(BaseModel):
-    nodes: dict[str, int]
-    edges: dict[str, int]
-
-
 class HealthOut(BaseModel):
     status: Literal["ok"]
 

@@ -118,10 +118,6 @@ def searchable_fields() -> dict[str, tuple[str, ...]]:
     return {name: cls.SEARCH_FIELDS for name, cls in NODE_TYPES.items()}
 
 
-def property_names(model: type[BaseModel]) -> list[str]:
-    return list(model.model_fields)
-
-
 def all_property_names() -> set[str]:
     """Every property key any node or edge can carry (for Cypher checks and indexes)."""
     names: set[str] = {"type"}

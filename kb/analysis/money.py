@@ -107,10 +107,6 @@ class Rates:
                 applied.append(rate)
         return Converted(base=self.base, total=value, applied=applied, unconverted=unconverted)
 
-    def applied_to(self, currencies: Iterable[str]) -> list[Rate]:
-        """The rates used for ``currencies`` (the base itself needs none)."""
-        return [self.latest[c] for c in sorted(set(currencies)) if c in self.latest and c != self.base]
-
 
 def _currency(value: str, where: str) -> str:
     code = value.strip().upper()

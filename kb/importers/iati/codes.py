@@ -200,8 +200,3 @@ def version_family(version: str | None) -> str:
     ('1', '1', '2')
     """
     return "2" if (version or "").strip().startswith("2") else "1"
-
-
-def is_known_version(version: str | None) -> bool:
-    """Whether the version is one the standard published (1.01–1.05, 2.01–2.03)."""
-    return (version or "").strip() in codelist("Version")

@@ -112,7 +112,50 @@ PHRASES: dict[str, str] = {
 }
 #: Small words and legal forms that do not tell organisations apart.
 IGNORED_WORDS = frozenset(
-    ["the", "of", "for", "and", "on", "in", "at", "to", "a", "an", "de", "la", "le", "les", "du", "des", "et", "el", "los", "y", "del", "der", "die", "das", "fur", "und", "von", "gmbh", "ltd", "limited", "inc", "llc", "plc", "sa", "ag", "ev", "bv", "nv", "srl", "spa", "ngo", "doo"]
+    [
+        "the",
+        "of",
+        "for",
+        "and",
+        "on",
+        "in",
+        "at",
+        "to",
+        "a",
+        "an",
+        "de",
+        "la",
+        "le",
+        "les",
+        "du",
+        "des",
+        "et",
+        "el",
+        "los",
+        "y",
+        "del",
+        "der",
+        "die",
+        "das",
+        "fur",
+        "und",
+        "von",
+        "gmbh",
+        "ltd",
+        "limited",
+        "inc",
+        "llc",
+        "plc",
+        "sa",
+        "ag",
+        "ev",
+        "bv",
+        "nv",
+        "srl",
+        "spa",
+        "ngo",
+        "doo",
+    ]
 )
 _PHRASE_RE = re.compile(
     r"\b(" + "|".join(re.escape(p) for p in sorted(PHRASES, key=len, reverse=True)) + r")\b"

@@ -19,6 +19,7 @@ from typing import Annotated
 from fastapi import Depends, Query, Request
 
 from kb.errors import AuthError, ForbiddenError, KBError
+from kb.questions.asked import Asked
 from kb.settings import Settings
 from kb.store import GraphStore, SubgraphFilter, open_store
 
@@ -185,12 +186,8 @@ def filters(
     date_to: Annotated[dt.date | None, Query(alias="to", description="Period end, YYYY-MM-DD.")] = None,
     cycle: Annotated[str | None, Query(description="Mapping cycle, e.g. needs-mapping-1.")] = None,
 ) -> SubgraphFilter:
-    """The analyses' filters, from query parameters, resolved as the CLI resolves them."""
-    from api.queries import resolve_filters
-
-    return resolve_filters(
-        store, pillar=pillar, country=country, donor=donor, date_from=date_from, date_to=date_to, cycle=cycle
-    )
+    """The analyses' filters from query parameters, resolved as the CLI resolves them."""
+    return Asked(pillar, country, donor, date_from, date_to, cycle).resolve(store)
 
 
 FiltersDep = Annotated[SubgraphFilter, Depends(filters)]

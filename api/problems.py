@@ -62,7 +62,11 @@ WRITE_RESPONSES: dict[int | str, dict[str, Any]] = {
     **AUTH_RESPONSES,
     **{
         status: {"model": ProblemOut, "content": {PROBLEM_JSON: {}}, "description": text}
-        for status, text in ((409, "Conflicts with what is stored"), (413, "Body over the size limit"))
+        for status, text in (
+            (400, "Body is not JSON"),
+            (409, "Conflicts with what is stored"),
+            (413, "Body over the size limit"),
+        )
     },
 }
 

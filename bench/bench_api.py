@@ -21,7 +21,8 @@ from typing import Any
 
 import httpx
 
-from api import queries
+from kb.questions import analyses as ask
+from kb.questions import nodes as facts
 from kb.records import Batch, validate_edge, validate_node
 from kb.seeding import load_seeds
 from kb.store.sqlite import SQLiteStore
@@ -267,8 +268,8 @@ def measure(label: str, store_path: Path, store: SQLiteStore) -> list[list[str]]
 
     need_ids = needs_with_most_projects(store)
     rows = []
-    who = direct(lambda i: queries.who_funds(store, need_ids[i % len(need_ids)]))
-    found = direct(lambda i: queries.search(store, SEARCHES[i % len(SEARCHES)], limit=20))
+    who = direct(lambda i: ask.who_funds(store, need_ids[i % len(need_ids)]))
+    found = direct(lambda i: facts.search(store, SEARCHES[i % len(SEARCHES)], limit=20))
     nothing = direct(lambda i: None)
     with kb_serve(store_path, timeout=120) as base:
         who_http = over_http(base, [f"/api/analyses/who-funds/{n}" for n in need_ids])
@@ -332,7 +333,7 @@ def main() -> None:
         shutil.rmtree(tmp, ignore_errors=True)
     print_table(rows)
     print(
-        f"direct: one call after another in process (the same api.queries function the route calls); "
+        f"direct: one call after another in process (the same kb.questions function the route calls); "
         f"HTTP: kb serve, 1 worker, {CLIENTS} concurrent keep-alive clients on 127.0.0.1. "
         "throughput ratio = direct/s ÷ HTTP/s; p50 ratio = HTTP p50 ÷ direct p50 (includes queueing)."
     )

@@ -30,6 +30,7 @@ import networkx as nx
 from pyvis.edge import Edge as VisEdge
 from pyvis.network import Network
 
+from kb.questions.maps import findings
 from kb.records import Batch, validate_edge, validate_node
 from kb.store.sqlite import SQLiteStore
 from visual import layout, views, write_html
@@ -211,7 +212,9 @@ def measure(browser, size: int, folder: Path) -> list[str]:
     cli_seconds, cli_note = _median(lambda: _kb_map(store_path, folder / "cli.html"))
     layout_seconds, _ = _median(lambda: _timed(lambda: layout.positions(G)))
     map_seconds, ours = _median(
-        lambda: _timed(lambda: write_html(*views.overview(G, max_nodes=None), folder / "ours.html"))
+        lambda: _timed(
+            lambda: write_html(*views.overview(G, findings(G), max_nodes=None), folder / "ours.html")
+        )
     )
     our_still = _median(lambda: load_to_still(browser, ours, ours=True)[::-1])[0]
     baseline = pyvis_defaults(G, folder / "pyvis.html")

@@ -1,8 +1,10 @@
 """The maps users ask for, each a pure function of a graph: overview, one pillar, one partner,
 a donor's ego network, one need, overlaps, gaps and the donor–donor co-funding network.
 
-Each returns the styled :class:`~visual.network.MapModel` and the :class:`~visual.page.MapPage`
-around it; the CLI loads the graph, calls one of these and writes the file.
+Each takes the graph and the analyses' results (:mod:`kb.questions.maps` gathers both from a
+store) and returns the styled :class:`~visual.network.MapModel` and the
+:class:`~visual.page.MapPage` around it; :func:`draw` draws a gathered view. Nothing here opens a
+store or runs an analysis.
 """
 
 from __future__ import annotations
@@ -11,12 +13,10 @@ from collections.abc import Iterable
 
 import networkx as nx
 
-from kb.analysis.funding import co_funders, cofunding, who_funds
-from kb.analysis.gaps import gaps as find_gaps
-from kb.analysis.models import Span
-from kb.analysis.overlaps import overlaps as find_overlaps
+from kb.analysis.models import CoFunders, CofundingPair, WhoFunds
 from kb.errors import InvalidInputError
 from kb.presentation import display
+from kb.questions.maps import Findings, MapData
 from kb.store.port import FOCUS_TYPES
 from visual.describe import amounts_text, label, node_money
 from visual.highlight import Highlights, from_gaps, from_overlaps
@@ -34,8 +34,8 @@ def _check_drawable(G: nx.MultiDiGraph, max_nodes: int | None = MAX_NODES) -> No
     check_size(G, max_nodes)
 
 
-def _analysed(G: nx.MultiDiGraph, window: Span | None) -> Highlights:
-    return from_overlaps(find_overlaps(G, window=window)) | from_gaps(find_gaps(G, window=window))
+def _analysed(found: Findings) -> Highlights:
+    return from_overlaps(found.overlaps) | from_gaps(found.gaps)
 
 
 def _page(
@@ -80,17 +80,17 @@ def support_part(G: nx.MultiDiGraph) -> nx.MultiDiGraph:
 
 def overview(
     G: nx.MultiDiGraph,
+    found: Findings | None = None,
     *,
     title: str = "IISG knowledge base: overview",
     focus: Iterable[str] = (),
     filters: list[str] | None = None,
-    window: Span | None = None,
     data_date: str | None = None,
     max_nodes: int | None = MAX_NODES,
 ) -> Map:
-    """Everything selected, overlaps and gaps marked; ``focus`` (a pillar, a partner) ringed."""
+    """Everything selected, ``found`` overlaps and gaps marked; ``focus`` (a pillar, a partner) ringed."""
     _check_drawable(G, max_nodes)
-    marks = _analysed(G, window)
+    marks = _analysed(found or Findings())
     marks.focus = {f for f in focus if f in G}
     return build_network(G, marks, max_nodes=max_nodes), _page(title, marks, filters or [], data_date)
 
@@ -98,22 +98,22 @@ def overview(
 def donor(
     G: nx.MultiDiGraph,
     donor_id: str,
+    found: Findings | None = None,
+    cofunded: CoFunders | None = None,
     *,
     filters: list[str] | None = None,
-    window: Span | None = None,
     data_date: str | None = None,
 ) -> Map:
     """A donor's ego network: what it funds, the needs those projects address, who else funds them."""
     _check_drawable(G)
     if donor_id not in G:
         raise InvalidInputError(f"'{donor_id}' funds no project in this selection")
-    marks = _analysed(G, window)
+    marks = _analysed(found or Findings())
     marks.focus = {donor_id}
-    others = co_funders(G, donor_id).needs
     marks.findings = [
         f"{display(n.need.name)}: also funded by "
         + (", ".join(sorted({display(line.actor.label) for line in n.others})) or "nobody else")
-        for n in others
+        for n in (cofunded.needs if cofunded else [])
     ] + marks.findings
     title = f"{label(G.nodes[donor_id])}: what it funds, and who else funds the same needs"
     return build_network(G, marks), _page(
@@ -122,12 +122,17 @@ def donor(
 
 
 def need(
-    G: nx.MultiDiGraph, need_id: str, *, filters: list[str] | None = None, data_date: str | None = None
+    G: nx.MultiDiGraph,
+    need_id: str,
+    result: WhoFunds,
+    found: Findings | None = None,
+    *,
+    filters: list[str] | None = None,
+    data_date: str | None = None,
 ) -> Map:
-    """One need, the projects addressing it, and everyone funding or implementing them."""
+    """One need, the projects addressing it, and everyone funding or implementing them (``result``)."""
     _check_drawable(G)
-    result = who_funds(G, need_id)
-    marks = _analysed(G, None)
+    marks = _analysed(found or Findings())
     marks.focus = {need_id}
     lines = [
         f"{display(line.actor.label)} {'funds' if line.role == 'funder' else 'implements'} "
@@ -151,18 +156,18 @@ def need(
 
 def overlaps(
     G: nx.MultiDiGraph,
+    found: Findings | None = None,
     *,
     filters: list[str] | None = None,
-    window: Span | None = None,
     data_date: str | None = None,
 ) -> Map:
-    """The support mapping with overlap clusters marked and everything else faded as context."""
+    """The support mapping with the overlap clusters of ``found`` marked and everything else faded."""
     G = support_part(G)
     _check_drawable(G)
-    found = find_overlaps(G, window=window)
-    marks = from_overlaps(found)
-    marks.keep = set(marks.overlap_nodes) | {c.id for o in found for c in o.countries}
-    subtitle = f"{len(found)} overlap(s): distinct donors on the same need (or context) at the same time"
+    listed = (found or Findings()).overlaps
+    marks = from_overlaps(listed)
+    marks.keep = set(marks.overlap_nodes) | {c.id for o in listed for c in o.countries}
+    subtitle = f"{len(listed)} overlap(s): distinct donors on the same need (or context) at the same time"
     return build_network(G, marks), _page(
         "Overlaps: possible duplication",
         marks,
@@ -175,20 +180,20 @@ def overlaps(
 
 def gaps(
     G: nx.MultiDiGraph,
+    found: Findings | None = None,
     *,
     filters: list[str] | None = None,
-    window: Span | None = None,
     data_date: str | None = None,
 ) -> Map:
-    """The support mapping with needs nobody answers flagged, their surroundings kept, the rest faded."""
+    """The support mapping with the needs of ``found`` nobody answers flagged, their surroundings kept."""
     G = support_part(G)
     _check_drawable(G)
-    found = find_gaps(G, window=window)
-    marks = from_gaps(found)
+    listed = (found or Findings()).gaps
+    marks = from_gaps(listed)
     flagged = set(marks.gap_nodes)
-    marks.keep = flagged | {m for n in flagged for m in (*G.predecessors(n), *G.successors(n))}
+    marks.keep = flagged | {m for n in flagged if n in G for m in (*G.predecessors(n), *G.successors(n))}
     counts = {
-        kind: sum(g.kind == kind for g in found) for kind in ("unaddressed", "underfunded", "empty_cell")
+        kind: sum(g.kind == kind for g in listed) for kind in ("unaddressed", "underfunded", "empty_cell")
     }
     subtitle = (
         f"{counts['unaddressed']} need(s) nobody addresses, {counts['underfunded']} underfunded, "
@@ -204,10 +209,10 @@ def gaps(
     )
 
 
-def cofunding_graph(G: nx.MultiDiGraph) -> nx.MultiDiGraph:
+def cofunding_graph(G: nx.MultiDiGraph, pairs: list[CofundingPair]) -> nx.MultiDiGraph:
     """Donors as nodes (their records from ``G``), one edge per pair funding projects on the same needs."""
     D = nx.MultiDiGraph()
-    for pair in cofunding(G):
+    for pair in pairs:
         a, b = (d.id for d in pair.donors)
         D.add_node(a, **G.nodes[a])
         D.add_node(b, **G.nodes[b])
@@ -226,10 +231,14 @@ def cofunding_graph(G: nx.MultiDiGraph) -> nx.MultiDiGraph:
 
 
 def cofunding_map(
-    G: nx.MultiDiGraph, *, filters: list[str] | None = None, data_date: str | None = None
+    G: nx.MultiDiGraph,
+    pairs: list[CofundingPair],
+    *,
+    filters: list[str] | None = None,
+    data_date: str | None = None,
 ) -> Map:
-    """The donor–donor network: who funds the same needs as whom (line width: how many)."""
-    D = cofunding_graph(G)
+    """The donor–donor network of ``pairs``: who funds the same needs as whom (line width: how many)."""
+    D = cofunding_graph(G, pairs)
     if D.number_of_nodes() == 0:
         raise InvalidInputError("no two donors fund projects on the same need in this selection")
     money = {
@@ -250,3 +259,21 @@ def cofunding_map(
         findings_title="Pairs, most shared needs first",
     )
     return build_network(D, marks, money=money), page
+
+
+def draw(data: MapData, *, max_nodes: int | None = MAX_NODES) -> Map:
+    """The map of a view gathered by :mod:`kb.questions.maps`."""
+    header = {"filters": data.words, "data_date": data.data_date}
+    if data.view in ("overview", "pillar", "partner"):
+        title = {"title": data.title} if data.title else {}
+        return overview(data.graph, data.found, focus=data.focus, max_nodes=max_nodes, **title, **header)
+    if data.view == "donor":
+        return donor(data.graph, data.subject or "", data.found, data.co_funders, **header)
+    if data.view == "need":
+        assert data.who_funds is not None
+        return need(data.graph, data.subject or "", data.who_funds, data.found, **header)
+    if data.view == "overlaps":
+        return overlaps(data.graph, data.found, **header)
+    if data.view == "gaps":
+        return gaps(data.graph, data.found, **header)
+    return cofunding_map(data.graph, data.pairs, **header)

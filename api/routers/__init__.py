@@ -1,1 +1,1 @@
-"""The JSON API, one module per resource. Routers only translate HTTP to calls of api.queries."""
+"""The JSON API, one module per resource. Routers only translate HTTP to calls of kb.questions."""

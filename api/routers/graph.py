@@ -6,10 +6,10 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
 
-from api import queries
 from api.deps import FiltersDep, StoreDep, reader
 from api.models import GraphOut
 from api.problems import AUTH_RESPONSES, PROBLEM_RESPONSES
+from kb.questions import nodes as facts
 
 router = APIRouter(
     prefix="/api",
@@ -26,7 +26,7 @@ def neighbourhood(
     depth: Annotated[int, Query(ge=0, le=3, description="Steps, either direction.")] = 1,
 ) -> dict[str, Any]:
     """The nodes within ``depth`` steps of a node and the edges among them."""
-    return queries.graph_records(store.neighbourhood(node_id, depth))
+    return facts.graph_records(store.neighbourhood(node_id, depth))
 
 
 @router.get("/subgraph", response_model=GraphOut, response_model_exclude_none=True)
@@ -35,4 +35,4 @@ def subgraph(store: StoreDep, filters: FiltersDep) -> dict[str, Any]:
 
     Without filters: the whole graph.
     """
-    return queries.graph_records(store.subgraph(filters))
+    return facts.graph_records(store.subgraph(filters))

@@ -12,13 +12,10 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Request
 from fastapi.responses import HTMLResponse
 
-from api import queries
 from api.deps import FiltersDep, StoreDep, reader
 from api.problems import AUTH_RESPONSES, PROBLEM_RESPONSES
-from kb.presentation import display
-from kb.store.port import SubgraphFilter
+from kb.questions import maps
 from visual import render_html, views
-from visual.context import data_date, filter_words
 
 router = APIRouter(
     prefix="/maps",
@@ -28,24 +25,16 @@ router = APIRouter(
 )
 
 _HTML = {200: {"content": {"text/html": {}}, "description": "One self-contained HTML page"}}
-_DONOR_TYPES = {"Organisation", "Country", "Institution"}
 
 
-def _page(made: views.Map) -> HTMLResponse:
-    return HTMLResponse(render_html(*made))
+def _page(data: maps.MapData) -> HTMLResponse:
+    return HTMLResponse(render_html(*views.draw(data)))
 
 
 @router.get("/overview", response_class=HTMLResponse, responses=_HTML)
 def overview(store: StoreDep, filters: FiltersDep) -> HTMLResponse:
     """Everything the filters select (everything without filters), overlaps and gaps marked."""
-    return _page(
-        views.overview(
-            store.subgraph(filters),
-            filters=filter_words(store, filters),
-            window=queries.window(filters),
-            data_date=data_date(store),
-        )
-    )
+    return _page(maps.overview(store, filters))
 
 
 @router.get("/pillar/{code}", response_class=HTMLResponse, responses=_HTML)
@@ -53,18 +42,7 @@ def pillar(
     code: Annotated[str, Path(description="Pillar code (WBCTi, WBCSCi, WBBSi) or id.")], store: StoreDep
 ) -> HTMLResponse:
     """One pillar's needs, projects and actors, the pillar ringed."""
-    filters = queries.resolve_filters(store, pillar=code)
-    node = store.get(filters.pillar or "")
-    title = f"Pillar {node.get('code')}: {display(node['name'])}"
-    return _page(
-        views.overview(
-            store.subgraph(filters),
-            title=title,
-            focus=[node["id"]],
-            filters=filter_words(store, filters),
-            data_date=data_date(store),
-        )
-    )
+    return _page(maps.pillar(store, code))
 
 
 @router.get("/partner/{code}", response_class=HTMLResponse, responses=_HTML)
@@ -72,74 +50,37 @@ def partner(
     code: Annotated[str, Path(description="Partner ISO code (RS, XK…) or id.")], store: StoreDep
 ) -> HTMLResponse:
     """One partner's needs and the assistance answering them, the partner ringed."""
-    filters = queries.resolve_filters(store, country=code)
-    node = store.get(filters.country or "")
-    return _page(
-        views.overview(
-            store.subgraph(filters),
-            title=f"{display(node['name'])}: needs and assistance",
-            focus=[node["id"]],
-            filters=filter_words(store, filters),
-            data_date=data_date(store),
-        )
-    )
+    return _page(maps.partner(store, code))
 
 
 @router.get("/donor/{donor_id:path}", response_class=HTMLResponse, responses=_HTML)
 def donor(donor_id: str, store: StoreDep) -> HTMLResponse:
     """A donor's ego network: what it funds, the needs those projects address, who else funds them."""
-    actor = queries.actor_ref(store, donor_id)
-    filters = SubgraphFilter(donor=actor.id)
-    return _page(
-        views.donor(
-            store.subgraph(filters),
-            actor.id,
-            filters=filter_words(store, filters),
-            data_date=data_date(store),
-        )
-    )
+    return _page(maps.donor(store, donor_id))
 
 
 @router.get("/need/{need_id:path}", response_class=HTMLResponse, responses=_HTML)
 def need(need_id: str, store: StoreDep) -> HTMLResponse:
     """One need, the projects addressing it, and everyone funding or implementing them."""
-    return _page(views.need(queries.need_graph(store, need_id), need_id, data_date=data_date(store)))
+    return _page(maps.need(store, need_id))
 
 
 @router.get("/overlaps", response_class=HTMLResponse, responses=_HTML)
 def overlaps(store: StoreDep, filters: FiltersDep) -> HTMLResponse:
     """The support mapping with overlap clusters marked and the rest faded."""
-    return _page(
-        views.overlaps(
-            store.subgraph(filters),
-            filters=filter_words(store, filters),
-            window=queries.window(filters),
-            data_date=data_date(store),
-        )
-    )
+    return _page(maps.overlaps(store, filters))
 
 
 @router.get("/gaps", response_class=HTMLResponse, responses=_HTML)
 def gaps(store: StoreDep, filters: FiltersDep) -> HTMLResponse:
     """The support mapping with needs nobody answers flagged."""
-    return _page(
-        views.gaps(
-            store.subgraph(filters),
-            filters=filter_words(store, filters),
-            window=queries.window(filters),
-            data_date=data_date(store),
-        )
-    )
+    return _page(maps.gaps(store, filters))
 
 
 @router.get("/cofunding", response_class=HTMLResponse, responses=_HTML)
 def cofunding(store: StoreDep, filters: FiltersDep) -> HTMLResponse:
     """The donor–donor network: who funds the same needs as whom."""
-    return _page(
-        views.cofunding_map(
-            store.subgraph(filters), filters=filter_words(store, filters), data_date=data_date(store)
-        )
-    )
+    return _page(maps.cofunding(store, filters))
 
 
 @router.get("", include_in_schema=False)

@@ -6,10 +6,10 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
 
-from api import queries
 from api.deps import FiltersDep, StoreDep, reader
 from api.models import EdgeOut, NodeOut, NodePageOut, NodeType
 from api.problems import AUTH_RESPONSES, PROBLEM_RESPONSES
+from kb.questions import nodes as facts
 
 router = APIRouter(
     prefix="/api/nodes",
@@ -28,7 +28,7 @@ def list_nodes(
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> dict[str, Any]:
     """Nodes ordered by id, paged; with filters, only those in the filtered subgraph."""
-    items, total = queries.nodes_page(store, filters, type=type, offset=offset, limit=limit)
+    items, total = facts.nodes_page(store, filters, type=type, offset=offset, limit=limit)
     return {"items": items, "offset": offset, "limit": limit, "total": total}
 
 

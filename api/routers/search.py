@@ -6,10 +6,10 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
 
-from api import queries
 from api.deps import StoreDep, reader
 from api.models import NodeOut, NodeType
 from api.problems import AUTH_RESPONSES, PROBLEM_RESPONSES
+from kb.questions import nodes as facts
 
 router = APIRouter(
     prefix="/api",
@@ -29,4 +29,4 @@ def search(
     limit: Annotated[int, Query(ge=1, le=1000)] = 20,
 ) -> list[dict[str, Any]]:
     """Nodes whose name, aliases, acronym or code contain every word (``stevandic`` finds Stevandić)."""
-    return queries.search(store, q, limit=limit, types=list(type) if type else None)
+    return facts.search(store, q, limit=limit, types=list(type) if type else None)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, computed_field
 
 from graph_schema import Priority
 
@@ -211,6 +211,7 @@ class PathStep(Result):
 class ActorPath(Result):
     steps: list[PathStep]
 
+    @computed_field  # type: ignore[prop-decorator]
     @property
     def length(self) -> int:
         return len(self.steps) - 1

@@ -25,7 +25,7 @@ def init(ctx: typer.Context) -> None:
     """Create the store (or its constraints and indexes) if missing. Safe to run again."""
     store = get_store(ctx)
     store.init()
-    console.print(f"store ready: {store.location}")
+    console().print(f"store ready: {store.location}")
 
 
 @app.command()
@@ -168,4 +168,4 @@ def export_json(
     if as_json:
         emit_json({"file": str(file), **counts})
         return
-    console.print(f"wrote {counts['nodes']} nodes and {counts['edges']} edges to {file}")
+    console().print(f"wrote {counts['nodes']} nodes and {counts['edges']} edges to {file}")

@@ -1,7 +1,7 @@
 """kb commands: ``kb map …`` writes interactive network maps, one offline HTML file each.
 
-What the user typed is resolved as everywhere else (:mod:`kb.filters`); the map
-itself is a pure function of the graph (:mod:`visual.views`). ``--png`` also photographs the
+Each command asks :mod:`kb.questions.maps` for a view (resolving what the user typed as
+everywhere else) and :mod:`visual.views` draws it. ``--png`` also photographs the
 page in headless Chromium for a slide deck.
 """
 
@@ -13,20 +13,12 @@ from typing import Annotated
 import typer
 
 from kb.cli.app import KBGroup, app, get_store
-from kb.cli.options import (
-    CountryOption,
-    CycleOption,
-    DonorOption,
-    FromOption,
-    PillarOption,
-    ToOption,
-)
+from kb.cli.options import CountryOption, CycleOption, DonorOption, FromOption, PillarOption, ToOption
 from kb.errors import InvalidInputError
-from kb.filters import resolve_filters, window_of
-from kb.presentation import display
-from visual import MapPage, views, write_html
-from visual.context import data_date, filter_words
-from visual.network import MapModel
+from kb.questions import maps
+from kb.questions.asked import Asked
+from kb.questions.maps import MapData
+from visual import views, write_html
 from visual.png import parse_size, write_png
 
 map_app = typer.Typer(
@@ -46,9 +38,10 @@ PngOption = Annotated[
 SizeOption = Annotated[str, typer.Option("--size", help="Size of the PNG in pixels, WIDTHxHEIGHT.")]
 
 
-def _write(model: MapModel, page: MapPage, output: Path, png: Path | None, size: str) -> None:
-    """Write the map (and its still when asked), printing each path written."""
+def _write(data: MapData, output: Path, png: Path | None, size: str) -> None:
+    """Draw the view, write the map (and its still when asked), printing each path written."""
     dimensions = parse_size(size) if png else None
+    model, page = views.draw(data)
     try:
         write_html(model, page, output)
     except OSError as exc:
@@ -57,29 +50,6 @@ def _write(model: MapModel, page: MapPage, output: Path, png: Path | None, size:
     if png is not None and dimensions is not None:
         write_png(output, png, dimensions)
         typer.echo(f"wrote {png} ({dimensions[0]}x{dimensions[1]})")
-
-
-class _Selection:
-    """The store, the filters as typed, and the graph they select."""
-
-    def __init__(
-        self,
-        ctx: typer.Context,
-        pillar: str | None,
-        country: str | None,
-        donor: str | None,
-        date_from: str | None,
-        date_to: str | None,
-        cycle: str | None,
-    ) -> None:
-        self.store = get_store(ctx)
-        self.filters = resolve_filters(self.store, pillar, country, donor, date_from, date_to, cycle)
-        self.words = filter_words(self.store, self.filters)
-        self.window = window_of(self.filters)
-        self.data_date = data_date(self.store)
-
-    def graph(self):
-        return self.store.subgraph(self.filters)
 
 
 @map_app.command()
@@ -96,9 +66,8 @@ def overview(
     size: SizeOption = "1920x1080",
 ) -> None:
     """The whole knowledge base (or what the filters select), overlaps and gaps marked."""
-    s = _Selection(ctx, pillar, country, donor, date_from, date_to, cycle)
-    model, page = views.overview(s.graph(), filters=s.words, window=s.window, data_date=s.data_date)
-    _write(model, page, output, png, size)
+    asked = Asked(pillar, country, donor, date_from, date_to, cycle)
+    _write(maps.overview(get_store(ctx), asked), output, png, size)
 
 
 @map_app.command("pillar")
@@ -115,18 +84,8 @@ def pillar_map(
     size: SizeOption = "1920x1080",
 ) -> None:
     """One pillar: its needs, the projects answering them, donors, partners and Support Group."""
-    s = _Selection(ctx, code, country, donor, date_from, date_to, cycle)
-    node = s.store.get(s.filters.pillar)
-    title = f"Pillar {node.get('code')}: {display(node['name'])}"
-    model, page = views.overview(
-        s.graph(),
-        title=title,
-        focus=[s.filters.pillar],
-        filters=s.words,
-        window=s.window,
-        data_date=s.data_date,
-    )
-    _write(model, page, output, png, size)
+    asked = Asked(None, country, donor, date_from, date_to, cycle)
+    _write(maps.pillar(get_store(ctx), code, asked), output, png, size)
 
 
 @map_app.command("partner")
@@ -143,17 +102,8 @@ def partner_map(
     size: SizeOption = "1920x1080",
 ) -> None:
     """One partner: the needs it stated, the projects working there, who funds and implements them."""
-    s = _Selection(ctx, pillar, code, donor, date_from, date_to, cycle)
-    title = f"{display(s.store.get(s.filters.country)['name'])}: needs and assistance"
-    model, page = views.overview(
-        s.graph(),
-        title=title,
-        focus=[s.filters.country],
-        filters=s.words,
-        window=s.window,
-        data_date=s.data_date,
-    )
-    _write(model, page, output, png, size)
+    asked = Asked(pillar, None, donor, date_from, date_to, cycle)
+    _write(maps.partner(get_store(ctx), code, asked), output, png, size)
 
 
 @map_app.command("donor")
@@ -170,11 +120,8 @@ def donor_map(
     size: SizeOption = "1920x1080",
 ) -> None:
     """A donor's ego network: what it funds and who else funds the same needs."""
-    s = _Selection(ctx, pillar, country, donor_id, date_from, date_to, cycle)
-    model, page = views.donor(
-        s.graph(), s.filters.donor, filters=s.words, window=s.window, data_date=s.data_date
-    )
-    _write(model, page, output, png, size)
+    asked = Asked(pillar, country, None, date_from, date_to, cycle)
+    _write(maps.donor(get_store(ctx), donor_id, asked), output, png, size)
 
 
 @map_app.command("need")
@@ -186,13 +133,7 @@ def need_map(
     size: SizeOption = "1920x1080",
 ) -> None:
     """One need: the projects addressing it and everyone funding or implementing them."""
-    store = get_store(ctx)
-    node = store.get(need_id)
-    if node["type"] != "Need":
-        raise InvalidInputError(f"'{need_id}' is of type {node['type']}, not a need")
-    projects = store.ends("ADDRESSES", side="source", others={need_id})
-    model, page = views.need(store.around({need_id} | projects), need_id, data_date=data_date(store))
-    _write(model, page, output, png, size)
+    _write(maps.need(get_store(ctx), need_id), output, png, size)
 
 
 @map_app.command("overlaps")
@@ -209,9 +150,8 @@ def overlaps_map(
     size: SizeOption = "1920x1080",
 ) -> None:
     """Overlap clusters highlighted: distinct donors on the same need at the same time."""
-    s = _Selection(ctx, pillar, country, donor, date_from, date_to, cycle)
-    model, page = views.overlaps(s.graph(), filters=s.words, window=s.window, data_date=s.data_date)
-    _write(model, page, output, png, size)
+    asked = Asked(pillar, country, donor, date_from, date_to, cycle)
+    _write(maps.overlaps(get_store(ctx), asked), output, png, size)
 
 
 @map_app.command("gaps")
@@ -228,9 +168,8 @@ def gaps_map(
     size: SizeOption = "1920x1080",
 ) -> None:
     """Needs nobody addresses (or addresses with too little money), flagged."""
-    s = _Selection(ctx, pillar, country, donor, date_from, date_to, cycle)
-    model, page = views.gaps(s.graph(), filters=s.words, window=s.window, data_date=s.data_date)
-    _write(model, page, output, png, size)
+    asked = Asked(pillar, country, donor, date_from, date_to, cycle)
+    _write(maps.gaps(get_store(ctx), asked), output, png, size)
 
 
 @map_app.command("cofunding")
@@ -247,6 +186,5 @@ def cofunding_map(
     size: SizeOption = "1920x1080",
 ) -> None:
     """The donor–donor network: donors funding projects on the same needs."""
-    s = _Selection(ctx, pillar, country, donor, date_from, date_to, cycle)
-    model, page = views.cofunding_map(s.graph(), filters=s.words, data_date=s.data_date)
-    _write(model, page, output, png, size)
+    asked = Asked(pillar, country, donor, date_from, date_to, cycle)
+    _write(maps.cofunding(get_store(ctx), asked), output, png, size)

@@ -57,7 +57,7 @@ def serve(
     shown = location if is_neo4j_location(location) else os.path.abspath(location)
     typer.echo(f"serving {shown} on http://{host}:{port}/ (API docs: http://{host}:{port}/docs)")
     if not settings.api_tokens.get_secret_value():
-        console.print("writes are off: set KB_API_TOKENS='name:token' to allow them", style="dim")
+        console().print("writes are off: set KB_API_TOKENS='name:token' to allow them", style="dim")
     common: dict[str, Any] = {
         "host": host,
         "port": port,

@@ -7,10 +7,6 @@ from typing import Annotated
 
 import typer
 
-from kb.analysis.coverage import coverage
-from kb.analysis.funding import cofunding
-from kb.analysis.gaps import gaps
-from kb.analysis.overlaps import overlaps
 from kb.cli.app import app, export_app, get_store, import_app
 from kb.cli.options import (
     CountryOption,
@@ -24,14 +20,16 @@ from kb.cli.output import JsonOption, console, emit_json, table
 from kb.dump import write_dump
 from kb.errors import InvalidInputError
 from kb.exports import FORMATS, flat_graph, write
-from kb.filters import resolve_filters, window_of
 from kb.matching import sheet_matcher
+from kb.questions import analyses as ask
+from kb.questions.asked import Asked
 from kb.sheets.layouts import detect, from_mapping, load_mapping
 from kb.sheets.report import REPORTS, write_report
 from kb.sheets.rows import read_sheet, summary
 from kb.sheets.template import write_template
 from kb.sheets.workbook import read_table
 from kb.store.port import GraphStore, SubgraphFilter
+from kb.tables import table_of
 
 
 def _describe(filters: SubgraphFilter) -> str:
@@ -53,7 +51,7 @@ def template(
     if kind not in ("needs", "responses"):
         raise InvalidInputError(f"unknown template {kind!r}: use needs or responses")
     path = write_template(get_store(ctx), kind, output)  # type: ignore[arg-type]
-    console.print(f"wrote {path}")
+    console().print(f"wrote {path}")
 
 
 @import_app.command("sheet")
@@ -112,17 +110,6 @@ def import_sheet(
         table("New names", ["name", "id"], sorted(result.new_names.items()))
 
 
-def _results(kind: str, store: GraphStore, filters: SubgraphFilter):
-    graph = store.subgraph(filters)
-    if kind == "overlaps":
-        return overlaps(graph, window=window_of(filters))
-    if kind == "gaps":
-        return gaps(graph, window=window_of(filters))
-    if kind == "coverage":
-        return coverage(graph)
-    return cofunding(graph)
-
-
 @app.command()
 def report(
     ctx: typer.Context,
@@ -139,11 +126,12 @@ def report(
     if kind not in REPORTS:
         raise InvalidInputError(f"unknown report {kind!r}: use one of {', '.join(REPORTS)}")
     store = get_store(ctx)
-    filters = resolve_filters(store, pillar, country, donor, date_from, date_to, cycle)
+    asked = Asked(pillar, country, donor, date_from, date_to, cycle)
+    report_ = getattr(ask, kind)(store, asked)
     path = write_report(
-        kind, _results(kind, store, filters), xlsx, filters=_describe(filters), data_date=_data_date(store)
+        table_of(report_), xlsx, filters=_describe(report_.filters), data_date=_data_date(store)
     )
-    console.print(f"wrote {path}")
+    console().print(f"wrote {path}")
 
 
 @export_app.callback(invoke_without_command=True)
@@ -173,7 +161,7 @@ def export(
     if fmt not in FORMATS:
         raise InvalidInputError(f"unknown export format {fmt!r}: use one of {', '.join(FORMATS)}")
     store = get_store(ctx)
-    filters = resolve_filters(store, pillar, country, donor, date_from, date_to, cycle)
+    filters = Asked(pillar, country, donor, date_from, date_to, cycle).resolve(store)
     if fmt == "json" and filters.is_empty():
         counts = write_dump(store, output)
         files = [output]
@@ -202,6 +190,6 @@ def export(
     if as_json:
         emit_json({"files": [str(f) for f in files], **counts})
         return
-    console.print(
+    console().print(
         f"wrote {counts['nodes']} nodes and {counts['edges']} edges to {', '.join(map(str, files))}"
     )

@@ -1,129 +1,45 @@
-"""Analysis results as a workbook a Secretariat officer can forward.
+"""An answer's table (:mod:`kb.tables`) as a workbook a Secretariat officer can forward.
 
-A results sheet (one row per result, amounts in one column per currency with number formats,
-never added across currencies), an evidence sheet (every edge a result rests on, with its
-sources), and the filters applied and date of the data on top of the results sheet.
+A results sheet (the table's rows; each money column split into one numeric column per currency,
+never added across currencies), the filters applied and the date of the data on top of it, and
+an evidence sheet (every edge a result rests on, with its sources).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from kb.analysis.models import Amounts, CofundingPair, Coverage, Evidence, Gap, NodeRef, Overlap
-from kb.presentation import KOSOVO_FOOTNOTE, display, names_kosovo
+from kb.presentation import KOSOVO_FOOTNOTE
+from kb.tables import Table, cell_text, evidence_table, money_columns, names_kosovo_in
 
+#: The analyses ``kb report`` writes.
 REPORTS = ("overlaps", "gaps", "coverage", "cofunding")
 MONEY_FORMAT = "#,##0.00"
+_NARROW = {"#", "priority", "kind", "level", "needs", "answered", "projects"}
 
 
-def _names(refs: Iterable[NodeRef]) -> str:
-    return "; ".join(display(r.name) for r in refs)
+def _header(name: str) -> str:
+    return name[:1].upper() + name[1:]
 
 
-def _currencies(rows: Sequence[dict[str, Any]]) -> list[str]:
-    return sorted({c for row in rows for amounts in row.get("_money", {}).values() for c in amounts})
-
-
-def _overlap_rows(results: Sequence[Overlap]) -> list[dict[str, Any]]:
-    return [
-        {
-            "#": i,
-            "Level": o.level,
-            "Need or context": display(o.need.name) if o.need else "; ".join(o.context),
-            "Priority": o.priority or "",
-            "Partner": _names(o.countries),
-            "Donors": _names(o.donors),
-            "Implementers": _names(o.implementers),
-            "Projects": _names(o.projects),
-            "Overlap from": o.period.start,
-            "Overlap until": o.period.end or "open",
-            "_money": {"Amount": o.amounts},
-            "_evidence": o.evidence,
-        }
-        for i, o in enumerate(results, 1)
-    ]
-
-
-def _gap_rows(results: Sequence[Gap]) -> list[dict[str, Any]]:
-    return [
-        {
-            "#": i,
-            "Kind": g.kind.replace("_", " "),
-            "Priority": g.priority,
-            "Need": display(g.need.name) if g.need else _names(g.needs),
-            "Partner": _names(g.countries),
-            "Pillar": _names(g.pillars),
-            "Reason": display(g.reason),
-            "Projects": _names(g.projects),
-            "_money": {"Required": g.required, "Funded": g.funded, "Shortfall": g.shortfall},
-            "_evidence": g.evidence,
-        }
-        for i, g in enumerate(results, 1)
-    ]
-
-
-def _coverage_rows(result: Coverage) -> list[dict[str, Any]]:
-    return [
-        {
-            "Partner": display(c.country.name),
-            "Pillar": display(c.pillar.name),
-            "Needs": c.needs,
-            "Needs addressed": c.addressed,
-            "Projects": c.projects,
-            "_money": {"Funding": c.amounts},
-            "_evidence": [],
-        }
-        for c in result.cells
-    ]
-
-
-def _cofunding_rows(results: Sequence[CofundingPair]) -> list[dict[str, Any]]:
-    return [
-        {
-            "#": i,
-            "Donor A": display(p.donors[0].name),
-            "Donor B": display(p.donors[1].name),
-            "Shared needs": p.weight,
-            "Needs": _names(p.needs),
-            "_money": {"Funding": p.amounts},
-            "_evidence": [],
-        }
-        for i, p in enumerate(results, 1)
-    ]
-
-
-ROWS = {
-    "overlaps": _overlap_rows,
-    "gaps": _gap_rows,
-    "coverage": _coverage_rows,
-    "cofunding": _cofunding_rows,
-}
-TITLES = {
-    "overlaps": "Overlaps: several donors on one need at the same time",
-    "gaps": "Gaps: needs nobody answers, or answers with too little",
-    "coverage": "Coverage: pillar × partner",
-    "cofunding": "Co-funding: donors sharing needs",
-}
-
-
-def write_report(kind: str, results: Any, path: Path, *, filters: str, data_date: str) -> Path:
-    """Write ``results`` of analysis ``kind`` to ``path`` as a formatted workbook."""
-    rows = ROWS[kind](results)
-    currencies = _currencies(rows)
-    money_labels = list(dict.fromkeys(label for row in rows for label in row.get("_money", {})))
-    plain = [k for k in (rows[0] if rows else {}) if not k.startswith("_")]
-    headers = plain + [f"{label} {c}" for label in money_labels for c in currencies] + ["Sources"]
+def write_report(table: Table, path: Path, *, filters: str, data_date: str) -> Path:
+    """Write ``table`` to ``path`` as a formatted workbook."""
+    split = {column.name: currencies for column, currencies in money_columns(table)}
+    headers: list[str] = []
+    for column in table.columns:
+        if column.money:
+            headers += [f"{_header(column.name)} {c}" for c in split[column.name]]
+        else:
+            headers.append(_header(column.name))
 
     book = Workbook()
     sheet = book.active
-    sheet.title = kind.capitalize()
-    sheet.append([TITLES[kind]])
+    sheet.title = table.name.capitalize()
+    sheet.append([table.title])
     sheet["A1"].font = Font(bold=True, size=14)
     sheet.append(["Filters", filters or "none (everything)"])
     sheet.append(["Data as of", data_date])
@@ -134,34 +50,38 @@ def write_report(kind: str, results: Any, path: Path, *, filters: str, data_date
     for cell in sheet[header_row]:
         cell.font, cell.fill = Font(bold=True, color="FFFFFF"), PatternFill("solid", fgColor="1F3B57")
         cell.alignment = Alignment(wrap_text=True, vertical="center")
-    for row in rows:
-        money: dict[str, Amounts] = row.get("_money", {})
-        sources = sorted({s for e in row.get("_evidence", []) for s in e.sources})
-        values = [row[k] for k in plain]
-        values += [money.get(label, {}).get(c) for label in money_labels for c in currencies]
-        sheet.append([*values, "; ".join(sources)])
-        for index, header in enumerate(headers, start=1):
-            if any(header == f"{label} {c}" for label in money_labels for c in currencies):
-                sheet.cell(sheet.max_row, index).number_format = MONEY_FORMAT
-    if not rows:
-        sheet.append(["No results for this selection."])
+    for row in table.rows:
+        values: list[object] = []
+        money_at: list[int] = []
+        for value, column in zip(row, table.columns, strict=True):
+            if column.money:
+                for currency in split[column.name]:
+                    money_at.append(len(values) + 1)
+                    values.append((value or {}).get(currency))  # type: ignore[union-attr]
+            elif isinstance(value, int | float):
+                values.append(value)
+            else:
+                values.append(cell_text(value, column))
+        sheet.append(values)
+        for index in money_at:
+            sheet.cell(sheet.max_row, index).number_format = MONEY_FORMAT
+    if not table.rows:
+        sheet.append([table.empty])
     sheet.freeze_panes = sheet.cell(header_row + 1, 1)
     for index, header in enumerate(headers, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = 14 if header in ("#", "Priority") else 26
-    texts = [str(v) for row in rows for k, v in row.items() if not k.startswith("_")]
-    if names_kosovo(texts):
+        sheet.column_dimensions[get_column_letter(index)].width = 14 if header.casefold() in _NARROW else 26
+    if names_kosovo_in(table):
         sheet.append([])
         sheet.append([KOSOVO_FOOTNOTE])
 
+    edges = evidence_table(table)
     evidence = book.create_sheet("Evidence")
     evidence.append(["Result #", "Edge", "From", "To", "Key", "Sources"])
     for cell in evidence[1]:
         cell.font = Font(bold=True)
-    for number, row in enumerate(rows, start=1):
-        for e in row.get("_evidence", []):
-            assert isinstance(e, Evidence)
-            evidence.append([row.get("#", number), e.type, e.source, e.target, e.key, "; ".join(e.sources)])
-    for letter, width in zip("ABCDEF", (10, 16, 34, 34, 18, 60)):
+    for row in edges.rows:
+        evidence.append(row)
+    for letter, width in zip("ABCDEF", (10, 16, 34, 34, 18, 60), strict=True):
         evidence.column_dimensions[letter].width = width
     path.parent.mkdir(parents=True, exist_ok=True)
     book.save(path)

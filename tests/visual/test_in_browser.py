@@ -10,6 +10,7 @@ import pytest
 
 from kb.graph import to_networkx
 from kb.presentation import KOSOVO_FOOTNOTE
+from kb.questions.maps import findings
 from tests.visual.conftest import XSS_HREF, XSS_IMG, XSS_SCRIPT
 from tests.visual.pixels import pixels
 from visual import styles, views, write_html
@@ -32,7 +33,9 @@ def _node_on_screen(opened, node_id: str) -> tuple[float, float]:
 
 @pytest.fixture
 def hostile_map(hostile_graph, tmp_path) -> Path:
-    return write_html(*views.overview(hostile_graph, data_date="2025-01-01"), tmp_path / "map.html")
+    return write_html(
+        *views.overview(hostile_graph, findings(hostile_graph), data_date="2025-01-01"), tmp_path / "map.html"
+    )
 
 
 def test_every_node_and_edge_of_the_graph_is_drawn(open_map, hostile_graph, hostile_map):
@@ -167,7 +170,7 @@ def test_seed_data_maps_open_offline_with_every_node(view, kb_seeded, open_map, 
 
 def test_small_graph_overview_matches_the_store_graph(small_graph, open_map, tmp_path):
     G = to_networkx(small_graph["nodes"], small_graph["edges"])
-    opened = open_map(write_html(*views.overview(G), tmp_path / "small.html"))
+    opened = open_map(write_html(*views.overview(G, findings(G)), tmp_path / "small.html"))
     assert opened.eval("() => kbMap.nodes.getIds().sort()") == sorted(G.nodes)
 
 

@@ -1,0 +1,152 @@
+"""The analysis questions, each answered once for every face: overlaps, gaps, who funds a need,
+co-funders of a donor, the co-funding network, coverage, brokers and paths.
+
+Each takes a store and what the user typed (:class:`~kb.questions.asked.Asked`: codes, names or
+ids) and returns a report: the typed results of :mod:`kb.analysis` with the filters they were
+found under. :func:`as_json` is the one JSON form of a report, printed by ``kb … --json`` and
+answered by ``/api/analyses/…``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from kb.analysis.coverage import coverage as coverage_matrix
+from kb.analysis.funding import co_funders as co_funders_of
+from kb.analysis.funding import cofunding as cofunding_pairs
+from kb.analysis.funding import who_funds as who_funds_need
+from kb.analysis.gaps import gaps as find_gaps
+from kb.analysis.models import (
+    ActorPath,
+    Broker,
+    CoFundedNeed,
+    CofundingPair,
+    Coverage,
+    Gap,
+    NodeRef,
+    Overlap,
+    WhoFunds,
+)
+from kb.analysis.money import Rates
+from kb.analysis.network import actor_paths
+from kb.analysis.network import brokers as find_brokers
+from kb.analysis.overlaps import overlaps as find_overlaps
+from kb.filters import resolve_actor
+from kb.presentation import KOSOVO_FOOTNOTE, names_in, names_kosovo, shown
+from kb.questions.asked import Within, select
+from kb.questions.walks import actor_graph, need_graph
+from kb.store.port import GraphStore, SubgraphFilter
+
+
+class Report(BaseModel):
+    """What one question answered. ``footnote``: the designation footnote when Kosovo is named."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    footnote: str | None = None
+
+
+class Selected(Report):
+    """A report on the part of the graph the filters select."""
+
+    filters: SubgraphFilter
+    #: Nodes in the selection (0: the filters select nothing), for the message of an empty answer.
+    selected: int = Field(0, exclude=True)
+
+
+class OverlapsReport(Selected):
+    overlaps: list[Overlap]
+
+
+class GapsReport(Selected):
+    gaps: list[Gap]
+
+
+class CofundingReport(Selected):
+    pairs: list[CofundingPair]
+
+
+class CoverageReport(Selected):
+    coverage: Coverage
+
+
+class BrokersReport(Selected):
+    brokers: list[Broker]
+
+
+class WhoFundsReport(Report):
+    who_funds: WhoFunds
+
+
+class CoFundersReport(Report):
+    org: NodeRef
+    needs: list[CoFundedNeed]
+
+
+class PathsReport(Report):
+    from_: NodeRef = Field(alias="from")
+    to: NodeRef
+    paths: list[ActorPath]
+
+
+def as_json(report: Report) -> dict[str, Any]:
+    """The report as JSON: names as shown to people (Kosovo*), and the footnote when it is due."""
+    data = report.model_dump(mode="json", by_alias=True, exclude={"footnote"})
+    out = shown(data)
+    return {"footnote": KOSOVO_FOOTNOTE if names_kosovo(names_in(data)) else None, **out}
+
+
+def overlaps(store: GraphStore, asked: Within = None, *, rates: Rates | None = None) -> OverlapsReport:
+    """Distinct donors paying for the same need (or context) in overlapping periods, ranked."""
+    s = select(store, asked)
+    found = find_overlaps(s.graph, window=s.window, rates=rates)
+    return OverlapsReport(filters=s.filters, overlaps=found, selected=s.graph.number_of_nodes())
+
+
+def gaps(store: GraphStore, asked: Within = None, *, rates: Rates | None = None) -> GapsReport:
+    """Needs nobody answers, underfunded needs and empty partner × pillar cells, by priority."""
+    s = select(store, asked)
+    found = find_gaps(s.graph, window=s.window, rates=rates)
+    return GapsReport(filters=s.filters, gaps=found, selected=s.graph.number_of_nodes())
+
+
+def cofunding(store: GraphStore, asked: Within = None, *, rates: Rates | None = None) -> CofundingReport:
+    """The donor–donor network: pairs of donors funding projects on the same needs, weighted."""
+    s = select(store, asked)
+    pairs = cofunding_pairs(s.graph, rates=rates)
+    return CofundingReport(filters=s.filters, pairs=pairs, selected=s.graph.number_of_nodes())
+
+
+def coverage(store: GraphStore, asked: Within = None, *, rates: Rates | None = None) -> CoverageReport:
+    """Partner × pillar: needs, needs answered, projects and funding per currency."""
+    s = select(store, asked)
+    matrix = coverage_matrix(s.graph, rates=rates)
+    return CoverageReport(filters=s.filters, coverage=matrix, selected=s.graph.number_of_nodes())
+
+
+def brokers(store: GraphStore, asked: Within = None, *, limit: int = 20) -> BrokersReport:
+    """Actors that connect otherwise separate groups (betweenness on the actor graph)."""
+    s = select(store, asked)
+    found = find_brokers(s.graph, limit=limit)
+    return BrokersReport(filters=s.filters, brokers=found, selected=s.graph.number_of_nodes())
+
+
+def who_funds(store: GraphStore, need_id: str, *, rates: Rates | None = None) -> WhoFundsReport:
+    """Everyone funding or implementing a project addressing the need, with amounts and periods."""
+    return WhoFundsReport(who_funds=who_funds_need(need_graph(store, need_id), need_id, rates=rates))
+
+
+def co_funders(store: GraphStore, actor: str) -> CoFundersReport:
+    """For a donor (organisation, country or institution): each need it funds and who else funds it."""
+    ref = resolve_actor(store, actor)
+    found = co_funders_of(actor_graph(store, ref.id), ref.id)
+    return CoFundersReport(org=found.org, needs=found.needs)
+
+
+def paths(store: GraphStore, a: str, b: str, *, limit: int = 5) -> PathsReport:
+    """How two actors are connected: the shortest paths through projects and events."""
+    first, second = resolve_actor(store, a), resolve_actor(store, b)
+    found = actor_paths(store.subgraph(), first.id, second.id, limit=limit)
+    return PathsReport(from_=first, to=second, paths=found)

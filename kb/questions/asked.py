@@ -1,0 +1,91 @@
+"""What a user asks about: the filters as typed (``WBBSi``, ``RS``, ``2024-01-01``) and the part of
+the graph they select, resolved once for every face.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import networkx as nx
+
+from kb.analysis.models import Span
+from kb.filters import resolve_filters, window_of
+from kb.presentation import display
+from kb.store.port import GraphStore, SubgraphFilter
+
+
+@dataclass(frozen=True)
+class Asked:
+    """Filters as a user typed them: codes, names or ids, dates as text or dates. Empty: everything."""
+
+    pillar: str | None = None
+    country: str | None = None
+    donor: str | None = None
+    date_from: str | dt.date | None = None
+    date_to: str | dt.date | None = None
+    cycle: str | None = None
+
+    def resolve(self, store: GraphStore) -> SubgraphFilter:
+        """The :class:`SubgraphFilter` these words mean; an unknown code or a bad date is refused."""
+
+        def text(value: str | dt.date | None) -> str | None:
+            return value.isoformat() if isinstance(value, dt.date) else value
+
+        return resolve_filters(
+            store, self.pillar, self.country, self.donor, text(self.date_from), text(self.date_to), self.cycle
+        )
+
+
+@dataclass(frozen=True)
+class Selection:
+    """The resolved filters, the graph they select, and how a header names them."""
+
+    filters: SubgraphFilter
+    graph: nx.MultiDiGraph = field(repr=False)
+    words: list[str]
+
+    @property
+    def window(self) -> Span | None:
+        return window_of(self.filters)
+
+    @property
+    def empty(self) -> bool:
+        return self.graph.number_of_nodes() == 0
+
+
+#: What a question can be asked about: words as typed, resolved filters, or a selection already made
+#: (so one page asking several questions loads its graph once).
+Within = Asked | SubgraphFilter | Selection | None
+
+
+def select(store: GraphStore, asked: Within = None) -> Selection:
+    """The part of the store ``asked`` selects (everything when nothing is asked)."""
+    if isinstance(asked, Selection):
+        return asked
+    filters = asked if isinstance(asked, SubgraphFilter) else (asked or Asked()).resolve(store)
+    return Selection(filters=filters, graph=store.subgraph(filters), words=filter_words(store, filters))
+
+
+def filter_words(store: GraphStore, filters: SubgraphFilter) -> list[str]:
+    """The filters as a header shows them: codes, acronyms or names, never ids."""
+    words = []
+    for key, word in (("pillar", "Pillar"), ("country", "Country"), ("donor", "Donor")):
+        value = getattr(filters, key)
+        if value:
+            words.append(f"{word}: {_label(store.get(value))}")
+    for key, word in (("date_from", "From"), ("date_to", "To"), ("cycle", "Cycle")):
+        if getattr(filters, key):
+            words.append(f"{word}: {getattr(filters, key)}")
+    return words
+
+
+def data_date(store: GraphStore) -> str | None:
+    """When the data last changed (the store's latest write), to the minute; ``None`` if never written."""
+    latest = store.write_log(limit=1)
+    return latest[0].at[:16].replace("T", " ") if latest else None
+
+
+def _label(node: dict) -> str:
+    code = node.get("code") if node.get("type") == "Pillar" else None
+    return display(str(node.get("acronym") or code or node.get("name") or node["id"]))

@@ -1,0 +1,462 @@
+"""One table per kind of answer: its columns and rows defined once, for every way it is shown.
+
+The CLI prints a :class:`Table` (:mod:`kb.cli.output`), ``--csv`` writes it (:func:`write_csv`),
+``kb report … --xlsx`` lays it out as a workbook (:mod:`kb.sheets.report`) and a page renders it
+as an HTML table: a column added here shows up in all four. Money cells hold amounts per currency
+(``{"EUR": 1000.0}``): text shows them side by side, a workbook gives each currency its own
+numeric column; amounts of two currencies are never added.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from kb.analysis.models import Amounts, Converted, Evidence, NodeRef, Rate
+from kb.analysis.money import Rates
+from kb.errors import InvalidInputError
+from kb.presentation import KOSOVO_FOOTNOTE, display, money, names_kosovo
+from kb.questions.analyses import (
+    BrokersReport,
+    CoFundersReport,
+    CofundingReport,
+    CoverageReport,
+    GapsReport,
+    OverlapsReport,
+    PathsReport,
+    Report,
+    WhoFundsReport,
+)
+
+#: A cell: text, a number, a date, or amounts per currency (``Column.money``).
+Cell = str | int | float | dt.date | Amounts | None
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    #: Amounts per currency: one numeric column per currency in a workbook, text elsewhere.
+    money: bool = False
+
+
+@dataclass
+class Table:
+    """Rows of one answer, with what a reader needs around them."""
+
+    #: Short name (a workbook's sheet, a file name): ``overlaps``.
+    name: str
+    title: str
+    columns: list[Column]
+    rows: list[list[Cell]]
+    #: Per row, the edges it rests on (with their sources); empty when the answer has none.
+    evidence: list[list[Evidence]] = field(default_factory=list)
+    #: One line under the table: totals, the rates applied.
+    note: str | None = None
+    #: What to say instead of an empty table.
+    empty: str = "Nothing found."
+
+    @property
+    def headers(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+
+# -- cells as text -----------------------------------------------------------------------------
+def amounts_text(amounts: Amounts | None) -> str:
+    """Amounts per currency, side by side, never added.
+
+    >>> amounts_text({"EUR": 1500000.0, "USD": 250000.0})
+    '1,500,000 EUR; 250,000 USD'
+    >>> amounts_text({})
+    '—'
+    """
+    return "; ".join(money(v, c) for c, v in (amounts or {}).items()) or "—"
+
+
+def converted_text(c: Converted | None) -> str:
+    if c is None:
+        return ""
+    text = money(c.total, c.base)
+    return text + (f" (+ unconverted {amounts_text(c.unconverted)})" if c.unconverted else "")
+
+
+def cell_text(value: Cell, column: Column) -> str:
+    """A cell as text: amounts side by side, a date in ISO form, names as shown (Kosovo*)."""
+    if value is None:
+        return ""
+    if column.money:
+        return amounts_text(value) if value else ""  # type: ignore[arg-type]
+    if isinstance(value, float):
+        return f"{value:.4f}"
+    return display(str(value))
+
+
+def text_rows(table: Table) -> list[list[str]]:
+    return [[cell_text(v, c) for v, c in zip(row, table.columns, strict=True)] for row in table.rows]
+
+
+def names_kosovo_in(table: Table) -> bool:
+    """Whether the table names Kosovo, so the designation footnote is due once under it."""
+    return names_kosovo(c for row in text_rows(table) for c in row)
+
+
+def sources_of(evidence: Iterable[Evidence]) -> str:
+    return "; ".join(sorted({s for e in evidence for s in e.sources}))
+
+
+def write_csv(table: Table, path: Path) -> None:
+    """The table as CSV (cells as text, the footnote last when due)."""
+    rows = text_rows(table)
+    try:
+        with path.open("w", newline="", encoding="utf-8") as fh:
+            writer = csv.writer(fh)
+            writer.writerow(table.headers)
+            writer.writerows(rows)
+            if names_kosovo(c for row in rows for c in row):
+                writer.writerow([KOSOVO_FOOTNOTE])
+    except OSError as exc:
+        raise InvalidInputError(f"cannot write CSV file {path}: {exc.strerror or exc}") from None
+
+
+# -- one table per answer ----------------------------------------------------------------------
+def _names(refs: Iterable[NodeRef]) -> str:
+    return ", ".join(r.label for r in refs)
+
+
+def _rates_note(rates: Rates | None, converted: Iterable[Converted | None]) -> str | None:
+    if rates is None:
+        return None
+    used: dict[str, Rate] = {r.currency: r for c in converted if c for r in c.applied}
+    if not used:
+        return f"rates: none applied (base {rates.base})"
+    return f"rates applied (to {rates.base}): " + "; ".join(
+        f"1 {r.currency} = {r.rate:g} {rates.base} ({r.date}, {r.source})" for r in used.values()
+    )
+
+
+def _empty(report: Report, what: str) -> str:
+    if getattr(report, "selected", 1) == 0:
+        return "The selection is empty: no need or project matches these filters."
+    return f"No {what} in this selection."
+
+
+def _converted_column(rates: Rates | None) -> list[Column]:
+    return [Column("converted")] if rates else []
+
+
+def overlaps_table(report: OverlapsReport, rates: Rates | None = None) -> Table:
+    found = report.overlaps
+    columns = [
+        Column("#"),
+        Column("level"),
+        Column("need / context"),
+        Column("priority"),
+        Column("partner"),
+        Column("donors"),
+        Column("implementers"),
+        Column("projects"),
+        Column("from"),
+        Column("until"),
+        Column("amount", money=True),
+        *_converted_column(rates),
+        Column("sources"),
+    ]
+    rows: list[list[Cell]] = [
+        [
+            i,
+            o.level if o.level == "need" else "context (possible)",
+            o.need.name if o.need else "; ".join(o.context),
+            o.priority or "",
+            _names(o.countries),
+            _names(o.donors),
+            _names(o.implementers),
+            _names(o.projects),
+            o.period.start or "…",
+            o.period.end or "open",
+            o.amounts,
+            *([converted_text(o.converted)] if rates else []),
+            sources_of(o.evidence),
+        ]
+        for i, o in enumerate(found, 1)
+    ]
+    return Table(
+        name="overlaps",
+        title="Overlaps: several donors on one need at the same time",
+        columns=columns,
+        rows=rows,
+        evidence=[o.evidence for o in found],
+        note=_rates_note(rates, (o.converted for o in found)),
+        empty=_empty(report, "overlaps"),
+    )
+
+
+def gaps_table(report: GapsReport, rates: Rates | None = None) -> Table:
+    found = report.gaps
+    rows: list[list[Cell]] = [
+        [
+            i,
+            g.kind.replace("_", " "),
+            g.priority,
+            g.need.name if g.need else _names(g.needs),
+            _names(g.countries),
+            _names(g.pillars),
+            g.required,
+            g.funded if g.kind == "underfunded" else {},
+            g.shortfall,
+            g.uncounted,
+            *([converted_text(g.converted)] if rates else []),
+            _names(g.projects),
+            g.reason,
+            sources_of(g.evidence),
+        ]
+        for i, g in enumerate(found, 1)
+    ]
+    columns = [
+        Column("#"),
+        Column("kind"),
+        Column("priority"),
+        Column("need"),
+        Column("partner"),
+        Column("pillar"),
+        Column("required", money=True),
+        Column("funded", money=True),
+        Column("shortfall", money=True),
+        Column("not comparable", money=True),
+        *_converted_column(rates),
+        Column("projects"),
+        Column("why"),
+        Column("sources"),
+    ]
+    return Table(
+        name="gaps",
+        title="Gaps: needs nobody answers, or answers with too little",
+        columns=columns,
+        rows=rows,
+        evidence=[g.evidence for g in found],
+        note=_rates_note(rates, (g.converted for g in found)),
+        empty=_empty(report, "gaps"),
+    )
+
+
+def who_funds_table(report: WhoFundsReport, rates: Rates | None = None) -> Table:
+    result = report.who_funds
+    note = f"total (not cancelled): {amounts_text(result.totals)}"
+    if result.required:
+        note += f"; required: {amounts_text(result.required)}"
+    if result.converted:
+        note += f"; converted: {converted_text(result.converted)}; {_rates_note(rates, [result.converted])}"
+    return Table(
+        name="who-funds",
+        title=f"Who funds {result.need.name} ({_names(result.countries)}, priority {result.priority})",
+        columns=[
+            Column("actor"),
+            Column("role"),
+            Column("project"),
+            Column("status"),
+            Column("active"),
+            Column("amount", money=True),
+        ],
+        rows=[
+            [
+                line.actor.label,
+                line.role,
+                line.project.name,
+                line.status,
+                line.period.label() if line.period else "not active",
+                line.amounts if line.role == "funder" else {},
+            ]
+            for line in result.lines
+        ],
+        evidence=[line.evidence for line in result.lines],
+        note=note,
+        empty=f"No project addresses {result.need.id}.",
+    )
+
+
+def co_funders_table(report: CoFundersReport, rates: Rates | None = None) -> Table:
+    rows: list[list[Cell]] = []
+    evidence: list[list[Evidence]] = []
+    for n in report.needs:
+        own: Amounts = {}
+        for line in n.own:
+            for c, v in line.amounts.items():
+                own[c] = own.get(c, 0.0) + v
+        own_projects = ", ".join(line.project.name for line in n.own)
+        for other in n.others or [None]:
+            rows.append(
+                [
+                    n.need.name,
+                    n.priority,
+                    own_projects,
+                    own,
+                    other.actor.label if other else "— nobody else",
+                    other.project.name if other else "",
+                    other.period.label() if other and other.period else "",
+                    other.amounts if other else {},
+                ]
+            )
+            evidence.append([e for line in n.own for e in line.evidence] + (other.evidence if other else []))
+    return Table(
+        name="co-funders",
+        title=f"Co-funders of {report.org.name}",
+        columns=[
+            Column("need"),
+            Column("priority"),
+            Column("its projects"),
+            Column("its amounts", money=True),
+            Column("other funder"),
+            Column("project"),
+            Column("active"),
+            Column("amount", money=True),
+        ],
+        rows=rows,
+        evidence=evidence,
+        empty=f"{report.org.id} funds no project addressing a need.",
+    )
+
+
+def cofunding_table(report: CofundingReport, rates: Rates | None = None) -> Table:
+    pairs = report.pairs
+    return Table(
+        name="cofunding",
+        title="Co-funding: donor pairs sharing needs",
+        columns=[
+            Column("#"),
+            Column("donor"),
+            Column("donor"),
+            Column("shared needs"),
+            Column("needs"),
+            Column("funding", money=True),
+            *_converted_column(rates),
+        ],
+        rows=[
+            [
+                i,
+                p.donors[0].label,
+                p.donors[1].label,
+                p.weight,
+                _names(p.needs),
+                p.amounts,
+                *([converted_text(p.converted)] if rates else []),
+            ]
+            for i, p in enumerate(pairs, 1)
+        ],
+        note=_rates_note(rates, (p.converted for p in pairs)),
+        empty=_empty(report, "pair of donors sharing a need"),
+    )
+
+
+def coverage_table(report: CoverageReport, rates: Rates | None = None) -> Table:
+    result = report.coverage
+    return Table(
+        name="coverage",
+        title="Coverage: partner × pillar",
+        columns=[
+            Column("partner"),
+            Column("pillar"),
+            Column("needs"),
+            Column("answered"),
+            Column("projects"),
+            Column("funding", money=True),
+            *_converted_column(rates),
+        ],
+        rows=[
+            [
+                c.country.name,
+                c.pillar.label,
+                c.needs,
+                c.addressed,
+                c.projects,
+                c.amounts,
+                *([converted_text(c.converted)] if rates else []),
+            ]
+            for c in result.cells
+        ],
+        note=_rates_note(rates, (c.converted for c in result.cells)),
+        empty="No partner or pillar stored.",
+    )
+
+
+def brokers_table(report: BrokersReport, rates: Rates | None = None) -> Table:
+    return Table(
+        name="brokers",
+        title="Brokers",
+        columns=[
+            Column("#"),
+            Column("actor"),
+            Column("type"),
+            Column("betweenness"),
+            Column("partners"),
+            Column("groups joined"),
+            Column("projects"),
+            Column("events"),
+        ],
+        rows=[
+            [i, b.actor.label, b.actor.type, b.betweenness, b.partners, b.groups_joined, b.projects, b.events]
+            for i, b in enumerate(report.brokers, 1)
+        ],
+        note="betweenness: share of shortest actor-to-actor links passing through the actor; "
+        "groups joined ≥ 2: without it some actors would not be connected",
+        empty="No actor links otherwise separate actors (no shared projects or events).",
+    )
+
+
+def paths_table(report: PathsReport, rates: Rates | None = None) -> Table:
+    found = report.paths
+    return Table(
+        name="paths",
+        title=f"Paths from {report.from_.name} to {report.to.name}",
+        columns=[Column("path"), Column("step"), Column("node"), Column("type"), Column("via")],
+        rows=[
+            [i, j, s.node.name, s.node.type, s.via or ""]
+            for i, p in enumerate(found, 1)
+            for j, s in enumerate(p.steps)
+        ],
+        note=f"{len(found)} shortest path(s) of length {found[0].length}" if found else None,
+        empty=f"{report.from_.id} and {report.to.id} are not connected through projects or events.",
+    )
+
+
+def evidence_table(table: Table) -> Table:
+    """Every edge the rows of ``table`` rest on, with its sources, numbered by row."""
+    return Table(
+        name="evidence",
+        title="Evidence",
+        columns=[Column("#"), Column("edge"), Column("from"), Column("to"), Column("key"), Column("sources")],
+        rows=[
+            [i, e.type, e.source, e.target, e.key, "; ".join(e.sources)]
+            for i, edges in enumerate(table.evidence, 1)
+            for e in edges
+        ],
+        empty="No evidence.",
+    )
+
+
+_TABLES: dict[type[Report], Callable[[Any, Rates | None], Table]] = {
+    OverlapsReport: overlaps_table,
+    GapsReport: gaps_table,
+    WhoFundsReport: who_funds_table,
+    CoFundersReport: co_funders_table,
+    CofundingReport: cofunding_table,
+    CoverageReport: coverage_table,
+    BrokersReport: brokers_table,
+    PathsReport: paths_table,
+}
+
+
+def table_of(report: Report, rates: Rates | None = None) -> Table:
+    """The table of any report (``rates``: add the converted column and say which rates did it)."""
+    return _TABLES[type(report)](report, rates)
+
+
+def money_columns(table: Table) -> Sequence[tuple[Column, list[str]]]:
+    """Each money column with the currencies its cells hold, sorted (for one column per currency)."""
+    out = []
+    for index, column in enumerate(table.columns):
+        if column.money:
+            currencies = sorted({c for row in table.rows for c in (row[index] or {})})  # type: ignore[union-attr]
+            out.append((column, currencies))
+    return out

@@ -21,6 +21,7 @@ from typing import Any, BinaryIO
 
 import networkx as nx
 
+from graph_schema import MAPPED_TYPES
 from kb.analysis.links import Facts, need_countries, pillars_of
 from kb.errors import InvalidInputError
 from kb.presentation import KOSOVO_FOOTNOTE, display, names_kosovo
@@ -92,7 +93,7 @@ def _hex_to_rgb(colour: str) -> dict[str, int]:
 def _with_spells_and_viz(flat: nx.MultiDiGraph) -> nx.MultiDiGraph:
     out = flat.copy()
     for _, data in out.nodes(data=True):
-        if data.get("type") in ("Need", "Project") and (data.get("start") or data.get("end")):
+        if data.get("type") in MAPPED_TYPES and (data.get("start") or data.get("end")):
             data["spells"] = [(data.get("start"), data.get("end"))]
         viz: dict[str, Any] = {}
         if "x" in data:

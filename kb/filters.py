@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from kb.analysis.links import ACTOR_TYPES
+from graph_schema import ACTOR_TYPES
 from kb.analysis.models import NodeRef, Span
 from kb.errors import InvalidInputError
 from kb.store.port import GraphStore, SubgraphFilter

@@ -17,6 +17,7 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
+from graph_schema import short_label
 from graph_schema.registry import type_of_id
 from kb.analysis.models import Amounts, Span
 from kb.presentation import KOSOVO_FOOTNOTE, display, money
@@ -72,7 +73,7 @@ def _short_link(ref: Any) -> Markup:
     """Like ``link`` but showing the short form (acronym, code) with the full name as its title."""
     if isinstance(ref, dict):
         node_id, name = ref["id"], ref.get("name", ref["id"])
-        short = ref.get("acronym") or (ref.get("code") if ref.get("type") == "Pillar" else None)
+        short = short_label(ref)
     else:
         node_id, name, short = ref.id, ref.name, ref.short
     return Markup('<a href="{}" title="{}">{}</a>').format(

@@ -13,7 +13,6 @@ from typing import Any
 import networkx as nx
 
 from graph_schema import (
-    ACTOR_TYPES,  # noqa: F401  (kb.filters imports it from here; to remove: issue 13)
     DEFAULT_PRIORITY,
     DEFAULT_STATUS,
     NEVER_ACTIVE_STATUSES,

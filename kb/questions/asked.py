@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 import networkx as nx
 
+from graph_schema import short_label
 from kb.analysis.models import Span
 from kb.filters import resolve_filters, window_of
 from kb.presentation import display
@@ -73,7 +74,8 @@ def filter_words(store: GraphStore, filters: SubgraphFilter) -> list[str]:
     for key, word in (("pillar", "Pillar"), ("country", "Country"), ("donor", "Donor")):
         value = getattr(filters, key)
         if value:
-            words.append(f"{word}: {_label(store.get(value))}")
+            node = store.get(value)
+            words.append(f"{word}: {display(short_label(node) or node['name'])}")
     for key, word in (("date_from", "From"), ("date_to", "To"), ("cycle", "Cycle")):
         if getattr(filters, key):
             words.append(f"{word}: {getattr(filters, key)}")
@@ -84,8 +86,3 @@ def data_date(store: GraphStore) -> str | None:
     """When the data last changed (the store's latest write), to the minute; ``None`` if never written."""
     latest = store.write_log(limit=1)
     return latest[0].at[:16].replace("T", " ") if latest else None
-
-
-def _label(node: dict) -> str:
-    code = node.get("code") if node.get("type") == "Pillar" else None
-    return display(str(node.get("acronym") or code or node.get("name") or node["id"]))

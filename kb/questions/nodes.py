@@ -12,6 +12,7 @@ from typing import Any
 
 import networkx as nx
 
+from graph_schema import EDGE_TYPES, MAPPED_TYPES, PRIORITY_RANK
 from graph_schema.registry import type_of_id
 from kb.analysis.funding import funding_lines
 from kb.analysis.links import Facts, ref
@@ -25,6 +26,8 @@ from kb.store.port import GraphStore, SubgraphFilter
 TOP = 6
 #: Longer lists on a page stop here and point to the JSON API for the rest.
 LISTED = 100
+#: What a pillar page lists around the pillar: the Support Groups, events and documents in it.
+_AROUND_PILLAR = set(EDGE_TYPES["IN_PILLAR"].SOURCE_TYPES) - set(MAPPED_TYPES)
 
 
 def linked(
@@ -191,7 +194,7 @@ def partner_facts(store: GraphStore, country_id: str, listed: int = LISTED) -> d
     cov = ask.coverage(store, selection).coverage
     needs = sorted(
         (G.nodes[n] for n, t in G.nodes(data="type") if t == "Need"),
-        key=lambda n: ({"high": 0, "medium": 1, "low": 2}.get(n.get("priority"), 3), n["name"]),
+        key=lambda n: (PRIORITY_RANK.get(n.get("priority"), len(PRIORITY_RANK)), n["name"]),
     )
     projects = sorted(
         (G.nodes[p] for p, t in G.nodes(data="type") if t == "Project"), key=lambda p: p["name"]
@@ -236,7 +239,7 @@ def pillar_facts(store: GraphStore, pillar_id: str, listed: int = LISTED) -> dic
 
 def pillar_links(store: GraphStore, pillar_id: str) -> dict[str, Any]:
     """A pillar's Support Groups with their members, its events and documents."""
-    rows = linked(store, pillar_id, node_types={"SupportGroup", "Event", "Document"})
+    rows = linked(store, pillar_id, node_types=_AROUND_PILLAR)
     around = [r["other"] for r in by_type(rows, "IN_PILLAR", False)]
     groups = [o for o in around if o["type"] == "SupportGroup"]
     members = {

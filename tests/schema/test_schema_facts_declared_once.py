@@ -43,10 +43,7 @@ KEYED_FACTS = ("priorities", "statuses")
 # to remove: issue 13. Copies left in files being rewritten by others, as (file, a snippet of the
 # offending line). Each entry must still match a copy, so the list can only shrink.
 PENDING: tuple[tuple[str, str], ...] = (
-    ("kb/exports.py", 'data.get("type") in ("Need", "Project")'),
     ("kb/selection.py", 'FOCUS_TYPES = frozenset({"Need", "Project"})'),
-    ("kb/questions/nodes.py", '{"high": 0, "medium": 1, "low": 2}'),
-    ("kb/questions/nodes.py", 'node_types={"SupportGroup", "Event", "Document"}'),
 )
 
 

@@ -36,7 +36,6 @@ from kb.records import (
     edge_identity,
     endpoint_ids,
 )
-from kb.store.neo4j import ddl
 from kb.store.neo4j import queries as q
 from kb.store.neo4j.encoding import decode_edge, decode_node, encode_edge, encode_node
 from kb.store.neo4j.errors import redact, require_supported, server_version, translate
@@ -61,6 +60,8 @@ DRIVER_ERRORS = (neo.Neo4jError, neo.DriverError)
 #: How long the driver retries a transaction after a transient error (a deadlock, a cluster
 #: leader switch) before the error reaches the user.
 RETRY_SECONDS = 5.0
+#: Seconds ``kb init`` waits for new indexes to come online.
+AWAIT_SECONDS = 300
 
 
 def _chunks(items: list[T], size: int = CHUNK) -> Iterator[list[T]]:
@@ -169,9 +170,9 @@ class Neo4jStore(GraphStore):
 
     # -- schema --------------------------------------------------------------------------
     def init(self) -> None:
-        for statement in ddl.statements():
+        for statement in q.schema_statements():
             self._execute(True, lambda tx, s=statement: tx.run(s).consume())
-        self._execute(True, lambda tx: tx.run(ddl.AWAIT_INDEXES, timeout=ddl.AWAIT_SECONDS).consume())
+        self._execute(True, lambda tx: tx.run(q.AWAIT_INDEXES, timeout=AWAIT_SECONDS).consume())
         rows = self._execute(
             True, lambda tx: tx.run(q.INIT_META, meta=META, schema_version=SCHEMA_VERSION).data()
         )
@@ -288,7 +289,7 @@ class Neo4jStore(GraphStore):
             return []
         # Folded terms are [a-z0-9]+ only: nothing in them is Lucene syntax.
         lucene = " ".join(f"+{term}*" for term in terms)
-        rows = self._read(q.SEARCH, index=ddl.SEARCH_INDEX, query=lucene, types=types or None, limit=limit)
+        rows = self._read(q.SEARCH, index=q.SEARCH_INDEX, query=lucene, types=types or None, limit=limit)
         return [decode_node(r["props"]) for r in rows]
 
     def nodes(

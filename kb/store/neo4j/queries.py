@@ -1,4 +1,4 @@
-"""The catalogue: every Cypher statement the Neo4j adapter sends, and nothing else.
+"""The catalogue: every Cypher statement the Neo4j adapter sends (``kb init``'s schema too), nothing else.
 
 Statements are :class:`Cypher` constants. Those that name a node label or relationship type
 are generated here from :mod:`graph_schema` for *every* type they can take (``UPSERT_NODES``
@@ -93,6 +93,61 @@ PARAMETERS: dict[str, object] = {
     "new": "a-new-password",
     "size": 20000,
 }
+
+# -- schema: what `kb init` creates, derived from graph_schema (idempotent) ---------------------
+# - a uniqueness constraint on ``id`` over every knowledge-base node (label ``Node``), which MERGE
+#   relies on, and one per node type (``organisation_id`` on ``Organisation``...);
+# - a uniqueness constraint on the store record (``KBMeta.name``);
+# - range indexes the queries use: ``Node.cycle`` (mapping-cycle filter), ``KBWrite.seq`` (write log);
+# - a full-text index ``node_search`` over ``Node.search``. That property already holds the folded
+#   text (:func:`kb.text.search_text`: case folded, diacritics removed, Cyrillic transliterated), and
+#   queries are folded the same way, so the index needs no accent-folding analyzer: the
+#   ``whitespace`` analyzer keeps the folded words as they are. Both stores thus match alike.
+# Then ``CALL db.awaitIndexes`` so that search works as soon as ``kb init`` returns.
+SEARCH_INDEX = "node_search"
+
+
+def constraint_name(node_type: str) -> str:
+    """``SupportGroup`` → ``support_group_id``.
+
+    >>> constraint_name("SupportGroup")
+    'support_group_id'
+    """
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", node_type).lower() + "_id"
+
+
+CREATE_CONSTRAINT_NODE_ID = Cypher(
+    f"CREATE CONSTRAINT node_id IF NOT EXISTS FOR (n:{NODE}) REQUIRE n.id IS UNIQUE"
+)
+CREATE_CONSTRAINT_TYPE_ID: dict[str, Cypher] = {
+    t: Cypher(
+        f"CREATE CONSTRAINT {constraint_name(t)} IF NOT EXISTS FOR (n:{quote(t)}) REQUIRE n.id IS UNIQUE"
+    )
+    for t in NODE_TYPES
+}
+CREATE_CONSTRAINT_META = Cypher(
+    f"CREATE CONSTRAINT kb_meta_name IF NOT EXISTS FOR (m:{META}) REQUIRE m.name IS UNIQUE"
+)
+CREATE_INDEX_CYCLE = Cypher(f"CREATE INDEX node_cycle IF NOT EXISTS FOR (n:{NODE}) ON (n.cycle)")
+CREATE_INDEX_WRITE_SEQ = Cypher(f"CREATE INDEX kb_write_seq IF NOT EXISTS FOR (w:{WRITE}) ON (w.seq)")
+CREATE_INDEX_SEARCH = Cypher(
+    f"CREATE FULLTEXT INDEX {SEARCH_INDEX} IF NOT EXISTS FOR (n:{NODE}) ON EACH [n.search] "
+    "OPTIONS {indexConfig: {`fulltext.analyzer`: 'whitespace', `fulltext.eventually_consistent`: false}}"
+)
+AWAIT_INDEXES = Cypher("CALL db.awaitIndexes($timeout)")
+
+
+def schema_statements() -> list[Cypher]:
+    """The schema statements in the order ``kb init`` runs them (each in its own transaction)."""
+    return [
+        CREATE_CONSTRAINT_NODE_ID,
+        *CREATE_CONSTRAINT_TYPE_ID.values(),
+        CREATE_CONSTRAINT_META,
+        CREATE_INDEX_CYCLE,
+        CREATE_INDEX_WRITE_SEQ,
+        CREATE_INDEX_SEARCH,
+    ]
+
 
 # -- server and store ---------------------------------------------------------------------
 SERVER_COMPONENTS = Cypher(
@@ -251,7 +306,7 @@ def _collect(namespace: dict[str, object]) -> dict[str, Cypher]:
 
 
 def all_statements() -> dict[str, str]:
-    """Every statement the adapter can send, by name: these queries and the DDL of ``kb init``.
+    """Every statement the adapter can send, by name, the schema statements of ``kb init`` included.
 
     >>> statements = all_statements()
     >>> statements["UPSERT_NODES[Country]"].startswith("UNWIND $rows AS row MERGE")
@@ -259,6 +314,4 @@ def all_statements() -> dict[str, str]:
     >>> any(name.startswith("CREATE_CONSTRAINT") for name in statements)
     True
     """
-    from kb.store.neo4j import ddl
-
-    return {**_collect(globals()), **_collect(vars(ddl))}
+    return _collect(globals())

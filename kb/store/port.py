@@ -1,62 +1,24 @@
-"""The storage port: what every store adapter offers.
+"""The storage port: the primitives every store adapter offers, and shorthands for the selection rules.
 
 Adapters: :mod:`kb.store.sqlite` (embedded default) and :mod:`kb.store.neo4j`. The contract
-suite in ``tests/contract/`` runs the same behaviour tests against each one.
+suite in ``tests/contract/`` runs the same behaviour tests against each one. Which part of the
+graph a filter selects is decided once, in :mod:`kb.selection`, on these primitives.
 """
 
 from __future__ import annotations
 
 import abc
-import datetime as dt
 from collections.abc import Iterator
 from typing import Any, Self
 
 import networkx as nx
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel
 
-from kb.graph import LINKED_OUTSIDE, to_networkx
+from kb import selection
 from kb.records import Batch, EdgeRecord, NodeRecord
+from kb.selection import FOCUS_TYPES, SubgraphFilter
 
-#: Types the filters select; their other neighbours come along, these only when selected.
-FOCUS_TYPES = frozenset({"Need", "Project"})
-
-
-class SubgraphFilter(BaseModel):
-    """What part of the graph an analysis or map needs. Empty means everything.
-
-    The *focus* is the set of needs and projects that pass every given filter:
-
-    - ``pillar``: in that pillar (IN_PILLAR), or a project addressing a need in it;
-    - ``country``: a need stated by that partner (STATED_BY, or its responsible institution is
-      PART_OF it), a project that TARGETS it or addresses such a need;
-    - ``donor``: projects the donor FUNDS, the needs they address and every other project
-      addressing those needs (so "who else" stays in the picture);
-    - ``date_from``/``date_to``: periods that intersect [from, to] (an open end is open);
-    - ``cycle``: needs and projects of that mapping cycle, the projects addressing those needs
-      and the needs those projects address (needs and responses have cycles of their own:
-      ``needs-mapping-1`` is answered by projects of ``response-mapping-2023``).
-
-    The subgraph is the focus, every node one step from it that is not itself a need or
-    project left out by the filters, and the edges among them.
-    """
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    pillar: str | None = Field(None, description="Pillar id, e.g. pillar:wbbsi.")
-    country: str | None = Field(None, description="Country id, e.g. country:rs.")
-    donor: str | None = Field(None, description="Funder id, e.g. org:giz.")
-    date_from: dt.date | None = None
-    date_to: dt.date | None = None
-    cycle: str | None = None
-
-    @model_validator(mode="after")
-    def _from_not_after_to(self) -> SubgraphFilter:
-        if self.date_from and self.date_to and self.date_from > self.date_to:
-            raise ValueError(f"--from {self.date_from} is after --to {self.date_to}")
-        return self
-
-    def is_empty(self) -> bool:
-        return not any(self.model_dump().values())
+__all__ = ["FOCUS_TYPES", "GraphStore", "SubgraphFilter", "WriteLogEntry", "WriteSummary"]
 
 
 class WriteSummary(BaseModel):
@@ -129,80 +91,6 @@ class GraphStore(abc.ABC):
     def edges_of(self, node_id: str) -> list[EdgeRecord]:
         """Every edge starting or ending at ``node_id``, ordered by (type, source, target, key)."""
 
-    def neighbourhood(self, node_id: str, depth: int = 1) -> nx.MultiDiGraph:
-        """The nodes within ``depth`` steps (either direction) and the edges among them."""
-        self.get(node_id)
-        seen, frontier = {node_id}, {node_id}
-        for _ in range(max(depth, 0)):
-            frontier = self.neighbours(frontier) - seen
-            if not frontier:
-                break
-            seen |= frontier
-        return self.induced(seen)
-
-    def subgraph(self, filters: SubgraphFilter | None = None) -> nx.MultiDiGraph:
-        """The part of the graph ``filters`` select (see :class:`SubgraphFilter`).
-
-        Written once here on the primitives below, which each adapter answers with one
-        query, so the selection is pushed down to the store and the same on every store.
-        """
-        filters = filters or SubgraphFilter()
-        if filters.is_empty():
-            return self.induced_all()
-        sets: list[set[str]] = []
-        if filters.pillar:
-            sets.append(
-                self._with_addressing_projects(self.ends("IN_PILLAR", side="source", others={filters.pillar}))
-            )
-        if filters.country:
-            institutions = self.ends("PART_OF", side="source", others={filters.country})
-            needs = self.ends("STATED_BY", side="source", others={filters.country})
-            needs |= (
-                self.ends("RESPONSIBLE_FOR", side="target", others=institutions) if institutions else set()
-            )
-            direct = self.ends("TARGETS", side="source", others={filters.country})
-            direct |= self.ends("HELD_IN", side="source", others={filters.country})
-            sets.append(direct | self._with_addressing_projects(needs))
-        if filters.donor:
-            projects = self.ends("FUNDS", side="target", others={filters.donor})
-            needs = self.ends("ADDRESSES", side="target", others=projects) if projects else set()
-            sets.append(projects | self._with_addressing_projects(needs))
-        if filters.date_from or filters.date_to:
-            low = (filters.date_from or dt.date.min).isoformat()
-            high = (filters.date_to or dt.date.max).isoformat()
-            sets.append(self.ids_in_period(low, high))
-        if filters.cycle:
-            in_cycle = self.ids_in_cycle(filters.cycle)
-            addressed = self.ends("ADDRESSES", side="target", others=in_cycle) if in_cycle else set()
-            sets.append(self._with_addressing_projects(in_cycle) | addressed)
-        return self.around(set.intersection(*sets))
-
-    def around(self, focus: set[str]) -> nx.MultiDiGraph:
-        """The ``focus`` ids, every node one step from them that is not a need or project, and
-        the edges among them (empty when ``focus`` is)."""
-        if not focus:
-            return nx.MultiDiGraph()
-        around = self.neighbours(focus)
-        left_out = {i: t for i, t in self.types_of(around).items() if t in FOCUS_TYPES}
-        graph = self.induced(focus | (around - set(left_out)))
-        needs_left_out = {i for i, t in left_out.items() if t == "Need"}
-        # Projects that address a need the filters left out are not "linked to no need".
-        graph.graph[LINKED_OUTSIDE] = (
-            self.ends("ADDRESSES", side="source", others=needs_left_out) & focus if needs_left_out else set()
-        )
-        return graph
-
-    def _with_addressing_projects(self, selected: set[str]) -> set[str]:
-        if not selected:
-            return selected
-        return selected | self.ends("ADDRESSES", side="source", others=selected)
-
-    def induced_all(self) -> nx.MultiDiGraph:
-        """The whole graph."""
-        nodes = [n for chunk in self.iter_nodes(5000) for n in chunk]
-        edges = [e for chunk in self.iter_edges(5000) for e in chunk]
-        return to_networkx(nodes, edges)
-
     @abc.abstractmethod
     def ends(self, edge_type: str, *, side: str, others: set[str]) -> set[str]:
         """Ids at ``side`` ("source" or "target") of ``edge_type`` edges whose other end is in ``others``."""
@@ -237,14 +125,37 @@ class GraphStore(abc.ABC):
 
     @abc.abstractmethod
     def iter_edges(self, batch_size: int = 1000) -> Iterator[list[EdgeRecord]]:
-        """Every edge, in identity order, in batches (for export and copy)."""
+        """Every edge, in batches (for export and copy), in an order of the store's own.
+
+        SQLite gives the order the edges were first written, Neo4j (source, type, target, key);
+        a caller that needs one order sorts by :func:`kb.records.edge_identity`, that is by
+        (type, source, target, key).
+        """
 
     @abc.abstractmethod
     def write_log(self, limit: int = 100) -> list[WriteLogEntry]:
         """The latest writes, newest first: when, who, what."""
 
     @abc.abstractmethod
-    def close(self) -> None: ...
+    def close(self) -> None:
+        """Release the store's connections; the store is not used afterwards."""
+
+    # -- the selection rules of kb.selection, as methods ------------------------------------
+    def subgraph(self, filters: SubgraphFilter | None = None) -> nx.MultiDiGraph:
+        """:func:`kb.selection.subgraph`: the part of the graph ``filters`` select."""
+        return selection.subgraph(self, filters)
+
+    def around(self, focus: set[str]) -> nx.MultiDiGraph:
+        """:func:`kb.selection.around`: ``focus`` and its neighbours other than needs and projects."""
+        return selection.around(self, focus)
+
+    def neighbourhood(self, node_id: str, depth: int = 1) -> nx.MultiDiGraph:
+        """:func:`kb.selection.neighbourhood`: the nodes within ``depth`` steps and their edges."""
+        return selection.neighbourhood(self, node_id, depth)
+
+    def induced_all(self) -> nx.MultiDiGraph:
+        """:func:`kb.selection.whole_graph`: the whole graph."""
+        return selection.whole_graph(self)
 
     def __enter__(self) -> Self:
         return self

@@ -9,38 +9,16 @@ from __future__ import annotations
 
 import abc
 from collections.abc import Iterator
-from typing import Any, Self
+from typing import Self
 
 import networkx as nx
-from pydantic import BaseModel
 
 from kb import selection
 from kb.records import Batch, EdgeRecord, NodeRecord
 from kb.selection import FOCUS_TYPES, SubgraphFilter
+from kb.store.writes import WriteLogEntry, WriteSummary
 
 __all__ = ["FOCUS_TYPES", "GraphStore", "SubgraphFilter", "WriteLogEntry", "WriteSummary"]
-
-
-class WriteSummary(BaseModel):
-    """What a batch changed."""
-
-    nodes_created: int = 0
-    nodes_updated: int = 0
-    nodes_unchanged: int = 0
-    edges_created: int = 0
-    edges_updated: int = 0
-    edges_unchanged: int = 0
-
-    @property
-    def changed(self) -> bool:
-        return bool(self.nodes_created or self.nodes_updated or self.edges_created or self.edges_updated)
-
-
-class WriteLogEntry(BaseModel):
-    at: str
-    actor: str
-    action: str
-    summary: dict[str, Any]
 
 
 class GraphStore(abc.ABC):

@@ -7,7 +7,6 @@ transaction: it commits whole or rolls back whole.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import sqlite3
 import threading
@@ -30,12 +29,24 @@ from kb.records import (
     edge_identity,
     endpoint_ids,
 )
-from kb.store.port import GraphStore, WriteLogEntry, WriteSummary
+from kb.store.port import GraphStore
+from kb.store.writes import (
+    Diff,
+    EdgeIdentity,
+    WriteLogEntry,
+    WriteSummary,
+    chunks,
+    diff,
+    dumps,
+    now,
+    summary_of,
+)
 from kb.text import query_terms, search_text
 
 #: PRAGMA application_id of a knowledge-base file ("WBKB").
 APPLICATION_ID = 0x57424B42
-_CHUNK = 500
+#: Ids per ``IN (?, ...)`` list.
+CHUNK = 500
 
 MIGRATIONS: tuple[str, ...] = (
     # 1: nodes, edges, full-text search, write log
@@ -84,22 +95,9 @@ MIGRATIONS: tuple[str, ...] = (
 assert len(MIGRATIONS) == SCHEMA_VERSION
 
 
-def _dumps(record: dict[str, Any]) -> str:
-    return json.dumps(record, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-
-
 def node_search_text(node: NodeRecord) -> str:
     fields = searchable_fields()[node["type"]]
     return search_text([node.get(f) for f in fields])
-
-
-def _chunks(items: list[str], size: int = _CHUNK) -> Iterator[list[str]]:
-    for i in range(0, len(items), size):
-        yield items[i : i + size]
-
-
-def _now() -> str:
-    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
 class SQLiteStore(GraphStore):
@@ -202,18 +200,17 @@ class SQLiteStore(GraphStore):
     # -- writes ------------------------------------------------------------------------
     def _types(self, conn: sqlite3.Connection, ids: Iterable[str]) -> dict[str, str]:
         found: dict[str, str] = {}
-        for chunk in _chunks(sorted(set(ids))):
+        for chunk in chunks(sorted(set(ids)), CHUNK):
             marks = ",".join("?" * len(chunk))
             found.update(conn.execute(f"SELECT id, type FROM nodes WHERE id IN ({marks})", chunk).fetchall())
         return found
 
     def upsert(self, batch: Batch, *, actor: str = "cli", action: str = "upsert") -> WriteSummary:
-        summary = WriteSummary()
         try:
             with self._write() as conn:
                 node_ids = [n["id"] for n in batch.nodes]
                 stored = {}
-                for chunk in _chunks(sorted(set(node_ids))):
+                for chunk in chunks(sorted(set(node_ids)), CHUNK):
                     marks = ",".join("?" * len(chunk))
                     stored.update(
                         (row[0], (row[1], row[2]))
@@ -225,25 +222,15 @@ class SQLiteStore(GraphStore):
                 known = self._types(conn, endpoint_ids(batch) - set(node_ids))
                 known.update({n["id"]: n["type"] for n in batch.nodes})
                 check_endpoints(batch, known)
-                rows = []
-                for node in {n["id"]: n for n in batch.nodes}.values():
-                    text = _dumps(node)
-                    before = stored.get(node["id"])
-                    if before is None:
-                        summary.nodes_created += 1
-                    elif before[1] == text:
-                        summary.nodes_unchanged += 1
-                        continue
-                    else:
-                        summary.nodes_updated += 1
-                    rows.append((node["id"], node["type"], text, node_search_text(node)))
+                nodes = {n["id"]: n for n in batch.nodes}
+                texts = {node_id: dumps(node) for node_id, node in nodes.items()}
+                node_diff = diff(texts, {k: v[1] for k, v in stored.items()})
                 conn.executemany(
                     "INSERT INTO nodes(id, type, record, search) VALUES (?, ?, ?, ?) "
                     "ON CONFLICT(id) DO UPDATE SET record = excluded.record, search = excluded.search",
-                    rows,
+                    [(i, nodes[i]["type"], texts[i], node_search_text(nodes[i])) for i in node_diff.changed],
                 )
-                summary_edges = self._upsert_edges(conn, batch.edges)
-                summary.edges_created, summary.edges_updated, summary.edges_unchanged = summary_edges
+                summary = summary_of(node_diff, self._upsert_edges(conn, batch.edges))
                 if summary.changed:
                     self._log(conn, actor, action, {**batch.summary(), **summary.model_dump()})
         except KBError:
@@ -252,43 +239,31 @@ class SQLiteStore(GraphStore):
             raise StoreError(f"store {self.path} refused the batch: {exc}") from exc
         return summary
 
-    def _upsert_edges(self, conn: sqlite3.Connection, edges: list[EdgeRecord]) -> tuple[int, int, int]:
-        created = updated = unchanged = 0
-        unique = {edge_identity(e): e for e in edges}
+    def _upsert_edges(self, conn: sqlite3.Connection, edges: list[EdgeRecord]) -> Diff[EdgeIdentity]:
+        texts = {edge_identity(e): dumps(e) for e in edges}
         # Look the batch's edges up through the (type, source, target, key) index in one join.
         conn.execute("CREATE TEMP TABLE IF NOT EXISTS wanted (type TEXT, source TEXT, target TEXT, key TEXT)")
         conn.execute("DELETE FROM temp.wanted")
-        conn.executemany("INSERT INTO temp.wanted VALUES (?, ?, ?, ?)", unique)
-        stored: dict[tuple[str, str, str, str], str] = {
+        conn.executemany("INSERT INTO temp.wanted VALUES (?, ?, ?, ?)", texts)
+        stored: dict[EdgeIdentity, str] = {
             (r[0], r[1], r[2], r[3]): r[4]
             for r in conn.execute(
                 "SELECT e.type, e.source, e.target, e.key, e.record FROM temp.wanted w JOIN edges e "
                 "ON e.type = w.type AND e.source = w.source AND e.target = w.target AND e.key = w.key"
             )
         }
-        rows = []
-        for ident, edge in unique.items():
-            text = _dumps(edge)
-            before = stored.get(ident)
-            if before is None:
-                created += 1
-            elif before == text:
-                unchanged += 1
-                continue
-            else:
-                updated += 1
-            rows.append((*ident, text))
+        edge_diff = diff(texts, stored)
         conn.executemany(
             "INSERT INTO edges(type, source, target, key, record) VALUES (?, ?, ?, ?, ?) "
             "ON CONFLICT(type, source, target, key) DO UPDATE SET record = excluded.record",
-            rows,
+            [(*ident, texts[ident]) for ident in edge_diff.changed],
         )
-        return created, updated, unchanged
+        return edge_diff
 
     def _log(self, conn: sqlite3.Connection, actor: str, action: str, summary: dict[str, Any]) -> None:
         conn.execute(
             "INSERT INTO writes(at, actor, action, summary) VALUES (?, ?, ?, ?)",
-            (_now(), actor, action, _dumps(summary)),
+            (now(), actor, action, dumps(summary)),
         )
 
     def delete(self, node_id: str, *, actor: str = "cli") -> None:
@@ -311,7 +286,7 @@ class SQLiteStore(GraphStore):
 
     def get_many(self, node_ids: list[str]) -> dict[str, NodeRecord]:
         found: dict[str, NodeRecord] = {}
-        for chunk in _chunks(sorted(set(node_ids))):
+        for chunk in chunks(sorted(set(node_ids)), CHUNK):
             marks = ",".join("?" * len(chunk))
             for node_id, record in self._read(f"SELECT id, record FROM nodes WHERE id IN ({marks})", chunk):
                 found[node_id] = json.loads(record)
@@ -355,7 +330,7 @@ class SQLiteStore(GraphStore):
 
     def _edges_touching(self, ids: set[str]) -> list[EdgeRecord]:
         found: dict[tuple, EdgeRecord] = {}
-        for chunk in _chunks(sorted(ids)):
+        for chunk in chunks(sorted(ids), CHUNK):
             marks = ",".join("?" * len(chunk))
             for (record,) in self._read(
                 f"SELECT record FROM edges WHERE source IN ({marks}) UNION "
@@ -366,29 +341,7 @@ class SQLiteStore(GraphStore):
                 found[edge_identity(edge)] = edge
         return list(found.values())
 
-    def _induced(self, ids: set[str]) -> nx.MultiDiGraph:
-        """The nodes among ``ids`` and only the edges between two of them, joined in SQL."""
-        conn = self._conn
-        try:
-            conn.execute("CREATE TEMP TABLE IF NOT EXISTS selected (id TEXT PRIMARY KEY)")
-            conn.execute("DELETE FROM temp.selected")
-            conn.executemany("INSERT OR IGNORE INTO temp.selected(id) VALUES (?)", ((i,) for i in ids))
-            nodes = [
-                json.loads(r[0])
-                for r in conn.execute("SELECT n.record FROM nodes n JOIN temp.selected s ON s.id = n.id")
-            ]
-            edges = [
-                json.loads(r[0])
-                for r in conn.execute(
-                    "SELECT e.record FROM edges e JOIN temp.selected s ON s.id = e.source "
-                    "WHERE e.target IN (SELECT id FROM temp.selected)"
-                )
-            ]
-        except sqlite3.Error as exc:
-            raise StoreError(f"store {self.path}: {exc}") from exc
-        return to_networkx(nodes, edges)
-
-    # -- primitives of the filtered subgraph (the logic is in GraphStore.subgraph) ------
+    # -- primitives of the selection rules (the rules are in kb.selection) ----------------
     def _column(self, sql: str, params: Iterable[Any] = ()) -> set[str]:
         return {r[0] for r in self._read(sql, params)}
 
@@ -396,7 +349,7 @@ class SQLiteStore(GraphStore):
         other = "target" if side == "source" else "source"
         column = {"source": "source", "target": "target"}[side]
         found: set[str] = set()
-        for chunk in _chunks(sorted(others)):
+        for chunk in chunks(sorted(others), CHUNK):
             marks = ",".join("?" * len(chunk))
             found |= self._column(
                 f"SELECT {column} FROM edges WHERE type = ? AND {other} IN ({marks})", [edge_type, *chunk]
@@ -423,7 +376,26 @@ class SQLiteStore(GraphStore):
         return {e[end] for e in self._edges_touching(ids) for end in ("source", "target")} - ids
 
     def induced(self, ids: set[str]) -> nx.MultiDiGraph:
-        return self._induced(ids)
+        """The nodes among ``ids`` and only the edges between two of them, joined in SQL."""
+        conn = self._conn
+        try:
+            conn.execute("CREATE TEMP TABLE IF NOT EXISTS selected (id TEXT PRIMARY KEY)")
+            conn.execute("DELETE FROM temp.selected")
+            conn.executemany("INSERT OR IGNORE INTO temp.selected(id) VALUES (?)", ((i,) for i in ids))
+            nodes = [
+                json.loads(r[0])
+                for r in conn.execute("SELECT n.record FROM nodes n JOIN temp.selected s ON s.id = n.id")
+            ]
+            edges = [
+                json.loads(r[0])
+                for r in conn.execute(
+                    "SELECT e.record FROM edges e JOIN temp.selected s ON s.id = e.source "
+                    "WHERE e.target IN (SELECT id FROM temp.selected)"
+                )
+            ]
+        except sqlite3.Error as exc:
+            raise StoreError(f"store {self.path}: {exc}") from exc
+        return to_networkx(nodes, edges)
 
     # -- whole-store reads -------------------------------------------------------------
     def counts(self) -> dict[str, dict[str, int]]:

@@ -13,7 +13,6 @@ from what it reads, so a retry is safe.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import logging
 from collections import defaultdict
@@ -39,7 +38,18 @@ from kb.records import (
 from kb.store.neo4j import queries as q
 from kb.store.neo4j.encoding import decode_edge, decode_node, encode_edge, encode_node
 from kb.store.neo4j.errors import redact, require_supported, server_version, translate
-from kb.store.port import GraphStore, WriteLogEntry, WriteSummary
+from kb.store.port import GraphStore
+from kb.store.writes import (
+    Diff,
+    EdgeIdentity,
+    WriteLogEntry,
+    WriteSummary,
+    chunks,
+    diff,
+    dumps,
+    now,
+    summary_of,
+)
 from kb.text import query_terms
 
 T = TypeVar("T")
@@ -62,19 +72,6 @@ DRIVER_ERRORS = (neo.Neo4jError, neo.DriverError)
 RETRY_SECONDS = 5.0
 #: Seconds ``kb init`` waits for new indexes to come online.
 AWAIT_SECONDS = 300
-
-
-def _chunks(items: list[T], size: int = CHUNK) -> Iterator[list[T]]:
-    for i in range(0, len(items), size):
-        yield items[i : i + size]
-
-
-def _now() -> str:
-    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-
-
-def _dumps(data: dict[str, Any]) -> str:
-    return json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
 
 class Neo4jStore(GraphStore):
@@ -159,7 +156,7 @@ class Neo4jStore(GraphStore):
 
     def _ids(self, statement: q.Cypher, ids: set[str] | list[str]) -> list[dict[str, Any]]:
         rows: list[dict[str, Any]] = []
-        for chunk in _chunks(sorted(set(ids))):
+        for chunk in chunks(sorted(set(ids)), CHUNK):
             rows += self._read(statement, ids=chunk)
         return rows
 
@@ -191,7 +188,7 @@ class Neo4jStore(GraphStore):
     def _log(
         self, tx: ManagedTransaction, seq: int, actor: str, action: str, summary: dict[str, Any]
     ) -> None:
-        tx.run(q.LOG_WRITE, seq=seq, at=_now(), actor=actor, action=action, summary=_dumps(summary)).consume()
+        tx.run(q.LOG_WRITE, seq=seq, at=now(), actor=actor, action=action, summary=dumps(summary)).consume()
 
     def upsert(self, batch: Batch, *, actor: str = "cli", action: str = "upsert") -> WriteSummary:
         # Encoding is pure: a record with no Neo4j form is refused before the server is asked.
@@ -201,33 +198,27 @@ class Neo4jStore(GraphStore):
         def work(tx: ManagedTransaction) -> WriteSummary:
             seq = self._lock(tx)
             stored: dict[str, NodeRecord] = {}
-            for chunk in _chunks(sorted(nodes)):
+            for chunk in chunks(sorted(nodes), CHUNK):
                 stored.update((r["id"], decode_node(r["props"])) for r in tx.run(q.NODES_BY_ID, ids=chunk))
             check_types_unchanged(batch, {i: r["type"] for i, r in stored.items()})
             known: dict[str, str] = {}
-            for chunk in _chunks(sorted(endpoint_ids(batch) - set(nodes))):
+            for chunk in chunks(sorted(endpoint_ids(batch) - set(nodes)), CHUNK):
                 known.update((r["id"], r["type"]) for r in tx.run(q.TYPES_BY_ID, ids=chunk))
             known.update({i: n["type"] for i, (n, _) in nodes.items()})
             check_endpoints(batch, known)
 
-            summary = WriteSummary()
+            node_diff = diff({i: decode_node(props) for i, (_, props) in nodes.items()}, stored)
             node_rows: dict[str, list[dict[str, Any]]] = defaultdict(list)
-            for node_id, (node, props) in nodes.items():
-                before = stored.get(node_id)
-                if before is None:
-                    summary.nodes_created += 1
-                elif before == decode_node(props):
-                    summary.nodes_unchanged += 1
-                    continue
-                else:
-                    summary.nodes_updated += 1
+            for node_id in node_diff.changed:
+                node, props = nodes[node_id]
                 node_rows[node["type"]].append({"id": node_id, "props": props})
-            edge_rows = self._changed_edges(tx, edges, summary)
+            edge_diff, edge_rows = self._changed_edges(tx, edges)
+            summary = summary_of(node_diff, edge_diff)
             for type_name, rows in node_rows.items():
-                for chunk in _chunks(rows):
+                for chunk in chunks(rows, CHUNK):
                     tx.run(q.UPSERT_NODES[type_name], rows=chunk).consume()
             for type_name, rows in edge_rows.items():
-                for chunk in _chunks(rows):
+                for chunk in chunks(rows, CHUNK):
                     tx.run(q.UPSERT_EDGES[type_name], rows=chunk).consume()
             if summary.changed:
                 self._log(tx, seq, actor, action, {**batch.summary(), **summary.model_dump()})
@@ -236,30 +227,20 @@ class Neo4jStore(GraphStore):
         return self._execute(True, work)
 
     def _changed_edges(
-        self,
-        tx: ManagedTransaction,
-        edges: dict[tuple[str, str, str, str], tuple[EdgeRecord, dict[str, Any]]],
-        summary: WriteSummary,
-    ) -> dict[str, list[dict[str, Any]]]:
-        stored: dict[tuple[str, str, str, str], EdgeRecord] = {}
+        self, tx: ManagedTransaction, edges: dict[EdgeIdentity, tuple[EdgeRecord, dict[str, Any]]]
+    ) -> tuple[Diff[EdgeIdentity], dict[str, list[dict[str, Any]]]]:
+        """The diff of ``edges`` against the stored ones, and the rows to write by edge type."""
+        stored: dict[EdgeIdentity, EdgeRecord] = {}
         idents = [dict(zip(("type", "source", "target", "key"), ident, strict=True)) for ident in edges]
-        for chunk in _chunks(idents):
+        for chunk in chunks(idents, CHUNK):
             for r in tx.run(q.EDGES_BY_IDENTITY, rows=chunk):
-                stored[(r["type"], r["source"], r["target"], r["props"]["key"])] = decode_edge(
-                    r["type"], r["source"], r["target"], r["props"]
-                )
+                stored[(r["type"], r["source"], r["target"], r["props"]["key"])] = self._edge(r)
+        edge_diff = diff({i: decode_edge(*i[:3], props) for i, (_, props) in edges.items()}, stored)
         rows: dict[str, list[dict[str, Any]]] = defaultdict(list)
-        for ident, (_, props) in edges.items():
-            before = stored.get(ident)
-            if before is None:
-                summary.edges_created += 1
-            elif before == decode_edge(ident[0], ident[1], ident[2], props):
-                summary.edges_unchanged += 1
-                continue
-            else:
-                summary.edges_updated += 1
+        for ident in edge_diff.changed:
+            props = edges[ident][1]
             rows[ident[0]].append({"source": ident[1], "target": ident[2], "key": ident[3], "props": props})
-        return rows
+        return edge_diff, rows
 
     def delete(self, node_id: str, *, actor: str = "cli") -> None:
         def work(tx: ManagedTransaction) -> None:
@@ -311,7 +292,7 @@ class Neo4jStore(GraphStore):
     def edges_of(self, node_id: str) -> list[EdgeRecord]:
         return [self._edge(r) for r in self._read(q.EDGES_OF, id=node_id)]
 
-    # -- primitives of the filtered subgraph (the logic is in GraphStore.subgraph) -------
+    # -- primitives of the selection rules (the rules are in kb.selection) -----------------
     def ends(self, edge_type: str, *, side: str, others: set[str]) -> set[str]:
         if side not in ("source", "target"):
             raise ValueError(f"side must be 'source' or 'target', not {side!r}")

@@ -17,7 +17,6 @@ and Aura have no ``CREATE DATABASE``, so fresh databases are not an option every
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import tempfile
 from collections.abc import Iterator
@@ -28,6 +27,7 @@ from kb.errors import StoreUnavailableError
 from kb.store.neo4j import queries as q
 from kb.store.neo4j.adapter import META, Neo4jStore
 from kb.store.neo4j.errors import redact
+from kb.store.writes import now
 
 try:
     import fcntl
@@ -62,7 +62,7 @@ def _claim(store: Neo4jStore) -> None:
                 f"database {store.database} at {redact(store.uri)} holds data and is not a test database: "
                 "the contract suite empties its database, so give it an empty one (KB_TEST_NEO4J_DATABASE)"
             )
-        created = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+        created = now()
         store._execute(True, lambda tx: tx.run(q.MARK_TEST_DATABASE, meta=META, created=created).consume())
 
 

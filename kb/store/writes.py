@@ -1,0 +1,113 @@
+"""What both adapters' writes share: the created/updated/unchanged diff, summaries, chunks, clock, JSON.
+
+Both adapters classify a batch the same way (:func:`diff`), stamp the write log with the same
+clock (:func:`now`) and keep JSON in one canonical form (:func:`dumps`), so a write reports the
+same counts and logs the same summary on every store.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Hashable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from pydantic import BaseModel
+
+K = TypeVar("K", bound=Hashable)
+T = TypeVar("T")
+
+#: An edge's (type, source, target, key), as :func:`kb.records.edge_identity` gives it.
+EdgeIdentity = tuple[str, str, str, str]
+
+
+class WriteSummary(BaseModel):
+    """What a batch changed."""
+
+    nodes_created: int = 0
+    nodes_updated: int = 0
+    nodes_unchanged: int = 0
+    edges_created: int = 0
+    edges_updated: int = 0
+    edges_unchanged: int = 0
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.nodes_created or self.nodes_updated or self.edges_created or self.edges_updated)
+
+
+class WriteLogEntry(BaseModel):
+    """One entry of the write log: when, who, what and the batch's summary."""
+
+    at: str
+    actor: str
+    action: str
+    summary: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Diff(Generic[K]):
+    """How the records of a batch compare with what is stored."""
+
+    #: Keys of the records to write (created or updated), in the batch's order.
+    changed: list[K]
+    created: int
+    updated: int
+    unchanged: int
+
+
+def diff(wanted: Mapping[K, object], stored: Mapping[K, object]) -> Diff[K]:
+    """Each record of ``wanted`` is created (not in ``stored``), unchanged (equal) or updated.
+
+    >>> diff({"a": 1, "b": 2, "c": 3}, {"b": 2, "c": 4})
+    Diff(changed=['a', 'c'], created=1, updated=1, unchanged=1)
+    """
+    changed: list[K] = []
+    created = updated = unchanged = 0
+    for key, record in wanted.items():
+        if key not in stored:
+            created += 1
+        elif stored[key] == record:
+            unchanged += 1
+            continue
+        else:
+            updated += 1
+        changed.append(key)
+    return Diff(changed, created, updated, unchanged)
+
+
+def summary_of(nodes: Diff[Any], edges: Diff[Any]) -> WriteSummary:
+    """The :class:`WriteSummary` of a batch's node and edge diffs."""
+    return WriteSummary(
+        nodes_created=nodes.created,
+        nodes_updated=nodes.updated,
+        nodes_unchanged=nodes.unchanged,
+        edges_created=edges.created,
+        edges_updated=edges.updated,
+        edges_unchanged=edges.unchanged,
+    )
+
+
+def chunks(items: list[T], size: int) -> Iterator[list[T]]:
+    """``items`` ``size`` at a time.
+
+    >>> list(chunks([1, 2, 3], 2))
+    [[1, 2], [3]]
+    """
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+def now() -> str:
+    """The time of a write, as the write log stamps it: UTC, ISO 8601, to the second."""
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+def dumps(data: dict[str, Any]) -> str:
+    """Canonical JSON: sorted keys, UTF-8 as is, no spaces (equal records give equal text).
+
+    >>> dumps({"name": "Ministarstvo", "id": "org:mup", "tags": []})
+    '{"id":"org:mup","name":"Ministarstvo","tags":[]}'
+    """
+    return json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))

@@ -7,7 +7,7 @@ Every human-readable output (CLI tables, pages, maps, reports) passes names thro
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 KOSOVO_FOOTNOTE = (
@@ -43,6 +43,17 @@ def money(amount: float | None, currency: str | None) -> str:
         return "amount not stated"
     shown = f"{amount:,.2f}".removesuffix(".00")
     return f"{shown} {currency or '???'}"
+
+
+def amounts_text(amounts: Mapping[str, float] | None, empty: str = "—") -> str:
+    """Amounts per currency, side by side by currency code, never added; ``empty`` when there are none.
+
+    >>> amounts_text({"USD": 250000.0, "EUR": 1500000.0})
+    '1,500,000 EUR; 250,000 USD'
+    >>> amounts_text({})
+    '—'
+    """
+    return "; ".join(money(v, c) for c, v in sorted((amounts or {}).items())) or empty
 
 
 def names_in(data: Any) -> Iterable[str]:

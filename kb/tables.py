@@ -12,14 +12,14 @@ from __future__ import annotations
 import csv
 import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from kb.analysis.models import Amounts, Converted, Evidence, NodeRef, Rate
+from kb.analysis.models import Amounts, Converted, Evidence, Gap, NodeRef, Overlap, Rate
 from kb.analysis.money import Rates
 from kb.errors import InvalidInputError
-from kb.presentation import KOSOVO_FOOTNOTE, display, money, names_kosovo
+from kb.presentation import KOSOVO_FOOTNOTE, amounts_text, display, money, names_kosovo
 from kb.questions.analyses import (
     BrokersReport,
     CoFundersReport,
@@ -32,8 +32,9 @@ from kb.questions.analyses import (
     WhoFundsReport,
 )
 
-#: A cell: text, a number, a date, or amounts per currency (``Column.money``).
-Cell = str | int | float | dt.date | Amounts | None
+#: A cell: text, a number, a date, amounts per currency (``Column.money``), or the nodes it names
+#: (shown as their names in text, as links on a page).
+Cell = str | int | float | dt.date | Amounts | NodeRef | list[NodeRef] | None
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,15 @@ class Column:
     name: str
     #: Amounts per currency: one numeric column per currency in a workbook, text elsewhere.
     money: bool = False
+    #: Nodes named by their short form (acronym, code) where they have one, else by their name.
+    short: bool = True
+    #: A value from a short fixed list (a priority): a page shows it as a badge.
+    badge: bool = False
+
+    @property
+    def header(self) -> str:
+        """The name as a heading (a workbook's, a page's): ``need / context`` → ``Need / context``."""
+        return self.name[:1].upper() + self.name[1:]
 
 
 @dataclass
@@ -63,19 +73,12 @@ class Table:
     def headers(self) -> list[str]:
         return [c.name for c in self.columns]
 
+    def head(self, n: int) -> Table:
+        """The first ``n`` rows (a page's top list), with their evidence."""
+        return replace(self, rows=self.rows[:n], evidence=self.evidence[:n])
+
 
 # -- cells as text -----------------------------------------------------------------------------
-def amounts_text(amounts: Amounts | None) -> str:
-    """Amounts per currency, side by side, never added.
-
-    >>> amounts_text({"EUR": 1500000.0, "USD": 250000.0})
-    '1,500,000 EUR; 250,000 USD'
-    >>> amounts_text({})
-    '—'
-    """
-    return "; ".join(money(v, c) for c, v in (amounts or {}).items()) or "—"
-
-
 def converted_text(c: Converted | None) -> str:
     if c is None:
         return ""
@@ -89,6 +92,9 @@ def cell_text(value: Cell, column: Column) -> str:
         return ""
     if column.money:
         return amounts_text(value) if value else ""  # type: ignore[arg-type]
+    if isinstance(value, NodeRef | list):
+        refs = [value] if isinstance(value, NodeRef) else value
+        return display(", ".join(r.label if column.short else r.name for r in refs))
     if isinstance(value, float):
         return f"{value:.4f}"
     return display(str(value))
@@ -126,6 +132,15 @@ def _names(refs: Iterable[NodeRef]) -> str:
     return ", ".join(r.label for r in refs)
 
 
+def refs(column: Column, value: Cell) -> list[NodeRef]:
+    """The nodes a cell names (for links), none for any other cell."""
+    if isinstance(value, NodeRef):
+        return [value]
+    if isinstance(value, list) and all(isinstance(v, NodeRef) for v in value):
+        return value  # type: ignore[return-value]
+    return []
+
+
 def _rates_note(rates: Rates | None, converted: Iterable[Converted | None]) -> str | None:
     if rates is None:
         return None
@@ -147,17 +162,16 @@ def _converted_column(rates: Rates | None) -> list[Column]:
     return [Column("converted")] if rates else []
 
 
-def overlaps_table(report: OverlapsReport, rates: Rates | None = None) -> Table:
-    found = report.overlaps
+def overlaps_table(found: list[Overlap], rates: Rates | None = None, *, empty: str = "No overlaps.") -> Table:
     columns = [
         Column("#"),
         Column("level"),
-        Column("need / context"),
-        Column("priority"),
+        Column("need / context", short=False),
+        Column("priority", badge=True),
         Column("partner"),
         Column("donors"),
         Column("implementers"),
-        Column("projects"),
+        Column("projects", short=False),
         Column("from"),
         Column("until"),
         Column("amount", money=True),
@@ -168,12 +182,12 @@ def overlaps_table(report: OverlapsReport, rates: Rates | None = None) -> Table:
         [
             i,
             o.level if o.level == "need" else "context (possible)",
-            o.need.name if o.need else "; ".join(o.context),
+            o.need if o.need else "; ".join(o.context),
             o.priority or "",
-            _names(o.countries),
-            _names(o.donors),
-            _names(o.implementers),
-            _names(o.projects),
+            o.countries,
+            o.donors,
+            o.implementers,
+            o.projects,
             o.period.start or "…",
             o.period.end or "open",
             o.amounts,
@@ -189,26 +203,25 @@ def overlaps_table(report: OverlapsReport, rates: Rates | None = None) -> Table:
         rows=rows,
         evidence=[o.evidence for o in found],
         note=_rates_note(rates, (o.converted for o in found)),
-        empty=_empty(report, "overlaps"),
+        empty=empty,
     )
 
 
-def gaps_table(report: GapsReport, rates: Rates | None = None) -> Table:
-    found = report.gaps
+def gaps_table(found: list[Gap], rates: Rates | None = None, *, empty: str = "No gaps.") -> Table:
     rows: list[list[Cell]] = [
         [
             i,
             g.kind.replace("_", " "),
             g.priority,
-            g.need.name if g.need else _names(g.needs),
-            _names(g.countries),
-            _names(g.pillars),
+            g.need if g.need else g.needs,
+            g.countries,
+            g.pillars,
             g.required,
             g.funded if g.kind == "underfunded" else {},
             g.shortfall,
             g.uncounted,
             *([converted_text(g.converted)] if rates else []),
-            _names(g.projects),
+            g.projects,
             g.reason,
             sources_of(g.evidence),
         ]
@@ -217,8 +230,8 @@ def gaps_table(report: GapsReport, rates: Rates | None = None) -> Table:
     columns = [
         Column("#"),
         Column("kind"),
-        Column("priority"),
-        Column("need"),
+        Column("priority", badge=True),
+        Column("need", short=False),
         Column("partner"),
         Column("pillar"),
         Column("required", money=True),
@@ -226,7 +239,7 @@ def gaps_table(report: GapsReport, rates: Rates | None = None) -> Table:
         Column("shortfall", money=True),
         Column("not comparable", money=True),
         *_converted_column(rates),
-        Column("projects"),
+        Column("projects", short=False),
         Column("why"),
         Column("sources"),
     ]
@@ -237,7 +250,7 @@ def gaps_table(report: GapsReport, rates: Rates | None = None) -> Table:
         rows=rows,
         evidence=[g.evidence for g in found],
         note=_rates_note(rates, (g.converted for g in found)),
-        empty=_empty(report, "gaps"),
+        empty=empty,
     )
 
 
@@ -254,16 +267,16 @@ def who_funds_table(report: WhoFundsReport, rates: Rates | None = None) -> Table
         columns=[
             Column("actor"),
             Column("role"),
-            Column("project"),
+            Column("project", short=False),
             Column("status"),
             Column("active"),
             Column("amount", money=True),
         ],
         rows=[
             [
-                line.actor.label,
+                line.actor,
                 line.role,
-                line.project.name,
+                line.project,
                 line.status,
                 line.period.label() if line.period else "not active",
                 line.amounts if line.role == "funder" else {},
@@ -284,16 +297,16 @@ def co_funders_table(report: CoFundersReport, rates: Rates | None = None) -> Tab
         for line in n.own:
             for c, v in line.amounts.items():
                 own[c] = own.get(c, 0.0) + v
-        own_projects = ", ".join(line.project.name for line in n.own)
+        own_projects = [line.project for line in n.own]
         for other in n.others or [None]:
             rows.append(
                 [
-                    n.need.name,
+                    n.need,
                     n.priority,
                     own_projects,
                     own,
-                    other.actor.label if other else "— nobody else",
-                    other.project.name if other else "",
+                    other.actor if other else "— nobody else",
+                    other.project if other else "",
                     other.period.label() if other and other.period else "",
                     other.amounts if other else {},
                 ]
@@ -303,12 +316,12 @@ def co_funders_table(report: CoFundersReport, rates: Rates | None = None) -> Tab
         name="co-funders",
         title=f"Co-funders of {report.org.name}",
         columns=[
-            Column("need"),
-            Column("priority"),
-            Column("its projects"),
+            Column("need", short=False),
+            Column("priority", badge=True),
+            Column("its projects", short=False),
             Column("its amounts", money=True),
             Column("other funder"),
-            Column("project"),
+            Column("project", short=False),
             Column("active"),
             Column("amount", money=True),
         ],
@@ -328,17 +341,17 @@ def cofunding_table(report: CofundingReport, rates: Rates | None = None) -> Tabl
             Column("donor"),
             Column("donor"),
             Column("shared needs"),
-            Column("needs"),
+            Column("needs", short=False),
             Column("funding", money=True),
             *_converted_column(rates),
         ],
         rows=[
             [
                 i,
-                p.donors[0].label,
-                p.donors[1].label,
+                p.donors[0],
+                p.donors[1],
                 p.weight,
-                _names(p.needs),
+                p.needs,
                 p.amounts,
                 *([converted_text(p.converted)] if rates else []),
             ]
@@ -355,7 +368,7 @@ def coverage_table(report: CoverageReport, rates: Rates | None = None) -> Table:
         name="coverage",
         title="Coverage: partner × pillar",
         columns=[
-            Column("partner"),
+            Column("partner", short=False),
             Column("pillar"),
             Column("needs"),
             Column("answered"),
@@ -365,8 +378,8 @@ def coverage_table(report: CoverageReport, rates: Rates | None = None) -> Table:
         ],
         rows=[
             [
-                c.country.name,
-                c.pillar.label,
+                c.country,
+                c.pillar,
                 c.needs,
                 c.addressed,
                 c.projects,
@@ -395,7 +408,7 @@ def brokers_table(report: BrokersReport, rates: Rates | None = None) -> Table:
             Column("events"),
         ],
         rows=[
-            [i, b.actor.label, b.actor.type, b.betweenness, b.partners, b.groups_joined, b.projects, b.events]
+            [i, b.actor, b.actor.type, b.betweenness, b.partners, b.groups_joined, b.projects, b.events]
             for i, b in enumerate(report.brokers, 1)
         ],
         note="betweenness: share of shortest actor-to-actor links passing through the actor; "
@@ -409,9 +422,9 @@ def paths_table(report: PathsReport, rates: Rates | None = None) -> Table:
     return Table(
         name="paths",
         title=f"Paths from {report.from_.name} to {report.to.name}",
-        columns=[Column("path"), Column("step"), Column("node"), Column("type"), Column("via")],
+        columns=[Column("path"), Column("step"), Column("node", short=False), Column("type"), Column("via")],
         rows=[
-            [i, j, s.node.name, s.node.type, s.via or ""]
+            [i, j, s.node, s.node.type, s.via or ""]
             for i, p in enumerate(found, 1)
             for j, s in enumerate(p.steps)
         ],
@@ -436,8 +449,8 @@ def evidence_table(table: Table) -> Table:
 
 
 _TABLES: dict[type[Report], Callable[[Any, Rates | None], Table]] = {
-    OverlapsReport: overlaps_table,
-    GapsReport: gaps_table,
+    OverlapsReport: lambda r, rates: overlaps_table(r.overlaps, rates, empty=_empty(r, "overlaps")),
+    GapsReport: lambda r, rates: gaps_table(r.gaps, rates, empty=_empty(r, "gaps")),
     WhoFundsReport: who_funds_table,
     CoFundersReport: co_funders_table,
     CofundingReport: cofunding_table,

@@ -17,7 +17,7 @@ from graph_schema.registry import NODE_TYPES
 from kb.analysis.links import Facts, need_countries, out_edges, pillars_of, required
 from kb.analysis.models import Amounts
 from kb.analysis.money import total
-from kb.presentation import display, money
+from kb.presentation import amounts_text, display, money
 from kb.text import fold, search_text
 
 #: Labels longer than this are cut (the tooltip has the whole name).
@@ -39,15 +39,6 @@ def label(node: Mapping[str, Any]) -> str:
     """The short name drawn on the map: an acronym or code where the type has one, else the name."""
     name = short_label(node) or node.get("name")
     return short(display(str(name or node.get("id", ""))))
-
-
-def amounts_text(amounts: Amounts) -> str:
-    """Amounts per currency, never added across currencies.
-
-    >>> amounts_text({"EUR": 1500000.0, "USD": 250000.0})
-    '1,500,000 EUR; 250,000 USD'
-    """
-    return "; ".join(money(v, c) for c, v in sorted(amounts.items()))
 
 
 def node_money(G: nx.MultiDiGraph) -> dict[str, dict[str, Amounts]]:
@@ -147,7 +138,7 @@ def node_tip(G: nx.MultiDiGraph, node: str, money_by_role: Mapping[str, Amounts]
     if (c := countries(G, node)) and kind != "Country":
         lines.append(f"Country: {_names(G, c)}")
     for role, amounts in money_by_role.items():
-        lines.append(f"{ROLE_WORDS[role]}: {amounts_text(amounts)}")
+        lines.append(f"{ROLE_WORDS[role]}: {amounts_text(amounts, empty='')}")
     if when := period(data):
         lines.append(f"Period: {when}")
     for key in ("priority", "status", "kind", "position", "place"):

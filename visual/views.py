@@ -15,10 +15,10 @@ import networkx as nx
 
 from kb.analysis.models import CoFunders, CofundingPair, WhoFunds
 from kb.errors import InvalidInputError
-from kb.presentation import display
+from kb.presentation import amounts_text, display
 from kb.questions.maps import Findings, MapData
 from kb.store.port import FOCUS_TYPES
-from visual.describe import amounts_text, label, node_money
+from visual.describe import label, node_money
 from visual.highlight import Highlights, from_gaps, from_overlaps
 from visual.network import MAX_NODES, MapModel, build_network, check_size
 from visual.page import MapPage
@@ -141,8 +141,8 @@ def need(
     ]
     marks.findings = lines + marks.findings
     subtitle = (
-        f"Required: {amounts_text(result.required) or 'not stated'}; funded: "
-        f"{amounts_text(result.totals) or 'no stated amount'}"
+        f"Required: {amounts_text(result.required, empty='not stated')}; funded: "
+        f"{amounts_text(result.totals, empty='no stated amount')}"
     )
     return build_network(G, marks), _page(
         f"Who funds “{_name(G, need_id)}”",

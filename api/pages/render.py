@@ -19,8 +19,9 @@ from markupsafe import Markup
 
 from graph_schema import short_label
 from graph_schema.registry import type_of_id
-from kb.analysis.models import Amounts, Span
-from kb.presentation import KOSOVO_FOOTNOTE, display, money
+from kb.analysis.models import Span
+from kb.presentation import KOSOVO_FOOTNOTE, amounts_text, display, money
+from kb.tables import Cell, Column, cell_text, gaps_table, overlaps_table, refs
 
 TEMPLATES_DIR = Path(__file__).parent.parent / "templates"
 FOOTNOTE_MARK = "<!--kb:footnote-->"
@@ -53,11 +54,6 @@ def page_url(node_id: str) -> str:
     return prefix + quote(node_id, safe=":")
 
 
-def amounts(value: Amounts | None) -> str:
-    """Amounts per currency, side by side, never added."""
-    return "; ".join(money(v, c) for c, v in sorted((value or {}).items())) or "—"
-
-
 def span(value: Span | None) -> str:
     return value.label() if value is not None else "not active"
 
@@ -81,6 +77,17 @@ def _short_link(ref: Any) -> Markup:
     )
 
 
+def _cell(value: Cell, column: Column) -> Markup:
+    """One cell of a :class:`~kb.tables.Table` on a page: nodes as links, amounts per currency."""
+    named = refs(column, value)
+    if named:
+        return Markup(", ").join(_short_link(r) if column.short else _link(r) for r in named)
+    text = cell_text(value, column)
+    if column.badge and text:
+        return Markup('<span class="prio {}">{}</span>').format(text, text)
+    return Markup("{}").format(text)
+
+
 def _environment() -> Environment:
     env = Environment(
         loader=FileSystemLoader(TEMPLATES_DIR),
@@ -89,9 +96,11 @@ def _environment() -> Environment:
         lstrip_blocks=True,
     )
     env.filters.update(
-        d=display, url=page_url, amounts=amounts, span=span, link=_link, short=_short_link, money=money
+        d=display, url=page_url, amounts=amounts_text, span=span, link=_link, short=_short_link, money=money
     )
-    env.globals.update(footnote_mark=Markup(FOOTNOTE_MARK))
+    env.globals.update(
+        footnote_mark=Markup(FOOTNOTE_MARK), cell=_cell, overlaps_table=overlaps_table, gaps_table=gaps_table
+    )
     return env
 
 

@@ -22,19 +22,15 @@ MONEY_FORMAT = "#,##0.00"
 _NARROW = {"#", "priority", "kind", "level", "needs", "answered", "projects"}
 
 
-def _header(name: str) -> str:
-    return name[:1].upper() + name[1:]
-
-
 def write_report(table: Table, path: Path, *, filters: str, data_date: str) -> Path:
     """Write ``table`` to ``path`` as a formatted workbook."""
     split = {column.name: currencies for column, currencies in money_columns(table)}
     headers: list[str] = []
     for column in table.columns:
         if column.money:
-            headers += [f"{_header(column.name)} {c}" for c in split[column.name]]
+            headers += [f"{column.header} {c}" for c in split[column.name]]
         else:
-            headers.append(_header(column.name))
+            headers.append(column.header)
 
     book = Workbook()
     sheet = book.active

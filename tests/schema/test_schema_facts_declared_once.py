@@ -42,9 +42,7 @@ KEYED_FACTS = ("priorities", "statuses")
 
 # to remove: issue 13. Copies left in files being rewritten by others, as (file, a snippet of the
 # offending line). Each entry must still match a copy, so the list can only shrink.
-PENDING: tuple[tuple[str, str], ...] = (
-    ("kb/selection.py", 'FOCUS_TYPES = frozenset({"Need", "Project"})'),
-)
+PENDING: tuple[tuple[str, str], ...] = (("kb/selection.py", 'FOCUS_TYPES = frozenset({"Need", "Project"})'),)
 
 
 def restated_facts(source: str) -> list[tuple[int, str]]:

@@ -1,4 +1,4 @@
-"""Commands between stores: ``kb copy``."""
+"""Commands between stores: ``kb copy``'s options, progress bar and report (the copy: :mod:`kb.store.copying`)."""
 
 from __future__ import annotations
 
@@ -9,15 +9,14 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
 from kb.cli.app import app
 from kb.cli.output import JsonOption, emit_json, table
 from kb.errors import ConflictError, InvalidInputError
-from kb.records import parse_batch
 from kb.settings import Settings
-from kb.store import GraphStore, is_neo4j_location, open_store
-from kb.store.port import WriteSummary
+from kb.store import is_neo4j_location, open_store
+from kb.store.copying import CopyProgress, copy_store
 
 
 def _same_place(a: str, b: str) -> bool:
@@ -27,8 +26,8 @@ def _same_place(a: str, b: str) -> bool:
 
 
 @contextmanager
-def _progress() -> Iterator[Progress]:
-    """A progress bar on stderr, shown only on a terminal (stdout stays for the report)."""
+def _progress() -> Iterator[CopyProgress]:
+    """A bar per kind of record on stderr, shown only on a terminal (stdout stays for the report)."""
     console = Console(stderr=True)
     bar = Progress(
         TextColumn("{task.description:>6}"),
@@ -38,33 +37,15 @@ def _progress() -> Iterator[Progress]:
         console=console,
         disable=not console.is_terminal,
     )
+    tasks: dict[str, TaskID] = {}
+
+    def advance(kind: str, copied: int, total: int) -> None:
+        if kind not in tasks:
+            tasks[kind] = bar.add_task(kind, total=total)
+        bar.update(tasks[kind], completed=copied)
+
     with bar:
-        yield bar
-
-
-def _add(total: WriteSummary, part: WriteSummary) -> None:
-    for name, value in part.model_dump().items():
-        setattr(total, name, getattr(total, name) + value)
-
-
-def copy_store(source: GraphStore, target: GraphStore, *, batch_size: int = 1000) -> WriteSummary:
-    """Upsert every node, then every edge, of ``source`` into ``target``, ``batch_size`` at a time.
-
-    Records are validated again on the way (the source may be older than this kb). Each batch
-    is one all-or-nothing upsert; nothing is deleted from ``target``.
-    """
-    counts = source.counts()
-    written = WriteSummary()
-    action = f"copy from {source.location}"
-    with _progress() as bar:
-        for kind in ("nodes", "edges"):
-            task = bar.add_task(kind, total=sum(counts[kind].values()))
-            chunks = source.iter_nodes(batch_size) if kind == "nodes" else source.iter_edges(batch_size)
-            for chunk in chunks:
-                batch = parse_batch({kind: chunk}, origin=source.location)
-                _add(written, target.upsert(batch, actor="cli", action=action))
-                bar.advance(task, len(chunk))
-    return written
+        yield advance
 
 
 def _differences(a: dict[str, dict[str, int]], b: dict[str, dict[str, int]]) -> list[str]:
@@ -105,7 +86,8 @@ def copy(
     settings = Settings()
     with open_store(source, settings) as src, open_store(target, settings) as dst:
         dst.init()
-        written = copy_store(src, dst, batch_size=batch_size)
+        with _progress() as progress:
+            written = copy_store(src, dst, batch_size=batch_size, progress=progress)
         before, after = src.counts(), dst.counts()
         report: dict[str, Any] = {
             "from": src.location,

@@ -20,8 +20,9 @@ from fastapi import Depends, Query, Request
 
 from kb.errors import AuthError, ForbiddenError, KBError
 from kb.questions.asked import Asked
+from kb.selection import SubgraphFilter
 from kb.settings import Settings
-from kb.store import GraphStore, SubgraphFilter, open_store
+from kb.store import GraphStore, open_store
 
 
 class StoreHolder:

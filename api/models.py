@@ -12,7 +12,7 @@ from typing import Annotated, Any, Literal, Union
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from graph_schema import EDGE_TYPES, NODE_TYPES
-from kb.store.port import WriteLogEntry, WriteSummary
+from kb.store.writes import WriteLogEntry, WriteSummary
 
 
 def _tagged(base: type[BaseModel], type_name: str, model_name: str) -> type[BaseModel]:

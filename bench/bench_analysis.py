@@ -28,7 +28,8 @@ from kb.analysis.network import actor_paths, brokers
 from kb.analysis.overlaps import overlaps
 from kb.records import Batch, validate_edge, validate_node
 from kb.seeding import load_seeds
-from kb.store.port import GraphStore, SubgraphFilter
+from kb.selection import SubgraphFilter
+from kb.store.port import GraphStore
 from kb.store.sqlite import SQLiteStore
 
 NODES = 100_000

@@ -30,9 +30,10 @@ import psutil
 from bench.bench_analysis import generate
 from bench.bench_iati import FIXTURES, SHARED
 from kb.analysis.funding import who_funds
+from kb.selection import SubgraphFilter
 from kb.store.neo4j import Neo4jStore, local
 from kb.store.neo4j import queries as q
-from kb.store.port import GraphStore, SubgraphFilter
+from kb.store.port import GraphStore
 from kb.store.sqlite import SQLiteStore
 
 PASSWORD = "kb-bench-password"

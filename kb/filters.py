@@ -12,7 +12,8 @@ import datetime as dt
 from graph_schema import ACTOR_TYPES
 from kb.analysis.models import NodeRef, Span
 from kb.errors import InvalidInputError
-from kb.store.port import GraphStore, SubgraphFilter
+from kb.selection import SubgraphFilter
+from kb.store.port import GraphStore
 
 
 def parse_date_option(value: str | None, option: str) -> dt.date | None:

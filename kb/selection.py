@@ -14,13 +14,11 @@ from typing import TYPE_CHECKING
 import networkx as nx
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from graph_schema import MAPPED_TYPES
 from kb.graph import LINKED_OUTSIDE, to_networkx
 
 if TYPE_CHECKING:
     from kb.store.port import GraphStore
-
-#: Types the filters select; their other neighbours come along, these only when selected.
-FOCUS_TYPES = frozenset({"Need", "Project"})
 
 
 class SubgraphFilter(BaseModel):
@@ -103,7 +101,7 @@ def around(store: GraphStore, focus: set[str]) -> nx.MultiDiGraph:
     if not focus:
         return nx.MultiDiGraph()
     near = store.neighbours(focus)
-    left_out = {i: t for i, t in store.types_of(near).items() if t in FOCUS_TYPES}
+    left_out = {i: t for i, t in store.types_of(near).items() if t in MAPPED_TYPES}
     graph = store.induced(focus | (near - set(left_out)))
     needs_left_out = {i for i, t in left_out.items() if t == "Need"}
     graph.graph[LINKED_OUTSIDE] = (

@@ -13,11 +13,11 @@ from collections.abc import Iterable
 
 import networkx as nx
 
+from graph_schema import MAPPED_TYPES
 from kb.analysis.models import CoFunders, CofundingPair, WhoFunds
 from kb.errors import InvalidInputError
 from kb.presentation import amounts_text, display
 from kb.questions.maps import Findings, MapData
-from kb.store.port import FOCUS_TYPES
 from visual.describe import label, node_money
 from visual.highlight import Highlights, from_gaps, from_overlaps
 from visual.network import MAX_NODES, MapModel, build_network, check_size
@@ -70,7 +70,7 @@ def support_part(G: nx.MultiDiGraph) -> nx.MultiDiGraph:
     >>> sorted(support_part(G))
     ['need:n', 'project:p']
     """
-    core = {n for n, t in G.nodes(data="type") if t in FOCUS_TYPES}
+    core = {n for n, t in G.nodes(data="type") if t in MAPPED_TYPES}
     keep = set(core)
     for n in core:
         keep.update(G.predecessors(n))

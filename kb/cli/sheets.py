@@ -23,12 +23,13 @@ from kb.exports import FORMATS, flat_graph, write
 from kb.matching import sheet_matcher
 from kb.questions import analyses as ask
 from kb.questions.asked import Asked
+from kb.selection import SubgraphFilter
 from kb.sheets.layouts import detect, from_mapping, load_mapping
 from kb.sheets.report import REPORTS, write_report
 from kb.sheets.rows import read_sheet, summary
 from kb.sheets.template import write_template
 from kb.sheets.workbook import read_table
-from kb.store.port import GraphStore, SubgraphFilter
+from kb.store.port import GraphStore
 from kb.tables import table_of
 
 

@@ -37,7 +37,8 @@ from kb.filters import resolve_actor
 from kb.presentation import KOSOVO_FOOTNOTE, names_in, names_kosovo, shown
 from kb.questions.asked import Within, select
 from kb.questions.walks import actor_graph, need_graph
-from kb.store.port import GraphStore, SubgraphFilter
+from kb.selection import SubgraphFilter
+from kb.store.port import GraphStore
 
 
 class Report(BaseModel):

@@ -13,7 +13,8 @@ from graph_schema import short_label
 from kb.analysis.models import Span
 from kb.filters import resolve_filters, window_of
 from kb.presentation import display
-from kb.store.port import GraphStore, SubgraphFilter
+from kb.selection import SubgraphFilter
+from kb.store.port import GraphStore
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,8 @@ from kb.presentation import display
 from kb.questions import analyses as ask
 from kb.questions.asked import Asked, Selection, Within, data_date, select
 from kb.questions.walks import need_graph
-from kb.store.port import GraphStore, SubgraphFilter
+from kb.selection import SubgraphFilter
+from kb.store.port import GraphStore
 
 #: The views ``kb map`` and ``/maps`` offer.
 VIEWS = ("overview", "pillar", "partner", "donor", "need", "overlaps", "gaps", "cofunding")

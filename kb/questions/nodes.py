@@ -20,7 +20,8 @@ from kb.questions import analyses as ask
 from kb.questions.asked import Selection, Within, select
 from kb.questions.walks import actor_graph, need_graph
 from kb.records import NodeRecord
-from kb.store.port import GraphStore, SubgraphFilter
+from kb.selection import SubgraphFilter
+from kb.store.port import GraphStore
 
 #: How many overlaps and gaps the overview lists.
 TOP = 6

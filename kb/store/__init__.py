@@ -6,7 +6,7 @@ from urllib.parse import urlsplit
 
 from kb.errors import StoreUnavailableError
 from kb.settings import Settings
-from kb.store.port import GraphStore, SubgraphFilter, WriteSummary
+from kb.store.port import GraphStore
 
 #: URI schemes the Neo4j driver understands.
 NEO4J_SCHEMES = ("neo4j", "neo4j+s", "neo4j+ssc", "bolt", "bolt+s", "bolt+ssc")
@@ -39,4 +39,4 @@ def open_store(location: str | None = None, settings: Settings | None = None) ->
     return SQLiteStore(location)
 
 
-__all__ = ["GraphStore", "SubgraphFilter", "WriteSummary", "is_neo4j_location", "open_store"]
+__all__ = ["GraphStore", "is_neo4j_location", "open_store"]

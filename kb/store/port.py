@@ -15,10 +15,8 @@ import networkx as nx
 
 from kb import selection
 from kb.records import Batch, EdgeRecord, NodeRecord
-from kb.selection import FOCUS_TYPES, SubgraphFilter
+from kb.selection import SubgraphFilter
 from kb.store.writes import WriteLogEntry, WriteSummary
-
-__all__ = ["FOCUS_TYPES", "GraphStore", "SubgraphFilter", "WriteLogEntry", "WriteSummary"]
 
 
 class GraphStore(abc.ABC):

@@ -15,7 +15,7 @@ from kb.analysis.models import Span
 from kb.analysis.network import actor_paths, brokers
 from kb.analysis.overlaps import overlaps
 from kb.records import parse_batch
-from kb.store.port import SubgraphFilter
+from kb.selection import SubgraphFilter
 from tests.analysis.scenarios import add_need, add_project, context_pair, graph, two_donors_one_need
 
 

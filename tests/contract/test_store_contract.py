@@ -8,7 +8,7 @@ import pytest
 
 from kb.errors import ConflictError, NotFoundError, SchemaViolationError
 from kb.records import parse_batch
-from kb.store.port import SubgraphFilter
+from kb.selection import SubgraphFilter
 from tests.conftest import edge, node
 
 

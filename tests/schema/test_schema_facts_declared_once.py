@@ -40,10 +40,6 @@ FACTS = {
 #: Mappings keyed by these alone restate an order or a set of them.
 KEYED_FACTS = ("priorities", "statuses")
 
-# to remove: issue 13. Copies left in files being rewritten by others, as (file, a snippet of the
-# offending line). Each entry must still match a copy, so the list can only shrink.
-PENDING: tuple[tuple[str, str], ...] = (("kb/selection.py", 'FOCUS_TYPES = frozenset({"Need", "Project"})'),)
-
 
 def restated_facts(source: str) -> list[tuple[int, str]]:
     """(line, fact) of each literal in ``source`` that restates a schema fact.
@@ -78,25 +74,9 @@ def _copies() -> list[tuple[str, int, str, str]]:
     return copies
 
 
-def _pending(name: str, text: str) -> bool:
-    return any(name == file and snippet in text for file, snippet in PENDING)
-
-
 def test_no_module_outside_graph_schema_restates_a_schema_fact():
-    offenders = [
-        f"{name}:{n}: {fact}: {text}" for name, n, fact, text in _copies() if not _pending(name, text)
-    ]
+    offenders = [f"{name}:{n}: {fact}: {text}" for name, n, fact, text in _copies()]
     assert not offenders, "import these from graph_schema instead:\n" + "\n".join(offenders)
-
-
-def test_every_pending_copy_is_still_there():
-    copies = _copies()
-    gone = [
-        f"{file}: {snippet}"
-        for file, snippet in PENDING
-        if not any(name == file and snippet in text for name, _, _, text in copies)
-    ]
-    assert not gone, "no longer a copy; remove from PENDING:\n" + "\n".join(gone)
 
 
 def test_actor_roles_are_the_ends_of_the_role_edges():

@@ -22,6 +22,11 @@ class Funds(Edge, Period):
     amount: Amount | None = None
     currency: Currency | None = None
     kind: Literal["budget", "commitment", "disbursement"] = "commitment"
+    joint: bool | None = Field(
+        None,
+        description="true: the amount is a total the project's joint funders share (each of their FUNDS "
+        "edges states the same total); nobody's share of it is known, so it is counted once, never split.",
+    )
 
     @model_validator(mode="after")
     def _amount_has_currency(self) -> Funds:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from kb.analysis.models import Amounts, Converted, Evidence, Gap, NodeRef, Overlap, Rate
+from kb.analysis.models import Amounts, Converted, Evidence, FundingLine, Gap, NodeRef, Overlap, Rate
 from kb.analysis.money import Rates
 from kb.errors import InvalidInputError
 from kb.presentation import KOSOVO_FOOTNOTE, amounts_text, display, money, names_kosovo
@@ -107,6 +107,21 @@ def text_rows(table: Table) -> list[list[str]]:
 def names_kosovo_in(table: Table) -> bool:
     """Whether the table names Kosovo, so the designation footnote is due once under it."""
     return names_kosovo(c for row in text_rows(table) for c in row)
+
+
+def joint_text(line: FundingLine) -> str:
+    """A funder's share in a joint total, as every face says it.
+
+    >>> a = NodeRef(id="country:at", name="Austria", type="Country")
+    >>> si = NodeRef(id="country:si", name="Slovenia", type="Country")
+    >>> p = NodeRef(id="project:p", name="P", type="Project")
+    >>> joint_text(FundingLine(actor=si, role="funder", project=p, status="implementation", period=None,
+    ...                        amounts={}, joint={"EUR": 400000.0}, joint_with=[a], evidence=[]))
+    '400,000 EUR jointly with Austria, not split'
+    """
+    if not line.joint:
+        return ""
+    return f"{amounts_text(line.joint)} jointly with {_names(line.joint_with) or 'others'}, not split"
 
 
 def sources_of(evidence: Iterable[Evidence]) -> str:
@@ -257,6 +272,8 @@ def gaps_table(found: list[Gap], rates: Rates | None = None, *, empty: str = "No
 def who_funds_table(report: WhoFundsReport, rates: Rates | None = None) -> Table:
     result = report.who_funds
     note = f"total (not cancelled): {amounts_text(result.totals)}"
+    if result.joint:
+        note += f", of which {amounts_text(result.joint)} given jointly (not split between its funders)"
     if result.required:
         note += f"; required: {amounts_text(result.required)}"
     if result.converted:
@@ -271,6 +288,7 @@ def who_funds_table(report: WhoFundsReport, rates: Rates | None = None) -> Table
             Column("status"),
             Column("active"),
             Column("amount", money=True),
+            Column("jointly"),
         ],
         rows=[
             [
@@ -280,6 +298,7 @@ def who_funds_table(report: WhoFundsReport, rates: Rates | None = None) -> Table
                 line.status,
                 line.period.label() if line.period else "not active",
                 line.amounts if line.role == "funder" else {},
+                joint_text(line),
             ]
             for line in result.lines
         ],
@@ -309,6 +328,11 @@ def co_funders_table(report: CoFundersReport, rates: Rates | None = None) -> Tab
                     other.project if other else "",
                     other.period.label() if other and other.period else "",
                     other.amounts if other else {},
+                    "; ".join(
+                        filter(
+                            None, [*(joint_text(line) for line in n.own), joint_text(other) if other else ""]
+                        )
+                    ),
                 ]
             )
             evidence.append([e for line in n.own for e in line.evidence] + (other.evidence if other else []))
@@ -324,6 +348,7 @@ def co_funders_table(report: CoFundersReport, rates: Rates | None = None) -> Tab
             Column("project", short=False),
             Column("active"),
             Column("amount", money=True),
+            Column("jointly"),
         ],
         rows=rows,
         evidence=evidence,

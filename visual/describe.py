@@ -42,10 +42,12 @@ def label(node: Mapping[str, Any]) -> str:
 
 
 def node_money(G: nx.MultiDiGraph) -> dict[str, dict[str, Amounts]]:
-    """Per node, money by role: ``received`` (projects), ``given`` (funders), ``required`` (needs)."""
+    """Per node, money by role: ``received`` (projects), ``given`` (funders), ``joint`` (totals a funder
+    shares with others, not split), ``required`` (needs)."""
     facts = Facts(G)
     found: dict[str, dict[str, Amounts]] = {}
     given: dict[str, list[Amounts]] = {}
+    joint: dict[str, list[Amounts]] = {}
     for node, kind in G.nodes(data="type"):
         if kind == "Project":
             project = facts[node]
@@ -53,12 +55,15 @@ def node_money(G: nx.MultiDiGraph) -> dict[str, dict[str, Amounts]]:
                 found.setdefault(node, {})["received"] = project.amounts
             for funder, amounts in project.amounts_by_funder.items():
                 given.setdefault(funder, []).append(amounts)
+            for funder in project.joint_funders:
+                joint.setdefault(funder, []).append(project.joint)
         elif kind == "Need" and required(G.nodes[node]):
             found.setdefault(node, {})["required"] = required(G.nodes[node])
-    for funder, parts in given.items():
-        summed = total(parts)
-        if summed:
-            found.setdefault(funder, {})["given"] = summed
+    for role, by_funder in (("given", given), ("joint", joint)):
+        for funder, parts in by_funder.items():
+            summed = total(parts)
+            if summed:
+                found.setdefault(funder, {})[role] = summed
     return found
 
 
@@ -124,7 +129,12 @@ def _names(G: nx.MultiDiGraph, ids: list[str]) -> str:
     return ", ".join(label(G.nodes[i]) for i in ids)
 
 
-ROLE_WORDS = {"received": "Funding received", "given": "Funding given", "required": "Required"}
+ROLE_WORDS = {
+    "received": "Funding received",
+    "given": "Funding given",
+    "joint": "Funding given jointly with others (not split)",
+    "required": "Required",
+}
 
 
 def node_tip(G: nx.MultiDiGraph, node: str, money_by_role: Mapping[str, Amounts], notes: list[str]) -> str:

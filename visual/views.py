@@ -18,6 +18,7 @@ from kb.analysis.models import CoFunders, CofundingPair, WhoFunds
 from kb.errors import InvalidInputError
 from kb.presentation import amounts_text, display
 from kb.questions.maps import Findings, MapData
+from kb.tables import joint_text
 from visual.describe import label, node_money
 from visual.highlight import Highlights, from_gaps, from_overlaps
 from visual.network import MAX_NODES, MapModel, build_network, check_size
@@ -136,7 +137,9 @@ def need(
     marks.focus = {need_id}
     lines = [
         f"{display(line.actor.label)} {'funds' if line.role == 'funder' else 'implements'} "
-        f"{display(line.project.name)}" + (f": {amounts_text(line.amounts)}" if line.amounts else "")
+        f"{display(line.project.name)}"
+        + (f": {amounts_text(line.amounts)}" if line.amounts else "")
+        + (f" ({joint_text(line)})" if line.joint else "")
         for line in result.lines
     ]
     marks.findings = lines + marks.findings

@@ -21,7 +21,7 @@ from graph_schema import short_label
 from graph_schema.registry import type_of_id
 from kb.analysis.models import Span
 from kb.presentation import KOSOVO_FOOTNOTE, amounts_text, display, money
-from kb.tables import Cell, Column, cell_text, gaps_table, overlaps_table, refs
+from kb.tables import Cell, Column, cell_text, gaps_table, joint_text, overlaps_table, refs
 
 TEMPLATES_DIR = Path(__file__).parent.parent / "templates"
 FOOTNOTE_MARK = "<!--kb:footnote-->"
@@ -96,7 +96,14 @@ def _environment() -> Environment:
         lstrip_blocks=True,
     )
     env.filters.update(
-        d=display, url=page_url, amounts=amounts_text, span=span, link=_link, short=_short_link, money=money
+        d=display,
+        joint=joint_text,
+        url=page_url,
+        amounts=amounts_text,
+        span=span,
+        link=_link,
+        short=_short_link,
+        money=money,
     )
     env.globals.update(
         footnote_mark=Markup(FOOTNOTE_MARK), cell=_cell, overlaps_table=overlaps_table, gaps_table=gaps_table

@@ -52,6 +52,10 @@ def funding_lines(
             status=f.status,
             period=f.span,
             amounts=f.amounts_by_funder[funder],
+            joint=f.joint if funder in f.joint_funders else {},
+            joint_with=[ref(G, o) for o in sorted(f.joint_funders - {funder})]
+            if funder in f.joint_funders
+            else [],
             evidence=evidence(e for e in f.funding_edges if e["source"] == funder),
         )
         for funder in sorted(f.funders)
@@ -107,7 +111,8 @@ def who_funds(G: nx.MultiDiGraph, need_id: str, *, rates: Rates | None = None) -
     facts = Facts(G)
     projects = addressing_projects(G, need_id)
     lines = [line for p in projects for line in funding_lines(G, facts, p)]
-    totals = total(facts[p].amounts for p in projects if not facts[p].cancelled)
+    live = [p for p in projects if not facts[p].cancelled]
+    totals = total(facts[p].amounts for p in live)
     return WhoFunds(
         need=ref(G, need_id),
         priority=priority(G.nodes[need_id]),
@@ -115,6 +120,7 @@ def who_funds(G: nx.MultiDiGraph, need_id: str, *, rates: Rates | None = None) -
         required=required(G.nodes[need_id]),
         lines=lines,
         totals=totals,
+        joint=total(facts[p].joint for p in live),
         converted=convert(totals, rates),
     )
 

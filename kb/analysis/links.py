@@ -19,7 +19,7 @@ from graph_schema import (
     short_label,
 )
 from kb.analysis.models import Amounts, Evidence, NodeRef, Span
-from kb.analysis.money import counted_funding, edge_amounts, total
+from kb.analysis.money import counted_funding, edge_amounts, joint_total, total
 from kb.analysis.periods import active_span, intersect, record_span
 
 
@@ -117,8 +117,13 @@ class ProjectFacts:
     span: Span | None
     funders: set[str] = field(default_factory=set)
     implementers: set[str] = field(default_factory=set)
+    #: Everything the project receives: each funder's own amounts, and each joint total once.
     amounts: Amounts = field(default_factory=dict)
+    #: What each funder gives alone (joint totals left out).
     amounts_by_funder: dict[str, Amounts] = field(default_factory=dict)
+    #: Totals its joint funders share (``joint`` FUNDS edges), once, and who shares them.
+    joint: Amounts = field(default_factory=dict)
+    joint_funders: set[str] = field(default_factory=set)
     funding_edges: list[dict[str, Any]] = field(default_factory=list)
     implementing_edges: list[dict[str, Any]] = field(default_factory=list)
 
@@ -138,12 +143,16 @@ def project_facts(G: nx.MultiDiGraph, project_id: str) -> ProjectFacts:
                 by_funder.setdefault(e["source"], []).append(e)
             elif e.get("type") == "IMPLEMENTS":
                 facts.implementing_edges.append(e)
+    shared: list[dict[str, Any]] = []
     for funder, edges in sorted(by_funder.items()):
         counted = counted_funding(edges)
         facts.funders.add(funder)
-        facts.amounts_by_funder[funder] = edge_amounts(counted)
+        facts.amounts_by_funder[funder] = edge_amounts(e for e in counted if not e.get("joint"))
+        shared += [e for e in counted if e.get("joint")]
         facts.funding_edges.extend(edges)
-    facts.amounts = total(facts.amounts_by_funder.values())
+    facts.joint = joint_total(shared)
+    facts.joint_funders = {e["source"] for e in shared}
+    facts.amounts = total([*facts.amounts_by_funder.values(), facts.joint])
     facts.implementers = {e["source"] for e in facts.implementing_edges}
     return facts
 

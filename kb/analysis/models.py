@@ -137,7 +137,11 @@ class FundingLine(Result):
     project: NodeRef
     status: str
     period: Span | None
-    amounts: Amounts
+    amounts: Amounts = Field(description="What this funder alone gives (a joint total is not in it).")
+    joint: Amounts = Field(
+        default_factory=dict, description="A total this funder shares with ``joint_with``, not split."
+    )
+    joint_with: list[NodeRef] = Field(default_factory=list, description="The other funders of ``joint``.")
     evidence: list[Evidence]
 
 
@@ -148,6 +152,10 @@ class WhoFunds(Result):
     required: Amounts
     lines: list[FundingLine]
     totals: Amounts
+    joint: Amounts = Field(
+        default_factory=dict,
+        description="The part of ``totals`` given jointly, each joint total once, not split.",
+    )
     converted: Converted | None = None
 
 

@@ -73,6 +73,21 @@ def edge_amounts(edges: Iterable[Mapping[str, Any]]) -> Amounts:
     return total({e["currency"]: float(e["amount"])} for e in edges if e.get("amount") is not None)
 
 
+def joint_total(edges: Iterable[Mapping[str, Any]]) -> Amounts:
+    """The total a project's joint funders share: every joint edge states the same total, so it is
+    counted once per currency (the largest stated, should they differ), never added up.
+
+    >>> joint_total([{"amount": 400, "currency": "EUR", "joint": True},
+    ...              {"amount": 400, "currency": "EUR", "joint": True}])
+    {'EUR': 400.0}
+    """
+    out: dict[str, float] = {}
+    for e in edges:
+        if e.get("amount") is not None:
+            out[e["currency"]] = max(out.get(e["currency"], 0.0), float(e["amount"]))
+    return dict(sorted(out.items()))
+
+
 class Rates:
     """Stated conversion rates to one base currency (the latest per currency applies)."""
 

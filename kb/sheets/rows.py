@@ -344,11 +344,9 @@ class RowReader:
         if pillar:
             self.link(n, project_id, "IN_PILLAR", pillar["id"])
         # One amount for one donor is that donor's commitment. One amount for several donors is a
-        # joint total nobody's share of which is known: it is kept in the description, not split.
-        share = amount if len(donors) == 1 else None
-        if len(donors) > 1 and amount is not None:
-            joint = f"Joint total budget as stated: {amount:,.2f} {currency}"
-            self.nodes[project_id]["description"] = "; ".join(filter(None, [text, joint]))
+        # joint total nobody's share of which is known: each donor's FUNDS states it as ``joint``,
+        # and the analyses count it once, never split.
+        joint = len(donors) > 1 and amount is not None
         for dcol, donor in donors:
             donor_id = self.actor(n, dcol, str(donor), kinds=FUNDER_TYPES, partner=None)
             if donor_id:
@@ -357,9 +355,10 @@ class RowReader:
                     donor_id,
                     "FUNDS",
                     project_id,
-                    amount=share,
-                    currency=currency if share is not None else None,
+                    amount=amount,
+                    currency=currency if amount is not None else None,
                     kind="commitment",
+                    joint=joint or None,
                     start=start,
                     end=end,
                 )

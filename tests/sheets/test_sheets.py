@@ -173,7 +173,7 @@ def test_responses_accept_three_donors_open_end_and_currency_signs(kb, tmp_path)
         joint = [e for e in store.edges_of("project:al-joint-border-patrol-training") if e["type"] == "FUNDS"]
         lab = [e for e in store.edges_of("project:rs-forensics-lab") if e["type"] == "FUNDS"]
     assert sorted(e["source"] for e in joint) == ["country:at", "country:it", "org:dg-near"]
-    assert all("amount" not in e for e in joint)
+    assert all((e["amount"], e["currency"], e["joint"]) == (1_500_000.0, "EUR", True) for e in joint)
     assert (lab[0]["amount"], lab[0]["currency"]) == (300000.0, "USD")
 
 

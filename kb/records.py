@@ -31,6 +31,9 @@ class Batch:
 
     nodes: list[NodeRecord] = field(default_factory=list)
     edges: list[EdgeRecord] = field(default_factory=list)
+    #: Edges (type, source, target, key) to delete in the same write: a source imported again no
+    #: longer states them. Edges the batch writes are never deleted.
+    retract: list[tuple[str, str, str, str]] = field(default_factory=list)
 
     def __len__(self) -> int:
         return len(self.nodes) + len(self.edges)

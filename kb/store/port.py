@@ -34,7 +34,8 @@ class GraphStore(abc.ABC):
         """Write a validated batch all-or-nothing; a second identical write changes nothing.
 
         Refuses (and changes nothing) when an edge endpoint is missing or of a type the edge
-        does not allow, or an id is stored with another type.
+        does not allow, or an id is stored with another type. The edges of ``batch.retract`` the
+        batch does not write are deleted in the same transaction (absent ones are ignored).
         """
 
     @abc.abstractmethod

@@ -39,6 +39,7 @@ from kb.store.writes import (
     diff,
     dumps,
     now,
+    retractable,
     summary_of,
 )
 from kb.text import query_terms, search_text
@@ -230,7 +231,15 @@ class SQLiteStore(GraphStore):
                     "ON CONFLICT(id) DO UPDATE SET record = excluded.record, search = excluded.search",
                     [(i, nodes[i]["type"], texts[i], node_search_text(nodes[i])) for i in node_diff.changed],
                 )
-                summary = summary_of(node_diff, self._upsert_edges(conn, batch.edges))
+                edge_diff = self._upsert_edges(conn, batch.edges)
+                gone = retractable((edge_identity(e) for e in batch.edges), batch.retract)
+                deleted = sum(
+                    conn.execute(
+                        "DELETE FROM edges WHERE type = ? AND source = ? AND target = ? AND key = ?", ident
+                    ).rowcount
+                    for ident in gone
+                )
+                summary = summary_of(node_diff, edge_diff, deleted)
                 if summary.changed:
                     self._log(conn, actor, action, {**batch.summary(), **summary.model_dump()})
         except KBError:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Hashable, Iterator, Mapping
+from collections.abc import Hashable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -31,10 +31,14 @@ class WriteSummary(BaseModel):
     edges_created: int = 0
     edges_updated: int = 0
     edges_unchanged: int = 0
+    #: Edges the batch retracted (a re-imported source no longer states them).
+    edges_deleted: int = 0
 
     @property
     def changed(self) -> bool:
-        return bool(self.nodes_created or self.nodes_updated or self.edges_created or self.edges_updated)
+        return bool(
+            self.nodes_created or self.nodes_updated or self.edges_created or self.edges_updated or self.edges_deleted
+        )
 
 
 class WriteLogEntry(BaseModel):
@@ -77,9 +81,10 @@ def diff(wanted: Mapping[K, object], stored: Mapping[K, object]) -> Diff[K]:
     return Diff(changed, created, updated, unchanged)
 
 
-def summary_of(nodes: Diff[Any], edges: Diff[Any]) -> WriteSummary:
-    """The :class:`WriteSummary` of a batch's node and edge diffs."""
+def summary_of(nodes: Diff[Any], edges: Diff[Any], deleted: int = 0) -> WriteSummary:
+    """The :class:`WriteSummary` of a batch's node and edge diffs (and of the edges it retracted)."""
     return WriteSummary(
+        edges_deleted=deleted,
         nodes_created=nodes.created,
         nodes_updated=nodes.updated,
         nodes_unchanged=nodes.unchanged,
@@ -87,6 +92,16 @@ def summary_of(nodes: Diff[Any], edges: Diff[Any]) -> WriteSummary:
         edges_updated=edges.updated,
         edges_unchanged=edges.unchanged,
     )
+
+
+def retractable(batch_edges: Iterable[EdgeIdentity], retract: Iterable[EdgeIdentity]) -> list[EdgeIdentity]:
+    """The edges to retract that the batch does not write again, sorted (a batch never deletes what it writes).
+
+    >>> retractable([("FUNDS", "a", "p", "")], [("FUNDS", "a", "p", ""), ("FUNDS", "b", "p", "")])
+    [('FUNDS', 'b', 'p', '')]
+    """
+    kept = set(batch_edges)
+    return sorted(set(retract) - kept)
 
 
 def chunks(items: list[T], size: int) -> Iterator[list[T]]:

@@ -7,7 +7,7 @@ import copy
 import pytest
 
 from kb.errors import ConflictError, NotFoundError, SchemaViolationError
-from kb.records import parse_batch
+from kb.records import edge_identity, parse_batch
 from kb.selection import SubgraphFilter
 from tests.conftest import edge, node
 
@@ -83,6 +83,28 @@ def test_check_types_unchanged_refuses_a_retyped_id():
         check_types_unchanged(
             Batch(nodes=[{"id": "org:x", "type": "Organisation"}]), {"org:x": "Institution"}
         )
+
+
+def test_upsert_retracts_the_edges_it_is_told_to_and_keeps_those_it_writes(store, small_graph):
+    load(store, small_graph)
+    edges = sorted(edge_identity(e) for e in store.edges_of("project:a"))
+    kept, dropped = edges[0], edges[1:]
+    assert dropped
+    again = parse_batch({"nodes": [], "edges": [e for e in small_graph["edges"] if edge_identity(e) == kept]})
+    again.retract = [*edges, ("FUNDS", "org:nobody", "project:a", "")]
+    summary = store.upsert(again)
+    assert summary.edges_deleted == len(dropped) and summary.changed
+    assert [edge_identity(e) for e in store.edges_of("project:a")] == [kept]
+
+
+def test_a_refused_batch_retracts_nothing(store, small_graph):
+    load(store, small_graph)
+    before = snapshot(store)
+    bad = parse_batch({"nodes": [], "edges": [edge("FUNDS", "org:missing", "project:a")]})
+    bad.retract = [edge_identity(e) for e in store.edges_of("project:a")]
+    with pytest.raises(SchemaViolationError):
+        store.upsert(bad)
+    assert snapshot(store) == before
 
 
 def test_delete_removes_the_node_and_its_edges(store, small_graph):

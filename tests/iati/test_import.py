@@ -351,6 +351,79 @@ def test_importing_the_same_files_twice_changes_nothing(seeded):
     assert snapshot(seeded) == before and seeded.write_log() == log
 
 
+SETTLE = ("settle/1_name_only_provider.xml", "settle/2_same_name_other_ref.xml")
+
+
+def test_the_first_import_is_already_the_steady_state(store):
+    """Two agencies share a name; a provider is named only by it. Mapped in file order, the first
+    import gave the provider to the first agency and every import after made a new node for it."""
+    first = run(store, *SETTLE).to_json()
+    after_one = snapshot(store)
+    second = run(store, *SETTLE).to_json()
+    assert snapshot(store) == after_one
+    assert not any(second["store"][k] for k in ("nodes_created", "edges_created", "edges_deleted"))
+    funders = {e["source"] for e in edges_of(store, "project:XM-TEST-SETTLE-C", "FUNDS")}
+    assert funders == {"org:example-border-agency"}
+    assert {o["id"] for o in first["organisations"]["new"]} == {
+        "org:xm-test-ba1",
+        "org:xm-test-ba2",
+        "org:example-border-agency",
+    }
+
+
+def test_the_order_of_the_files_does_not_change_what_is_imported(tmp_path):
+    from kb.records import edge_identity
+    from kb.store.sqlite import SQLiteStore
+
+    stores = []
+    for order in (SETTLE, SETTLE[::-1]):
+        store = SQLiteStore(tmp_path / f"{len(stores)}.sqlite")
+        run(store, *order)
+        nodes, edges = snapshot(store)
+        stores.append(([n["id"] for n in nodes], [(*edge_identity(e), e.get("amount")) for e in edges]))
+        store.close()
+    assert stores[0] == stores[1]  # the same nodes and edges; only which file a node was first seen in differs
+
+
+def test_an_activity_imported_again_loses_what_it_no_longer_states(store, tmp_path):
+    original = fixture("settle/1_name_only_provider.xml").read_text(encoding="utf-8")
+    path = tmp_path / "activity.xml"
+    path.write_text(original, encoding="utf-8")
+    run_import(store, [path])
+    path.write_text(
+        original.replace(
+            '<value value-date="2022-02-01">1000', '<value value-date="2022-02-01" currency="USD">2500'
+        ),
+        encoding="utf-8",
+    )
+    again = run_import(store, [path]).to_json()
+    funds = [(e["key"], e.get("amount")) for e in edges_of(store, "project:XM-TEST-SETTLE-C", "FUNDS")]
+    assert funds == [("commitment:USD", 2500.0)] and again["store"]["edges_deleted"] == 1
+
+
+def test_edges_stated_by_another_source_stay_when_an_activity_is_imported_again(store):
+    from kb.records import parse_batch
+
+    run(store, *SETTLE)
+    store.upsert(
+        parse_batch(
+            {
+                "nodes": [],
+                "edges": [
+                    {
+                        "type": "FUNDS",
+                        "source": "org:xm-test-ba2",
+                        "target": "project:XM-TEST-SETTLE-C",
+                        "sources": ["sheet!4"],
+                    }
+                ],
+            }
+        )
+    )
+    run(store, *SETTLE)
+    assert "org:xm-test-ba2" in {e["source"] for e in edges_of(store, "project:XM-TEST-SETTLE-C", "FUNDS")}
+
+
 def test_reimport_with_filters_lifted_is_idempotent_too(store):
     run(
         store,
@@ -391,3 +464,12 @@ def test_progress_is_reported_in_bytes_across_files(seeded):
     files = [fixture("roles_2x.xml"), fixture("dportal_92_excerpt.xml")]
     IatiImport(seeded, Options(), on_progress=seen.append).run(files)
     assert seen == sorted(seen) and seen[-1] == sum(p.stat().st_size for p in files)
+
+
+def test_windows_1252_punctuation_misread_as_control_characters_is_repaired(store, tmp_path):
+    text = fixture("settle/2_same_name_other_ref.xml").read_text(encoding="utf-8")
+    path = tmp_path / "mojibake.xml"
+    path.write_text(text.replace("Border police equipment B", "Children\x92s rights \x96 phase II"), encoding="utf-8")
+    report = run_import(store, [path]).to_json()
+    assert report["imported"] == 1
+    assert store.get("project:XM-TEST-SETTLE-B")["name"] == "Children’s rights – phase II"

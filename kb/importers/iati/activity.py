@@ -106,13 +106,35 @@ def _local(tag: object) -> str:
     return tag.rpartition("}")[2] if tag[0] == "{" else tag
 
 
+#: C1 control characters: in real IATI files, Windows-1252 punctuation read as Latin-1 (U+0092 for ’).
+_C1 = re.compile("[\x80-\x9f]")
+
+
+def _cp1252(match: re.Match[str]) -> str:
+    """The character a Windows-1252 byte meant (``\x92`` → ``’``); nothing for the five it leaves undefined."""
+    try:
+        return match.group().encode("latin-1").decode("cp1252")
+    except UnicodeDecodeError:
+        return ""
+
+
+def repair(text: str) -> str:
+    """Text with Windows-1252 mojibake repaired, so a stray C1 control never reaches the store.
+
+    >>> repair("Children\x92s rights \x96 phase II")
+    'Children’s rights – phase II'
+    """
+    return _C1.sub(_cp1252, text)
+
+
 def _clean(text: str | None) -> str:
-    return " ".join(text.split()) if text else ""
+    return " ".join(repair(text).split()) if text else ""
 
 
 def _clean_paragraphs(text: str | None) -> str:
     if not text:
         return ""
+    text = repair(text)
     if "\n" not in text:
         return " ".join(text.split())
     text = _PARAGRAPHS.sub("\n\n", text.strip())

@@ -5,6 +5,11 @@ activity is read whole), identifier, pillar assignment (the sector filter), then
 own data errors, then the records. The
 duplicate rule (newest ``last-updated-datetime`` wins, the first met on a tie) holds within a
 file and across the files of one run.
+
+Which node an organisation is depends on every organisation the run knows, so the files are
+mapped until the organisations the run creates settle (at most :data:`SETTLE_PASSES` times)
+before anything is written: the first import already gives what a second would, whatever the
+order of the files.
 """
 
 from __future__ import annotations
@@ -33,10 +38,13 @@ from kb.importers.iati.orgs import Actors, load_aliases
 from kb.importers.iati.parse import iter_activities
 from kb.importers.iati.pillars import PillarRules
 from kb.importers.iati.report import FileResult, Report
-from kb.records import Batch, check_one_type_per_id, validate_edge, validate_node
+from kb.records import Batch, check_one_type_per_id, edge_identity, validate_edge, validate_node
 from kb.store.port import GraphStore
 
 PILLAR_SOURCE = "pillar_rules.yaml"
+#: Mapping passes at most before writing: one to learn the organisations the run creates, one to
+#: map every activity knowing all of them (a third only when the second created more).
+SETTLE_PASSES = 3
 
 
 @dataclass(frozen=True)
@@ -135,24 +143,33 @@ class IatiImport:
         self.actor = actor
         self.on_progress = on_progress
         self.rules = PillarRules.load(self.options.pillar_rules)
-        existing = [n for t in ACTOR_TYPES for n in store.nodes(type=t)] if store is not None else []
-        pillar_ids = {n["id"] for n in store.nodes(type="Pillar")} if store is not None else set()
-        self.actors = Actors(existing, load_aliases(self.options.aliases))
-        self.actors.persisted |= pillar_ids
+        self._existing = [n for t in ACTOR_TYPES for n in store.nodes(type=t)] if store is not None else []
+        self._pillar_ids = {n["id"] for n in store.nodes(type="Pillar")} if store is not None else set()
+        self._aliases = load_aliases(self.options.aliases)
+        self._fresh({}, {})
+        self._bytes_done = 0
+
+    def _fresh(self, created: dict[str, dict], created_edges: dict[str, list[dict]]) -> None:
+        """Start a mapping pass knowing the store's actors and the ones a previous pass created."""
+        self.actors = Actors([*self._existing, *created.values()], self._aliases)
+        self.actors.persisted = {n["id"] for n in self._existing} | self._pillar_ids
+        self.actors.created = dict(created)
+        self.actors.created_edges = {k: list(v) for k, v in created_edges.items()}
         for node_id, record in self.rules.pillar_nodes().items():
-            if node_id not in pillar_ids:
+            if node_id not in self._pillar_ids:
                 self.actors.created[node_id] = {**record, "sources": [PILLAR_SOURCE]}
         self.mapper = ActivityMapper(self.actors)
         self.report = Report(write=self.write)
-        self._kept: dict[str, tuple[str | None, str]] = {}  # identifier → (last-updated, source), written
-        self._bytes_done = 0
+        self._kept: dict[str, tuple[str | None, str]] = {}  # identifier → (last-updated, source), kept
 
     # -- run ------------------------------------------------------------------------------------
     def run(self, files: Iterable[Path], problems: Iterable[tuple[str, str]] = ()) -> Report:
+        files = list(files)
+        mapped = self._settle(files)
         for where, message in problems:
             self.report.add_file(FileResult(path=where, status="failed", error=message))
-        for path in files:
-            self.report.add_file(self.import_file(path))
+        for result, kept in mapped:
+            self.report.add_file(self._write(result, kept))
         self.report.organisations = self.actors.summary(self.report.written_ids if self.write else None)
         self.report.generic_organisations = sorted(self.actors.outcome.generic)
         self.report.notes = dict(sorted(self.mapper.notes.items()))
@@ -162,14 +179,30 @@ class IatiImport:
         if self.on_progress is not None:
             self.on_progress(self._bytes_done + done_in_file)
 
+    def _settle(self, files: list[Path]) -> list[tuple[FileResult, dict[str, Mapped]]]:
+        """Map every file until the organisations the run creates stop changing; the last mapping."""
+        created: dict[str, dict] = {}
+        created_edges: dict[str, list[dict]] = {}
+        for number in range(1, SETTLE_PASSES + 1):
+            self._fresh(created, created_edges)
+            self._bytes_done = 0
+            mapped = [self._map_file(path, progress=number == 1) for path in files]
+            if set(self.actors.created) == set(created) or number == SETTLE_PASSES:
+                return mapped
+            created, created_edges = self.actors.created, self.actors.created_edges
+        raise AssertionError("unreachable")
+
     def import_file(self, path: Path) -> FileResult:
         """Read, map and (when writing) store one file, all-or-nothing."""
+        return self._write(*self._map_file(path))
+
+    def _map_file(self, path: Path, *, progress: bool = True) -> tuple[FileResult, dict[str, Mapped]]:
+        """Read and map one file (nothing written): its result so far and the activities kept."""
+        on_progress = self._progress if self.on_progress and progress else None
         result = FileResult(path=str(path), status="imported" if self.write else "checked")
         kept: dict[str, Mapped] = {}
         try:
-            for info, element in iter_activities(
-                path, on_progress=self._progress if self.on_progress else None
-            ):
+            for info, element in iter_activities(path, on_progress=on_progress):
                 result.activities_read += 1
                 self.report.versions[activity_version(element, info.version) or "none"] += 1
                 skip = self._country_filter(element)
@@ -178,21 +211,33 @@ class IatiImport:
                     continue
                 self._take(path, read_activity(element, info.version), kept, result)
         except ImportFormatError as exc:
-            return self._failed(result, exc.detail)
+            return self._failed(result, exc.detail), {}
         finally:
             try:
                 self._bytes_done += path.stat().st_size
             except OSError:
                 pass
-            self._progress(0)
+            if on_progress is not None:
+                self._progress(0)
         errors = {r: n for r, n in result.skipped.items() if r in ERROR_REASONS}
         if self.options.strict and errors:
             result.status = "rejected"
             result.error = "--strict: " + ", ".join(
                 f"{n} {r.replace('_', ' ')}" for r, n in sorted(errors.items())
             )
+            return result, {}
+        for mapped in kept.values():
+            self._kept[mapped.identifier] = (mapped.last_updated, mapped.project["sources"][0])
+        return result, kept
+
+    def _write(self, result: FileResult, kept: dict[str, Mapped]) -> FileResult:
+        """Store the activities kept from one file, all-or-nothing (when writing)."""
+        if result.status in ("failed", "rejected"):
             return result
+        path = Path(result.path)
         batch, created = self._batch(kept.values())
+        if self.store is not None:
+            batch.retract = self._no_longer_stated(kept.values())
         if self.write and self.store is not None:
             try:
                 summary = self.store.upsert(batch, actor=self.actor, action=f"import iati {path.name}")
@@ -201,8 +246,6 @@ class IatiImport:
             result.write = summary.model_dump()
             self.actors.mark_written(created)
             self.report.written_ids.update(created)
-        for mapped in kept.values():
-            self._kept[mapped.identifier] = (mapped.last_updated, mapped.project["sources"][0])
         result.imported = len(kept)
         result.batch = batch.summary()
         self.report.count_batch(batch)
@@ -282,6 +325,20 @@ class IatiImport:
             reason, detail = activity.problems[0]
             raise Skip(reason, detail)
         return self.mapper.map(activity, assignments, source)
+
+    def _no_longer_stated(self, kept: Iterable[Mapped]) -> list[tuple[str, str, str, str]]:
+        """Stored edges of the kept activities that only IATI stated and this reading no longer does:
+        an edited activity imported again loses its old funders, amounts and pillars."""
+        assert self.store is not None
+        gone = []
+        for mapped in kept:
+            now = {edge_identity(e) for e in mapped.edges}
+            mark = f"#{mapped.identifier}"
+            for e in self.store.edges_of(mapped.project["id"]):
+                ident = edge_identity(e)
+                if ident not in now and e.get("sources") and all(src.endswith(mark) for src in e["sources"]):
+                    gone.append(ident)
+        return gone
 
     # -- batch ----------------------------------------------------------------------------------
     def _batch(self, kept: Iterable[Mapped]) -> tuple[Batch, set[str]]:

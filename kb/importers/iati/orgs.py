@@ -123,6 +123,7 @@ class Actors:
         store_nodes = list(store_nodes)
         self.aliases = aliases
         self.persisted: set[str] = {n["id"] for n in store_nodes}
+        self._records: dict[str, Mapping[str, Any]] = {n["id"]: n for n in store_nodes}
         self.created: dict[str, dict[str, Any]] = {}
         self.created_edges: dict[str, list[dict[str, Any]]] = {}
         self.outcome = Outcome()
@@ -160,6 +161,7 @@ class Actors:
 
     def _create(self, record: dict[str, Any], edges: list[dict[str, Any]] | None = None) -> None:
         self.created[record["id"]] = record
+        self._records[record["id"]] = record
         if edges:
             self.created_edges[record["id"]] = edges
         self.matcher.add(record)
@@ -239,7 +241,10 @@ class Actors:
         if (ref and ref.upper() in self._category_refs) or (name is not None and self._is_generic(name)):
             self.outcome.generic.add(name or ref or "")
             return None, "generic"
-        node_id = self._new_id(slug(ref) if plausible else slug(name or ""))
+        base = slug(ref) if plausible else slug(name or "")
+        if self._made_before(f"org:{base}", name or ref, ref if plausible else None):
+            return f"org:{base}", "same id"
+        node_id = self._new_id(base)
         record: dict[str, Any] = {
             "type": "Organisation",
             "id": node_id,
@@ -252,6 +257,18 @@ class Actors:
             record["iati_ref"] = ref
         self._create(record)
         return node_id, "new"
+
+    def _made_before(self, node_id: str, name: str | None, ref: str | None) -> bool:
+        """Whether ``node_id`` is the organisation an earlier import made from this same mention (same
+        name, same identifier or none): the matcher may find its name ambiguous, but making another
+        node for it on every import would never settle."""
+        record = self._records.get(node_id)
+        return (
+            record is not None
+            and record.get("type") == "Organisation"
+            and normalise_name(str(record.get("name", ""))) == normalise_name(name or "")
+            and (record.get("iati_ref") or None) == ref
+        )
 
     def _is_generic(self, name: str) -> bool:
         normal = normalise_name(name)

@@ -48,6 +48,7 @@ from kb.store.writes import (
     diff,
     dumps,
     now,
+    retractable,
     summary_of,
 )
 from kb.text import query_terms
@@ -213,13 +214,20 @@ class Neo4jStore(GraphStore):
                 node, props = nodes[node_id]
                 node_rows[node["type"]].append({"id": node_id, "props": props})
             edge_diff, edge_rows = self._changed_edges(tx, edges)
-            summary = summary_of(node_diff, edge_diff)
             for type_name, rows in node_rows.items():
                 for chunk in chunks(rows, CHUNK):
                     tx.run(q.UPSERT_NODES[type_name], rows=chunk).consume()
             for type_name, rows in edge_rows.items():
                 for chunk in chunks(rows, CHUNK):
                     tx.run(q.UPSERT_EDGES[type_name], rows=chunk).consume()
+            gone: dict[str, list[dict[str, str]]] = defaultdict(list)
+            for type_name, source, target, key in retractable(edges, batch.retract):
+                gone[type_name].append({"source": source, "target": target, "key": key})
+            deleted = 0
+            for type_name, rows in gone.items():
+                for chunk in chunks(rows, CHUNK):
+                    deleted += tx.run(q.DELETE_EDGES[type_name], rows=chunk).single()["n"]
+            summary = summary_of(node_diff, edge_diff, deleted)
             if summary.changed:
                 self._log(tx, seq, actor, action, {**batch.summary(), **summary.model_dump()})
             return summary

@@ -222,6 +222,14 @@ UPSERT_EDGES: dict[str, Cypher] = {
     )
     for t in EDGE_TYPES
 }
+#: Retracting edges: those a re-imported source no longer states (absent ones match nothing).
+DELETE_EDGES: dict[str, Cypher] = {
+    t: Cypher(
+        f"UNWIND $rows AS row MATCH (:{NODE} {{id: row.source}})-[r:{quote(t)} {{key: row.key}}]->"
+        f"(:{NODE} {{id: row.target}}) DELETE r RETURN count(r) AS n"
+    )
+    for t in EDGE_TYPES
+}
 EDGES_OF = Cypher(
     f"MATCH (:{NODE} {{id: $id}})-[r]-(:{NODE}) WITH DISTINCT r "
     "RETURN type(r) AS type, startNode(r).id AS source, endNode(r).id AS target, properties(r) AS props "

@@ -150,7 +150,7 @@ def _tables(report: Report, data: dict[str, Any], *, details: bool) -> None:
         ("skipped", sum(data["skipped"].values())),
         ("organisations new", len(orgs["new"])),
         ("organisations matched", len(orgs["matched"])),
-        ("projects to review (pillar)", data["projects_to_review"]),
+        ("projects to review", data["projects_to_review"]),
     ]
     rows += [(f"edges {kind}", n) for kind, n in data["edges"].items()]
     rows += [(k.replace("_", " "), v) for k, v in data.get("store", {}).items()]
@@ -177,6 +177,24 @@ def _tables(report: Report, data: dict[str, Any], *, details: bool) -> None:
                 for f in data["files"]
             ],
         )
+    if data["review"]:
+        table(
+            "Projects to review",
+            ["project", "name", "why"],
+            [(r["id"], r["name"], "; ".join(r["why"])) for r in data["review"][:_ROWS_SHOWN]],
+            caption=f"{len(data['review'])} in all (--json lists every one)"
+            if len(data["review"]) > _ROWS_SHOWN
+            else None,
+        )
+    for key, title in (("gaps_opened", "Gaps this import opens"), ("gaps_closed", "Gaps this import closes")):
+        if data[key]:
+            table(
+                title
+                if report.write
+                else title.replace("opens", "would open").replace("closes", "would close"),
+                ["kind", "priority", "gap", "why"],
+                [(g["kind"].replace("_", " "), g["priority"], g["gap"], g["why"]) for g in data[key]],
+            )
     if data["pillars"]:
         table("Pillars", ["pillar", "projects"], list(data["pillars"].items()))
     if data["countries"]:

@@ -382,7 +382,9 @@ def test_the_order_of_the_files_does_not_change_what_is_imported(tmp_path):
         nodes, edges = snapshot(store)
         stores.append(([n["id"] for n in nodes], [(*edge_identity(e), e.get("amount")) for e in edges]))
         store.close()
-    assert stores[0] == stores[1]  # the same nodes and edges; only which file a node was first seen in differs
+    assert (
+        stores[0] == stores[1]
+    )  # the same nodes and edges; only which file a node was first seen in differs
 
 
 def test_an_activity_imported_again_loses_what_it_no_longer_states(store, tmp_path):
@@ -469,7 +471,35 @@ def test_progress_is_reported_in_bytes_across_files(seeded):
 def test_windows_1252_punctuation_misread_as_control_characters_is_repaired(store, tmp_path):
     text = fixture("settle/2_same_name_other_ref.xml").read_text(encoding="utf-8")
     path = tmp_path / "mojibake.xml"
-    path.write_text(text.replace("Border police equipment B", "Children\x92s rights \x96 phase II"), encoding="utf-8")
+    path.write_text(
+        text.replace("Border police equipment B", "Children\x92s rights \x96 phase II"), encoding="utf-8"
+    )
     report = run_import(store, [path]).to_json()
     assert report["imported"] == 1
     assert store.get("project:XM-TEST-SETTLE-B")["name"] == "Children’s rights – phase II"
+
+
+def test_an_activity_whose_status_contradicts_its_dates_is_listed_to_review(seeded):
+    review = {r["id"]: r for r in run(seeded, "dportal_92_excerpt.xml").to_json()["review"]}
+    housing = review["project:XI-IATI-EC_NEAR-2018/397-305"]
+    assert any("status implementation but its end" in why and "has passed" in why for why in housing["why"])
+
+
+def test_a_parent_and_its_child_both_funded_are_flagged_as_possible_double_counting(store):
+    review = {r["id"]: r["why"] for r in run(store, "hierarchy.xml").to_json()["review"]}
+    why = "parent XM-TEST-H-1 and child XM-TEST-H-1-A both state funding: the same money may be counted twice"
+    assert why in review["project:XM-TEST-H-1"] and why in review["project:XM-TEST-H-1-A"]
+
+
+def test_a_dry_run_names_the_gaps_the_import_would_close_and_writes_nothing(tmp_path):
+    from kb.seeding import load_seeds
+    from kb.store.sqlite import SQLiteStore
+
+    with SQLiteStore(tmp_path / "kb.sqlite") as store:
+        store.upsert(load_seeds(demo=True))
+        before = snapshot(store)
+        dry = run(store, "dportal_92_excerpt.xml", write=False).to_json()
+        assert snapshot(store) == before
+        closed = {(g["kind"], g["gap"]) for g in dry["gaps_closed"]}
+        assert ("empty_cell", "Serbia / WBBSi") in closed
+        assert run(store, "dportal_92_excerpt.xml").to_json()["gaps_closed"] == dry["gaps_closed"]

@@ -86,6 +86,8 @@ class Activity:
     transactions: list[Money] = field(default_factory=list)
     problems: list[tuple[str, str]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    #: ``related-activity`` links: (type code, iati-identifier); 1 parent, 2 child, 3 sibling.
+    related: list[tuple[str, str]] = field(default_factory=list)
 
     def recipient_codes(self) -> list[str]:
         """Recipient countries: the activity's own, else those its transactions name."""
@@ -252,6 +254,11 @@ class _Reader:
         if org.ref or org.names:
             self.a.orgs.append(org)
 
+    def related_activity(self, el: etree._Element) -> None:
+        ref, kind = _clean(el.get("ref")), (el.get("type") or "").strip()
+        if ref and kind:
+            self.a.related.append((kind, ref))
+
     def activity_status(self, el: etree._Element) -> None:
         code = el.get("code")
         self.a.status = codes.status_code(code, el.text or " ".join(t for _, t in texts(el, self.a.lang)))
@@ -386,6 +393,7 @@ _HANDLERS = {
     "sector": _Reader.sector,
     "budget": _Reader.budget,
     "transaction": _Reader.transaction,
+    "related-activity": _Reader.related_activity,
 }
 
 _ANY_NAMESPACE = tuple("{*}" + tag for tag in _HANDLERS)

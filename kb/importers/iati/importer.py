@@ -19,11 +19,14 @@ import os
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from lxml import etree
 
 from graph_schema import ACTOR_TYPES
+from kb.analysis.models import Gap
 from kb.errors import ImportFormatError, KBError
+from kb.graph import to_networkx
 from kb.importers.iati import codes
 from kb.importers.iati.activity import (
     ERROR_REASONS,
@@ -33,12 +36,16 @@ from kb.importers.iati.activity import (
     read_activity,
     recipients_of,
 )
-from kb.importers.iati.mapping import ActivityMapper, Mapped, Skip, texts_for_keywords
+from kb.importers.iati.mapping import ActivityMapper, Mapped, Skip, project_id, texts_for_keywords
 from kb.importers.iati.orgs import Actors, load_aliases
 from kb.importers.iati.parse import iter_activities
 from kb.importers.iati.pillars import PillarRules
 from kb.importers.iati.report import FileResult, Report
+from kb.presentation import display
+from kb.questions import analyses as ask
+from kb.questions.asked import Selection
 from kb.records import Batch, check_one_type_per_id, edge_identity, validate_edge, validate_node
+from kb.selection import SubgraphFilter
 from kb.store.port import GraphStore
 
 PILLAR_SOURCE = "pillar_rules.yaml"
@@ -166,10 +173,15 @@ class IatiImport:
     def run(self, files: Iterable[Path], problems: Iterable[tuple[str, str]] = ()) -> Report:
         files = list(files)
         mapped = self._settle(files)
+        self._flag([m for _, kept in mapped for m in kept.values()])
+        before = self._gaps(None) if self.store is not None else None
         for where, message in problems:
             self.report.add_file(FileResult(path=where, status="failed", error=message))
         for result, kept in mapped:
             self.report.add_file(self._write(result, kept))
+        if before is not None:
+            after = self._gaps(None if self.write else [m for _, kept in mapped for m in kept.values()])
+            self._gap_changes(before, after)
         self.report.organisations = self.actors.summary(self.report.written_ids if self.write else None)
         self.report.generic_organisations = sorted(self.actors.outcome.generic)
         self.report.notes = dict(sorted(self.mapper.notes.items()))
@@ -340,6 +352,66 @@ class IatiImport:
                     gone.append(ident)
         return gone
 
+    # -- what to look at before trusting the result --------------------------------------------
+    def _flag(self, kept: list[Mapped]) -> None:
+        """Projects whose status contradicts their dates, and parents and children both imported
+        with funding (the same money may be counted twice)."""
+        today = dt.date.today().isoformat()
+        for m in kept:
+            p = m.project
+            if p.get("status") in LIVE_STATUSES and p.get("end") and p["end"] < today:
+                self.report.flag(
+                    p["id"],
+                    p["name"],
+                    f"status {p['status']} but its end {p['end']} has passed: is it still active?",
+                )
+        funded = {
+            m.identifier: m for m in kept if any(e["type"] == "FUNDS" and "amount" in e for e in m.edges)
+        }
+        stored = self._stored_funded(m_ref for m in kept for kind, m_ref in m.related if kind in ("1", "2"))
+        for m in funded.values():
+            for kind, ref in m.related:
+                if kind not in ("1", "2") or ref == m.identifier or not (ref in funded or ref in stored):
+                    continue
+                parent, child = (ref, m.identifier) if kind == "1" else (m.identifier, ref)
+                why = f"parent {parent} and child {child} both state funding: the same money may be counted twice"
+                self.report.flag(m.project["id"], m.project["name"], why)
+
+    def _stored_funded(self, identifiers: Iterable[str]) -> set[str]:
+        """Of ``identifiers``, the activities already stored with an amount funded."""
+        if self.store is None:
+            return set()
+        found = set()
+        for identifier in sorted(set(identifiers)):
+            edges = (
+                self.store.edges_of(project_id(identifier)) if self._stored(project_id(identifier)) else []
+            )
+            if any(e["type"] == "FUNDS" and e.get("amount") is not None for e in edges):
+                found.add(identifier)
+        return found
+
+    def _stored(self, node_id: str) -> bool:
+        assert self.store is not None
+        return bool(self.store.get_many([node_id]))
+
+    def _gaps(self, pending: list[Mapped] | None) -> dict[tuple, Gap]:
+        """The store's gaps by identity; with ``pending``, as they would be once those are written."""
+        assert self.store is not None
+        G = self.store.subgraph()
+        if pending is not None:
+            batch, _ = self._batch(pending)
+            nodes = {n: dict(d) for n, d in G.nodes(data=True)} | {n["id"]: n for n in batch.nodes}
+            edges = {edge_identity(d): d for *_, d in G.edges(data=True)} | {
+                edge_identity(e): e for e in batch.edges
+            }
+            G = to_networkx(nodes.values(), edges.values())
+        everything = Selection(filters=SubgraphFilter(), graph=G, words=[])
+        return {_gap_key(g): g for g in ask.gaps(self.store, everything).gaps}
+
+    def _gap_changes(self, before: dict[tuple, Gap], after: dict[tuple, Gap]) -> None:
+        self.report.gaps_opened = [_gap_entry(after[k]) for k in after if k not in before]
+        self.report.gaps_closed = [_gap_entry(before[k]) for k in before if k not in after]
+
     # -- batch ----------------------------------------------------------------------------------
     def _batch(self, kept: Iterable[Mapped]) -> tuple[Batch, set[str]]:
         kept = list(kept)
@@ -352,6 +424,26 @@ class IatiImport:
         batch = Batch(nodes=nodes, edges=edges)
         check_one_type_per_id(batch)
         return batch, {n["id"] for n in pending_nodes}
+
+
+#: Statuses of an activity that says it is still going on.
+LIVE_STATUSES = frozenset({"pipeline", "implementation"})
+
+
+def _gap_key(g: Gap) -> tuple:
+    return (
+        g.kind,
+        g.need.id if g.need else None,
+        tuple(c.id for c in g.countries),
+        tuple(p.id for p in g.pillars),
+    )
+
+
+def _gap_entry(g: Gap) -> dict[str, Any]:
+    where = (
+        g.need.name if g.need else " / ".join([*(c.name for c in g.countries), *(p.label for p in g.pillars)])
+    )
+    return {"kind": g.kind, "priority": g.priority, "gap": display(where), "why": display(g.reason)}
 
 
 def run_import(

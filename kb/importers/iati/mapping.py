@@ -37,6 +37,8 @@ class Mapped:
     project: dict[str, Any]
     edges: list[dict[str, Any]]
     uses: set[str] = field(default_factory=set)  # node ids the edges point at
+    #: ``related-activity`` links (type code, iati-identifier): 1 parent, 2 child.
+    related: list[tuple[str, str]] = field(default_factory=list)
 
 
 def project_id(identifier: str) -> str:
@@ -197,7 +199,7 @@ class ActivityMapper:
             raise Skip("invalid_record", exc.detail) from None
         uses = {e["source"] for e in records} | {e["target"] for e in records}
         uses.discard(pid)
-        return Mapped(activity.identifier, activity.last_updated, node, records, uses)
+        return Mapped(activity.identifier, activity.last_updated, node, records, uses, list(activity.related))
 
     def _project(self, activity: Activity, pid: str, source: str) -> dict[str, Any]:
         name, other_titles = display_name(activity.titles)

@@ -77,7 +77,11 @@ class Report:
     nodes: Counter[str] = field(default_factory=Counter)
     edges: Counter[str] = field(default_factory=Counter)
     pillars: Counter[str] = field(default_factory=Counter)
-    review: int = 0
+    #: Projects to look at before trusting what the import concluded, with why: project id → entry.
+    to_review: dict[str, dict[str, Any]] = field(default_factory=dict)
+    #: Gaps the import opened and closed (:func:`kb.questions.analyses.gaps` before and after).
+    gaps_opened: list[dict[str, Any]] = field(default_factory=list)
+    gaps_closed: list[dict[str, Any]] = field(default_factory=list)
     countries: Counter[str] = field(default_factory=Counter)
     sectors: Counter[str] = field(default_factory=Counter)
     written_ids: set[str] = field(default_factory=set)
@@ -92,15 +96,25 @@ class Report:
             if node["type"] == "Project":
                 self.sectors.update(node.get("sectors", []))
         self.edges.update(e["type"] for e in batch.edges)
-        reviewed: set[str] = set()
+        names = {n["id"]: n["name"] for n in batch.nodes}
         for edge in batch.edges:
             if edge["type"] == "TARGETS":
                 self.countries[edge["target"].split(":", 1)[1].upper()] += 1
             elif edge["type"] == "IN_PILLAR" and edge["source"].startswith("project:"):
                 self.pillars[edge["target"]] += 1
                 if edge.get("review"):
-                    reviewed.add(edge["source"])
-        self.review += len(reviewed)
+                    pillar = edge["target"].split(":", 1)[1]
+                    self.flag(
+                        edge["source"],
+                        names.get(edge["source"], edge["source"]),
+                        f"pillar {pillar} to review: {edge.get('reason', '')}".rstrip(": "),
+                    )
+
+    def flag(self, project: str, name: str, why: str) -> None:
+        """Put ``project`` on the list to review, saying why (each reason once)."""
+        entry = self.to_review.setdefault(project, {"id": project, "name": name, "why": []})
+        if why not in entry["why"]:
+            entry["why"].append(why)
 
     @property
     def failed(self) -> list[FileResult]:
@@ -133,7 +147,10 @@ class Report:
             "nodes": dict(sorted(self.nodes.items())),
             "edges": dict(sorted(self.edges.items())),
             "pillars": dict(sorted(self.pillars.items())),
-            "projects_to_review": self.review,
+            "projects_to_review": len(self.to_review),
+            "review": [self.to_review[k] for k in sorted(self.to_review)],
+            "gaps_opened": self.gaps_opened,
+            "gaps_closed": self.gaps_closed,
             "countries": {
                 code: {"name": display(codes.country_name(code)), "projects": n}
                 for code, n in sorted(self.countries.items())

@@ -11,9 +11,17 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from graph_schema.base import ID_MAX, LINE_MAX, LIST_MAX, NUMBER_MAX, SOURCE_MAX, TEXT_MAX
 from graph_schema.registry import EDGE_TYPES, NODE_TYPES, SCHEMA_VERSION
 
 COMMON = {"sources", "demo"}
+
+
+def _limit(value: Any) -> str:
+    """A limit as people read it: ``1e15`` as 1,000,000,000,000,000."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return f"{value:,}" if isinstance(value, int) else str(value)
 
 
 def _json_type(prop: dict[str, Any]) -> str:
@@ -27,13 +35,18 @@ def _json_type(prop: dict[str, Any]) -> str:
         return f"`{prop['const']}`"
     kind = prop.get("type", "any")
     if kind == "array":
-        return f"list of {_json_type(prop.get('items', {}))}"
+        most = f" (at most {_limit(prop['maxItems'])})" if "maxItems" in prop else ""
+        return f"list{most} of {_json_type(prop.get('items', {}))}"
     shown = {"string": "text", "number": "number", "integer": "integer", "boolean": "true/false"}.get(
         kind, kind
     )
     if prop.get("format") == "date":
         shown = "date (YYYY-MM-DD)"
-    limits = [f"{k} {prop[k]}" for k in ("pattern", "minimum", "maximum", "minLength") if k in prop]
+    limits = [
+        f"{k} {prop[k] if k == 'pattern' else _limit(prop[k])}"
+        for k in ("pattern", "minimum", "maximum", "minLength", "maxLength")
+        if k in prop
+    ]
     return shown + (f" ({', '.join(limits)})" if limits else "")
 
 
@@ -65,6 +78,18 @@ def render() -> str:
             "(as written, diacritics kept), `aliases`, `description`, `sources` (the documents that state it) "
             "and `demo` (part of the illustrative demo set). Every edge has `source`, `target`, `key` (tells "
             "apart several edges of one type between the same two nodes), `sources` and `demo`."
+        ),
+        "",
+        (
+            "Every value of every node and edge obeys the same rules, whatever brought it in (a JSON "
+            "file, a seed, a sheet, IATI, the API); what breaks one is refused with the record and the "
+            "field named, never stripped or cut. **Text** holds no control characters (C0, DEL, C1, "
+            "lone surrogates, U+FFFE/U+FFFF); only multi-line text (descriptions, summaries, "
+            "objectives, reasons) may hold tabs and line breaks. Its length is limited per field "
+            f"(`maxLength` below): ids {ID_MAX:,} characters, names and other one-line text "
+            f"{LINE_MAX:,}, each source {SOURCE_MAX:,}, multi-line text {TEXT_MAX:,}; a list holds at "
+            f"most {LIST_MAX:,} items. **Numbers** are finite (no NaN, no infinity) and at most "
+            f"{_limit(NUMBER_MAX)}. **Dates** are real calendar dates, written YYYY-MM-DD."
         ),
         "",
         "## Node types",

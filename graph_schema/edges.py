@@ -6,7 +6,7 @@ from typing import ClassVar, Literal
 
 from pydantic import Field, model_validator
 
-from graph_schema.base import Amount, Currency, Edge, Period
+from graph_schema.base import Amount, Currency, Edge, Line, Period, Text
 
 ACTORS = ("Organisation", "Country", "Institution")
 
@@ -41,7 +41,7 @@ class Implements(Edge, Period):
     TARGET_TYPES: ClassVar[tuple[str, ...]] = ("Project",)
     COLOUR: ClassVar[str] = "#f9a825"
 
-    role: str | None = Field(None, description="e.g. lead, partner, extending, accountable.")
+    role: Line | None = Field(None, description="e.g. lead, partner, extending, accountable.")
 
 
 class Benefits(Edge):
@@ -83,7 +83,7 @@ class Targets(Edge):
     SOURCE_TYPES: ClassVar[tuple[str, ...]] = ("Project",)
     TARGET_TYPES: ClassVar[tuple[str, ...]] = ("Country",)
 
-    percentage: float | None = Field(None, ge=0, le=100)
+    percentage: float | None = Field(None, ge=0, le=100, allow_inf_nan=False)
 
 
 class InPillar(Edge):
@@ -91,7 +91,7 @@ class InPillar(Edge):
     SOURCE_TYPES: ClassVar[tuple[str, ...]] = ("Need", "Project", "SupportGroup", "Event", "Document")
     TARGET_TYPES: ClassVar[tuple[str, ...]] = ("Pillar",)
 
-    reason: str | None = Field(None, description="Why this pillar was assigned (for automatic assignments).")
+    reason: Text | None = Field(None, description="Why this pillar was assigned (for automatic assignments).")
     review: bool = Field(False, description="The assignment should be checked by a person.")
 
 
@@ -108,7 +108,7 @@ class MemberOf(Edge):
     SOURCE_TYPES: ClassVar[tuple[str, ...]] = ACTORS
     TARGET_TYPES: ClassVar[tuple[str, ...]] = ("SupportGroup",)
 
-    role: str | None = Field(
+    role: Line | None = Field(
         None, description="As stated, e.g. 'including relevant bodies for Border Security'."
     )
 
@@ -150,7 +150,7 @@ class WorksFor(Edge):
     SOURCE_TYPES: ClassVar[tuple[str, ...]] = ("Person",)
     TARGET_TYPES: ClassVar[tuple[str, ...]] = ACTORS
 
-    position: str | None = None
+    position: Line | None = None
 
 
 EDGE_CLASSES: tuple[type[Edge], ...] = (

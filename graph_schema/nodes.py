@@ -7,7 +7,7 @@ from typing import ClassVar, Literal
 
 from pydantic import Field
 
-from graph_schema.base import Amount, Currency, Node, Period, PeriodFields
+from graph_schema.base import LIST_MAX, Amount, Currency, Line, Node, Period, PeriodFields, Text
 
 #: How urgent a need is, highest first (the order analyses rank by).
 Priority = Literal["high", "medium", "low"]
@@ -53,7 +53,7 @@ class Organisation(Node):
     SHAPE: ClassVar[str] = "dot"
     SHORT_FIELD: ClassVar[str | None] = "acronym"
 
-    acronym: str | None = None
+    acronym: Line | None = None
     kind: Literal[
         "eu_body",
         "eu_agency",
@@ -66,7 +66,7 @@ class Organisation(Node):
         "iisg_body",
         "other",
     ] = "other"
-    iati_ref: str | None = Field(None, description="IATI organisation identifier, e.g. XM-DAC-41114.")
+    iati_ref: Line | None = Field(None, description="IATI organisation identifier, e.g. XM-DAC-41114.")
 
 
 class Pillar(Node):
@@ -79,9 +79,9 @@ class Pillar(Node):
     SHAPE: ClassVar[str] = "hexagon"
     SHORT_FIELD: ClassVar[str | None] = "code"
 
-    code: str = Field(description="Short name as users write it: WBCTi, WBCSCi, WBBSi.")
+    code: Line = Field(description="Short name as users write it: WBCTi, WBCSCi, WBBSi.")
     number: int = Field(ge=1, le=3)
-    objective: str | None = None
+    objective: Text | None = None
 
 
 class SupportGroup(Node):
@@ -92,8 +92,10 @@ class SupportGroup(Node):
     COLOUR: ClassVar[str] = "#ab47bc"
     SHAPE: ClassVar[str] = "hexagon"
 
-    decision_making: list[str] = Field(
-        default_factory=list, description="The decision-making steps, in order, as stated."
+    decision_making: list[Text] = Field(
+        default_factory=list,
+        max_length=LIST_MAX,
+        description="The decision-making steps, in order, as stated.",
     )
 
 
@@ -106,7 +108,7 @@ class Need(Node, Period):
     SHAPE: ClassVar[str] = "diamond"
 
     priority: Priority = "medium"
-    cycle: str | None = Field(None, description="Mapping cycle, e.g. `needs-mapping-1`.")
+    cycle: Line | None = Field(None, description="Mapping cycle, e.g. `needs-mapping-1`.")
     required_amount: Amount | None = None
     required_currency: Currency | None = None
 
@@ -122,9 +124,11 @@ class Project(Node, Period):
 
     status: ProjectStatus = "implementation"
     dates_planned: bool = Field(False, description="The dates are planned ones: no actual dates were given.")
-    cycle: str | None = Field(None, description="Response-mapping cycle, e.g. `response-mapping-2023`.")
-    iati_identifier: str | None = None
-    sectors: list[str] = Field(default_factory=list, description="DAC 5-digit sector codes.")
+    cycle: Line | None = Field(None, description="Response-mapping cycle, e.g. `response-mapping-2023`.")
+    iati_identifier: Line | None = None
+    sectors: list[Line] = Field(
+        default_factory=list, max_length=LIST_MAX, description="DAC 5-digit sector codes."
+    )
 
 
 class Event(Node):
@@ -140,7 +144,7 @@ class Event(Node):
 
     date: dt.date
     end_date: dt.date | None = None
-    place: str | None = None
+    place: Line | None = None
     kind: Literal[
         "thematic_meeting",
         "support_group_meeting",
@@ -149,7 +153,7 @@ class Event(Node):
         "working_session",
         "other",
     ] = "other"
-    summary: str | None = None
+    summary: Text | None = None
 
 
 class Document(Node):
@@ -175,7 +179,7 @@ class Person(Node):
     COLOUR: ClassVar[str] = "#546e7a"
     SHAPE: ClassVar[str] = "dot"
 
-    position: str | None = Field(None, description="As stated, e.g. State Secretary.")
+    position: Line | None = Field(None, description="As stated, e.g. State Secretary.")
 
 
 NODE_CLASSES: tuple[type[Node], ...] = (

@@ -14,6 +14,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from graph_schema import registry
+from graph_schema.base import shown
 from kb.errors import ConflictError, SchemaViolationError
 
 NodeRecord = dict[str, Any]
@@ -43,9 +44,9 @@ class Batch:
 
 
 def _describe(error: ValidationError) -> str:
-    first = error.errors()[0]
-    loc = ".".join(str(p) for p in first["loc"])
-    message = first["msg"].removeprefix("Value error, ")
+    first = error.errors(include_url=False, include_input=False)[0]
+    loc = shown(".".join(str(p) for p in first["loc"]))
+    message = shown(first["msg"].removeprefix("Value error, "), limit=400)
     if not loc and ":" in message.split(" ", 1)[0]:
         return f"field '{message.split(':', 1)[0]}':{message.split(':', 1)[1]}"
     if not loc:
@@ -54,10 +55,12 @@ def _describe(error: ValidationError) -> str:
 
 
 def _label(kind: str, index: int, raw: Mapping[str, Any]) -> str:
+    """Which record: its id (or type and endpoints) as given, made safe to print on one line."""
     if kind == "node" and isinstance(raw.get("id"), str):
-        return f"node '{raw['id']}' ({kind}s[{index}])"
+        return f"node '{shown(raw['id'])}' ({kind}s[{index}])"
     if kind == "edge" and isinstance(raw.get("source"), str):
-        return f"edge {raw.get('type')} '{raw.get('source')}'→'{raw.get('target')}' ({kind}s[{index}])"
+        type_, target = (shown(v) if isinstance(v := raw.get(k), str) else "?" for k in ("type", "target"))
+        return f"edge {type_} '{shown(raw['source'])}'→'{target}' ({kind}s[{index}])"
     return f"{kind}s[{index}]"
 
 
@@ -72,7 +75,8 @@ def _validate(
     if not isinstance(type_name, str):
         raise SchemaViolationError(f"{where}: field 'type' is missing")
     try:
-        model = model_of(type_name)
+        # a real type name is short and printable, so shown() leaves it as it is
+        model = model_of(shown(type_name))
     except KeyError as exc:
         raise SchemaViolationError(f"{where}: field 'type': {exc.args[0]}") from None
     try:
@@ -103,7 +107,7 @@ def parse_batch(doc: Any, origin: str = "") -> Batch:
     unknown = set(doc) - {"nodes", "edges", "format", "schema_version", "exported_at"}
     if unknown:
         raise SchemaViolationError(
-            f"{origin or 'batch'}: unknown top-level field(s): {', '.join(sorted(unknown))}"
+            f"{origin or 'batch'}: unknown top-level field(s): {shown(', '.join(sorted(map(str, unknown))))}"
         )
     nodes_raw, edges_raw = doc.get("nodes", []), doc.get("edges", [])
     if not isinstance(nodes_raw, list) or not isinstance(edges_raw, list):

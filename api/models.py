@@ -50,7 +50,9 @@ class BatchIn(BaseModel):
     nodes: list[NodeIn] = Field(default_factory=list)  # type: ignore[valid-type]
     edges: list[EdgeIn] = Field(default_factory=list)  # type: ignore[valid-type]
     format: str | None = Field(None, description="Present in dumps; ignored.")
-    schema_version: int | None = Field(None, description="Present in dumps; a newer version is refused.")
+    schema_version: int | None = Field(
+        None, strict=True, description="Present in dumps; a newer version is refused."
+    )
     exported_at: str | None = Field(None, description="Present in dumps; ignored.")
     footnotes: list[str] | None = Field(None, description="Present in dumps; ignored.")
 

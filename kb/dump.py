@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from graph_schema import SCHEMA_VERSION
-from kb.errors import ImportFormatError
+from kb import jsonin
 from kb.presentation import KOSOVO_FOOTNOTE, names_kosovo
 from kb.records import Batch, edge_identity, parse_batch
 from kb.store.port import GraphStore
@@ -34,27 +34,12 @@ def write_dump(store: GraphStore, path: Path) -> dict[str, int]:
 
 
 def read_json_file(path: Path) -> Any:
-    """Parse a JSON file, refusing what is not UTF-8 or not JSON with a one-line reason."""
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise ImportFormatError(f"{path}: cannot read: {exc.strerror or exc}") from exc
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ImportFormatError(f"{path}: not UTF-8 text (byte {exc.start})") from exc
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ImportFormatError(
-            f"{path}: not JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}"
-        ) from exc
+    """Parse a JSON file under :mod:`kb.jsonin`'s limits, refusing what is not JSON with a one-line reason."""
+    return jsonin.read_file(path)
 
 
 def read_batch(path: Path) -> Batch:
     doc = read_json_file(path)
-    if isinstance(doc, dict) and doc.get("schema_version", SCHEMA_VERSION) > SCHEMA_VERSION:
-        raise ImportFormatError(f"{path}: written by a newer schema version {doc['schema_version']}")
     if isinstance(doc, dict):
         doc = {k: v for k, v in doc.items() if k != "footnotes"}
     return parse_batch(doc, origin=path.name)

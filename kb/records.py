@@ -13,7 +13,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from graph_schema import registry
+from graph_schema import SCHEMA_VERSION, registry
 from graph_schema.base import shown
 from kb.errors import ConflictError, SchemaViolationError
 
@@ -109,6 +109,7 @@ def parse_batch(doc: Any, origin: str = "") -> Batch:
         raise SchemaViolationError(
             f"{origin or 'batch'}: unknown top-level field(s): {shown(', '.join(sorted(map(str, unknown))))}"
         )
+    check_schema_version(doc.get("schema_version"), origin or "batch")
     nodes_raw, edges_raw = doc.get("nodes", []), doc.get("edges", [])
     if not isinstance(nodes_raw, list) or not isinstance(edges_raw, list):
         raise SchemaViolationError(f"{origin or 'batch'}: 'nodes' and 'edges' must be lists")
@@ -118,6 +119,31 @@ def parse_batch(doc: Any, origin: str = "") -> Batch:
     )
     check_one_type_per_id(batch)
     return batch
+
+
+def check_schema_version(version: Any, origin: str = "batch") -> None:
+    """Refuse a ``schema_version`` that is not a whole number, or is newer than this schema.
+
+    >>> check_schema_version(None), check_schema_version(SCHEMA_VERSION)
+    (None, None)
+    >>> check_schema_version("2")
+    Traceback (most recent call last):
+    kb.errors.SchemaViolationError: batch: field 'schema_version': a whole number such as 1, not '2'
+    """
+    if version is None:
+        return
+    if isinstance(version, bool) or not isinstance(version, int):
+        what = shown(repr(version)) if isinstance(version, str) else f"a {type(version).__name__}"
+        raise SchemaViolationError(
+            f"{origin}: field 'schema_version': a whole number such as {SCHEMA_VERSION}, not {what}"
+        )
+    if version < 1:
+        raise SchemaViolationError(f"{origin}: field 'schema_version': a whole number from 1")
+    if version > SCHEMA_VERSION:
+        shown_version = version if version < 10**6 else "over 1,000,000"
+        raise SchemaViolationError(
+            f"{origin}: written by a newer schema version {shown_version} (this one reads up to {SCHEMA_VERSION})"
+        )
 
 
 def check_one_type_per_id(batch: Batch) -> None:

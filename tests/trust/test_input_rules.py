@@ -1,8 +1,8 @@
-"""One rule per kind of value, wherever a value comes in (issue 14, items 6, 7 and 8).
+"""One rule per kind of value, wherever a value comes in (issue 14, items 6, 7, 8 and 10).
 
 Text holds no control characters and has a length limit per field; numbers are finite and
-bounded. Each refusal leaves the store as it was, through ``kb import json`` and
-``POST /api/batch`` alike.
+bounded; the JSON reader refuses what is too deep, too large or not JSON with one line. Each
+refusal leaves the store as it was, through ``kb import json`` and ``POST /api/batch`` alike.
 """
 
 from __future__ import annotations
@@ -18,8 +18,9 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from graph_schema import EDGE_TYPES, NODE_TYPES
 from graph_schema.base import LINE_MAX, TEXT_MAX
-from kb.errors import SchemaViolationError
-from kb.records import validate_edge, validate_node
+from kb import jsonin
+from kb.errors import ImportFormatError, SchemaViolationError
+from kb.records import parse_batch, validate_edge, validate_node
 from kb.settings import Settings
 from tests.api.conftest import AUTH, TOKENS, assert_problem
 from tests.cli.conftest import KB
@@ -191,3 +192,53 @@ def test_a_name_over_its_limit_is_refused_and_one_at_it_is_kept(kb, tmp_path):
     path = tmp_path / "ok.json"
     path.write_bytes(batch_bytes(node("Organisation", "org:long", "n" * LINE_MAX)))
     assert kb("import", "json", str(path)).exit_code == 0
+
+
+# -- item 10: one JSON reader, with limits, and one line instead of a traceback ---------------
+HOSTILE = {
+    "deep nesting": b'{"nodes": ' + b"[" * 100_000 + b"]" * 100_000 + b"}",
+    "unclosed nesting": b'{"nodes": ' + b"[" * 100_000,
+    "schema_version as text": b'{"schema_version": "2", "nodes": []}',
+    "schema_version as a list": b'{"schema_version": [1], "nodes": []}',
+    "a 5,000-digit integer": b'{"nodes": [], "edges": [{"amount": ' + b"9" * 5000 + b"}]}",
+    "an unknown top-level key that is long": b'{"' + b"k" * 10_000 + b'": 1}',
+}
+
+
+@pytest.mark.parametrize("content", HOSTILE.values(), ids=HOSTILE.keys())
+def test_hostile_json_is_refused_by_kb_import_json_with_one_line(kb, tmp_path, content):
+    line = import_refused(kb, tmp_path, content)
+    assert len(line) < 1000
+
+
+@pytest.mark.parametrize("content", HOSTILE.values(), ids=HOSTILE.keys())
+def test_hostile_json_posted_to_the_api_is_one_422_problem(kb, tmp_path, client, content):
+    before = dump(kb, tmp_path)
+    response = client.post(
+        "/api/batch", content=content, headers={**AUTH, "Content-Type": "application/json"}
+    )
+    assert response.status_code == 422, response.text[:500]
+    assert_problem(response, 422, response.json()["type"])
+    assert response.json()["type"] in ("invalid-input", "schema-violation")
+    assert dump(kb, tmp_path) == before
+
+
+def test_a_newer_schema_version_is_refused_by_every_entry_point(kb, tmp_path, client):
+    line = import_refused(kb, tmp_path, b'{"schema_version": 2, "nodes": []}')
+    assert "newer schema version 2" in line
+    body = assert_problem(
+        client.post("/api/batch", json={"schema_version": 2, "nodes": []}, headers=AUTH),
+        422,
+        "schema-violation",
+    )
+    assert "newer schema version 2" in body["detail"]
+    with pytest.raises(SchemaViolationError, match="schema_version"):
+        parse_batch({"schema_version": True, "nodes": []})
+
+
+def test_a_json_file_over_the_size_limit_is_refused_before_it_is_read(tmp_path):
+    path = tmp_path / "big.json"
+    path.write_bytes(b" " * 1000 + b"{}")
+    with pytest.raises(ImportFormatError, match="1,002 bytes, over the limit of 1,000"):
+        jsonin.read_file(path, max_bytes=1000)
+    assert jsonin.read_file(path, max_bytes=2000) == {}

@@ -12,14 +12,27 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from api.deps import StoreDep, reader
 from api.pages.render import page_url, render
-from graph_schema import NODE_TYPES
+from graph_schema import ACTOR_TYPES, NODE_TYPES
 from kb.errors import InvalidInputError
+from kb.filters import resolve
 from kb.questions import nodes as facts
 from kb.records import NodeRecord
+from kb.store.port import GraphStore
 
 router = APIRouter(
     include_in_schema=False, dependencies=[Depends(reader)], default_response_class=HTMLResponse
 )
+
+
+def _node(store: GraphStore, value: str, types: tuple[str, ...], what: str) -> NodeRecord | RedirectResponse:
+    """The node a URL names: by id, or by a code or name (``/pillars/WBBSi``, ``/countries/RS``),
+    which redirects to the node's own URL; an unknown or ambiguous one is a problem with candidates."""
+    stored = store.get_many([value]).get(value)
+    if stored is not None:
+        return stored
+    return RedirectResponse(
+        page_url(resolve(store, value, types, what, list_known=True)["id"]), status_code=307
+    )
 
 
 def _elsewhere(node: NodeRecord, path: str) -> RedirectResponse | None:
@@ -58,7 +71,9 @@ def _map_links(cov: Any) -> list[dict[str, str]]:
 @router.get("/needs/{need_id:path}")
 def need_page(request: Request, need_id: str, store: StoreDep) -> Response:
     """A need: where it comes from, and who else funds it (every funder and implementer)."""
-    need = store.get(need_id)
+    need = _node(store, need_id, ("Need",), "need")
+    if isinstance(need, RedirectResponse):
+        return need
     if (moved := _elsewhere(need, request.url.path)) is not None:
         return moved
     return render(request, "need.html", facts.need_facts(store, need_id))
@@ -67,7 +82,9 @@ def need_page(request: Request, need_id: str, store: StoreDep) -> Response:
 @router.get("/organisations/{actor_id:path}")
 def organisation_page(request: Request, actor_id: str, store: StoreDep) -> Response:
     """An organisation or institution: what it funds and implements, with whom, its co-funders."""
-    actor = store.get(actor_id)
+    actor = _node(store, actor_id, ACTOR_TYPES, "organisation")
+    if isinstance(actor, RedirectResponse):
+        return actor
     if (moved := _elsewhere(actor, request.url.path)) is not None:
         return moved
     return render(request, "actor.html", facts.actor_facts(store, actor))
@@ -76,7 +93,9 @@ def organisation_page(request: Request, actor_id: str, store: StoreDep) -> Respo
 @router.get("/countries/{country_id:path}")
 def country_page(request: Request, country_id: str, store: StoreDep) -> Response:
     """A Western Balkans partner (needs, coverage, gaps), or a donor state (as an organisation)."""
-    country = store.get(country_id)
+    country = _node(store, country_id, ("Country",), "country")
+    if isinstance(country, RedirectResponse):
+        return country
     if (moved := _elsewhere(country, request.url.path)) is not None:
         return moved
     if not country.get("wb_partner"):
@@ -94,7 +113,9 @@ def country_page(request: Request, country_id: str, store: StoreDep) -> Response
 @router.get("/pillars/{pillar_id:path}")
 def pillar_page(request: Request, pillar_id: str, store: StoreDep) -> Response:
     """A pillar: its Support Group and members, coverage across partners, overlaps, gaps, events."""
-    pillar = store.get(pillar_id)
+    pillar = _node(store, pillar_id, ("Pillar",), "pillar")
+    if isinstance(pillar, RedirectResponse):
+        return pillar
     if (moved := _elsewhere(pillar, request.url.path)) is not None:
         return moved
     context = _cache(request).get(store, f"pillar:{pillar_id}", lambda: facts.pillar_facts(store, pillar_id))
@@ -108,7 +129,9 @@ def pillar_page(request: Request, pillar_id: str, store: StoreDep) -> Response:
 @router.get("/events/{event_id:path}")
 def event_page(request: Request, event_id: str, store: StoreDep) -> Response:
     """An event: when and where, who organised and took part, what was discussed."""
-    event = store.get(event_id)
+    event = _node(store, event_id, ("Event",), "event")
+    if isinstance(event, RedirectResponse):
+        return event
     if (moved := _elsewhere(event, request.url.path)) is not None:
         return moved
     return render(request, "event.html", facts.event_facts(store, event_id))
@@ -117,7 +140,9 @@ def event_page(request: Request, event_id: str, store: StoreDep) -> Response:
 @router.get("/nodes/{node_id:path}")
 def node_page(request: Request, node_id: str, store: StoreDep) -> Response:
     """Any node: its properties and every link (projects, documents, people, Support Groups)."""
-    node = store.get(node_id)
+    node = _node(store, node_id, tuple(NODE_TYPES), "node")
+    if isinstance(node, RedirectResponse):
+        return node
     if (moved := _elsewhere(node, request.url.path)) is not None:
         return moved
     return render(request, "node.html", facts.node_facts(store, node_id))

@@ -33,7 +33,7 @@ from kb.analysis.money import Rates
 from kb.analysis.network import actor_paths
 from kb.analysis.network import brokers as find_brokers
 from kb.analysis.overlaps import overlaps as find_overlaps
-from kb.filters import resolve_actor
+from kb.filters import resolve_actor, resolve_need
 from kb.presentation import KOSOVO_FOOTNOTE, names_in, names_kosovo, shown
 from kb.questions.asked import Within, select
 from kb.questions.walks import actor_graph, need_graph
@@ -136,6 +136,7 @@ def brokers(store: GraphStore, asked: Within = None, *, limit: int = 20) -> Brok
 
 def who_funds(store: GraphStore, need_id: str, *, rates: Rates | None = None) -> WhoFundsReport:
     """Everyone funding or implementing a project addressing the need, with amounts and periods."""
+    need_id = resolve_need(store, need_id)
     return WhoFundsReport(who_funds=who_funds_need(need_graph(store, need_id), need_id, rates=rates))
 
 

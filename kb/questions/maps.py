@@ -17,7 +17,7 @@ from kb.analysis.gaps import gaps as find_gaps
 from kb.analysis.models import CoFunders, CofundingPair, Gap, Overlap, Span, WhoFunds
 from kb.analysis.overlaps import overlaps as find_overlaps
 from kb.errors import InvalidInputError
-from kb.filters import resolve_actor
+from kb.filters import resolve_actor, resolve_need
 from kb.presentation import display
 from kb.questions import analyses as ask
 from kb.questions.asked import Asked, Selection, Within, data_date, select
@@ -92,7 +92,7 @@ def partner(store: GraphStore, code: str, asked: Asked | None = None) -> MapData
 
 def donor(store: GraphStore, donor_id: str, asked: Asked | None = None) -> MapData:
     """A donor's ego network: what it funds, the needs those projects address, who else funds them."""
-    actor = resolve_actor(store, donor_id, "a funder")
+    actor = resolve_actor(store, donor_id, "funder")
     s = select(store, _with(asked, donor=actor.id))
     if s.graph.number_of_nodes() and actor.id not in s.graph:
         raise InvalidInputError(f"'{actor.id}' funds no project in this selection")
@@ -102,6 +102,7 @@ def donor(store: GraphStore, donor_id: str, asked: Asked | None = None) -> MapDa
 
 def need(store: GraphStore, need_id: str) -> MapData:
     """One need, the projects addressing it, and everyone funding or implementing them."""
+    need_id = resolve_need(store, need_id)
     G = need_graph(store, need_id)
     own = Selection(filters=SubgraphFilter(), graph=G, words=[])
     found = Findings(overlaps=ask.overlaps(store, own).overlaps, gaps=ask.gaps(store, own).gaps)

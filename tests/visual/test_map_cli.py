@@ -62,8 +62,8 @@ def test_partner_map_of_kosovo_stars_the_name_and_carries_the_footnote(kb, tmp_p
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["pillar", "nope"], "unknown pillar 'nope'"),
-        (["overview", "--country", "ZZ"], "unknown country 'ZZ'"),
+        (["pillar", "nope"], "no pillar named 'nope'"),
+        (["overview", "--country", "ZZ"], "no country named 'ZZ'"),
         (["need", "org:giz"], "not a need"),
         (["need", "need:missing"], "need:missing"),
         (["donor", "org:iisg-board"], "the selection is empty"),

@@ -1,8 +1,9 @@
-"""One rule per kind of value, wherever a value comes in (issue 14, items 6, 7, 8 and 10).
+"""One rule per kind of value, wherever a value comes in (issue 14, items 1, 6, 7, 8 and 10).
 
 Text holds no control characters and has a length limit per field; numbers are finite and
-bounded; the JSON reader refuses what is too deep, too large or not JSON with one line. Each
-refusal leaves the store as it was, through ``kb import json`` and ``POST /api/batch`` alike.
+bounded; a sheet date is a real calendar date or a problem naming its cell; the JSON reader
+refuses what is too deep, too large or not JSON with one line. Each refusal leaves the store as
+it was, through ``kb import json``, ``kb import sheet`` and ``POST /api/batch`` alike.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from kb.settings import Settings
 from tests.api.conftest import AUTH, TOKENS, assert_problem
 from tests.cli.conftest import KB
 from tests.conftest import edge, node
+from tests.sheets.test_sheets import fill
 
 GRAPH = {
     "nodes": [
@@ -83,6 +85,32 @@ def funds_with(amount_literal: str) -> bytes:
     """A FUNDS edge whose amount is written exactly as ``amount_literal``."""
     record = json.dumps(edge("FUNDS", "org:donor", "project:p", amount=0, currency="EUR", key="x"))
     return ('{"edges": [' + record.replace('"amount": 0', f'"amount": {amount_literal}') + "]}").encode()
+
+
+# -- item 1: a sheet date is a real calendar date or a problem naming its cell ------------------
+def test_a_sheet_date_that_is_not_a_calendar_date_is_a_problem_naming_the_cell(tmp_path):
+    kb = KB(tmp_path / "kb.sqlite")
+    kb.json("seed")
+    out = tmp_path / "responses.xlsx"
+    kb("template", "responses", "-o", str(out))
+    row = {"Partner": "Serbia", "Pillar": "WBBSi", "Donor 1": "GIZ"}
+    fill(
+        out,
+        "Responses",
+        [
+            {**row, "Project / action": "Month 13", "Start": "2025-13-01"},
+            {**row, "Project / action": "February 30", "Start": "2024-02-30"},
+            {**row, "Project / action": "Day first", "Start": "31.12.2024", "End": "2025-12-31"},
+        ],
+    )
+    before = kb.json("stats")
+    result = kb("import", "sheet", str(out), "--dry-run")
+    assert result.exit_code == 1, result.output
+    assert "Responses!K3: not a date: there is no month 13" in result.stderr
+    assert "Responses!K4: not a date: February 2024 has no day 30" in result.stderr
+    assert "Responses!K5" not in result.stderr  # the documented forms are read
+    assert kb("import", "sheet", str(out)).exit_code == 1
+    assert kb.json("stats") == before
 
 
 # -- item 6: numbers are finite and bounded -----------------------------------------------------

@@ -20,6 +20,7 @@ from markupsafe import Markup
 from graph_schema import short_label
 from graph_schema.registry import type_of_id
 from kb.analysis.models import Span
+from kb.analysis.gaps import KINDS
 from kb.presentation import KOSOVO_FOOTNOTE, amounts_text, display, money
 from kb.tables import Cell, Column, cell_text, gaps_table, joint_text, overlaps_table, refs
 
@@ -106,7 +107,11 @@ def _environment() -> Environment:
         money=money,
     )
     env.globals.update(
-        footnote_mark=Markup(FOOTNOTE_MARK), cell=_cell, overlaps_table=overlaps_table, gaps_table=gaps_table
+        footnote_mark=Markup(FOOTNOTE_MARK),
+        gap_kinds=KINDS,
+        cell=_cell,
+        overlaps_table=overlaps_table,
+        gaps_table=gaps_table,
     )
     return env
 

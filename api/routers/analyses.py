@@ -14,6 +14,8 @@ from fastapi import APIRouter, Depends, Query
 
 from api.deps import FiltersDep, StoreDep, reader
 from api.problems import AUTH_RESPONSES, PROBLEM_RESPONSES
+from kb.analysis.gaps import KINDS
+from kb.analysis.models import GapKind
 from kb.questions import analyses as ask
 
 router = APIRouter(
@@ -31,9 +33,16 @@ def overlaps(store: StoreDep, filters: FiltersDep) -> dict[str, Any]:
 
 
 @router.get("/gaps", response_model=ask.GapsReport)
-def gaps(store: StoreDep, filters: FiltersDep) -> dict[str, Any]:
+def gaps(
+    store: StoreDep,
+    filters: FiltersDep,
+    kind: Annotated[
+        list[GapKind] | None,
+        Query(description="Only gaps of these kinds: " + "; ".join(f"{k}: {m}" for k, m in KINDS.items())),
+    ] = None,
+) -> dict[str, Any]:
     """Needs nobody answers, underfunded needs and empty partner × pillar cells, by priority."""
-    return ask.as_json(ask.gaps(store, filters))
+    return ask.as_json(ask.gaps(store, filters, kinds=kind))
 
 
 @router.get("/who-funds/{need_id:path}", response_model=ask.WhoFundsReport)

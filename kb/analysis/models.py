@@ -18,6 +18,10 @@ from graph_schema import Priority
 Amounts = dict[str, float]
 
 
+#: The kinds of gap, in rank order (see :data:`kb.analysis.gaps.KINDS` for what each means).
+GapKind = Literal["empty_cell", "unaddressed", "underfunded"]
+
+
 class Result(BaseModel):
     model_config = ConfigDict(frozen=True)
 
@@ -110,7 +114,7 @@ class Overlap(Result):
 class Gap(Result):
     """A need nobody answers, one answered with less money than it requires, or an empty cell."""
 
-    kind: Literal["empty_cell", "unaddressed", "underfunded"]
+    kind: GapKind
     priority: Priority
     need: NodeRef | None = None
     needs: list[NodeRef] = Field(default_factory=list, description="For empty cells: the cell's needs.")

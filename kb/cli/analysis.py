@@ -7,11 +7,13 @@ its table (:mod:`kb.tables`), ``--json`` (alone on stdout, the same JSON as the 
 
 from __future__ import annotations
 
+import enum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from kb.analysis.gaps import KINDS
 from kb.analysis.money import Rates, parse_rates
 from kb.cli.app import app, get_store
 from kb.cli.options import CountryOption, CycleOption, DonorOption, FromOption, PillarOption, ToOption
@@ -31,6 +33,18 @@ RatesOption = Annotated[
 ]
 EvidenceOption = Annotated[
     bool, typer.Option("--evidence", help="Also list every edge each result rests on, with its sources.")
+]
+#: The gap kinds as a command-line choice (typer takes enums).
+GapKindChoice = enum.Enum("GapKindChoice", {kind: kind for kind in KINDS}, type=str)
+KindOption = Annotated[
+    list[GapKindChoice] | None,
+    typer.Option(
+        "--kind",
+        help="Only gaps of this kind (repeat for several): "
+        + "; ".join(f"{kind}: {meaning}" for kind, meaning in KINDS.items())
+        + ".",
+        show_default=False,
+    ),
 ]
 CsvOption = Annotated[
     Path | None, typer.Option("--csv", help="Also write the rows to this CSV file.", show_default=False)
@@ -99,6 +113,7 @@ def gaps(
     date_from: FromOption = None,
     date_to: ToOption = None,
     cycle: CycleOption = None,
+    kind: KindOption = None,
     rates_file: RatesOption = None,
     csv_file: CsvOption = None,
     as_json: JsonOption = False,
@@ -107,7 +122,7 @@ def gaps(
     """Needs nobody answers, underfunded needs and empty partner × pillar cells, by priority."""
     asked = Asked(pillar, country, donor, date_from, date_to, cycle)
     rates = _rates(rates_file)
-    report = ask.gaps(get_store(ctx), asked, rates=rates)
+    report = ask.gaps(get_store(ctx), asked, rates=rates, kinds=[k.value for k in kind or ()])
     _show(report, rates=rates, as_json=as_json, csv_file=csv_file, evidence=show_evidence)
 
 

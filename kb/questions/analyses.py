@@ -9,6 +9,7 @@ answered by ``/api/analyses/…``.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -25,6 +26,7 @@ from kb.analysis.models import (
     CofundingPair,
     Coverage,
     Gap,
+    GapKind,
     NodeRef,
     Overlap,
     WhoFunds,
@@ -106,10 +108,18 @@ def overlaps(store: GraphStore, asked: Within = None, *, rates: Rates | None = N
     return OverlapsReport(filters=s.filters, overlaps=found, selected=s.graph.number_of_nodes())
 
 
-def gaps(store: GraphStore, asked: Within = None, *, rates: Rates | None = None) -> GapsReport:
-    """Needs nobody answers, underfunded needs and empty partner × pillar cells, by priority."""
+def gaps(
+    store: GraphStore,
+    asked: Within = None,
+    *,
+    rates: Rates | None = None,
+    kinds: Iterable[GapKind] | None = None,
+) -> GapsReport:
+    """Needs nobody answers, underfunded needs and empty partner × pillar cells, by priority
+    (only those of ``kinds`` when given)."""
     s = select(store, asked)
-    found = find_gaps(s.graph, window=s.window, rates=rates)
+    wanted = set(kinds or ())
+    found = [g for g in find_gaps(s.graph, window=s.window, rates=rates) if not wanted or g.kind in wanted]
     return GapsReport(filters=s.filters, gaps=found, selected=s.graph.number_of_nodes())
 
 

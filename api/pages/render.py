@@ -19,8 +19,8 @@ from markupsafe import Markup
 
 from graph_schema import short_label
 from graph_schema.registry import type_of_id
-from kb.analysis.models import Span
 from kb.analysis.gaps import KINDS
+from kb.analysis.models import Span
 from kb.presentation import KOSOVO_FOOTNOTE, amounts_text, display, money
 from kb.tables import Cell, Column, cell_text, gaps_table, joint_text, overlaps_table, refs
 

@@ -23,6 +23,7 @@ import networkx as nx
 
 from graph_schema import MAPPED_TYPES
 from kb.analysis.links import Facts, need_countries, pillars_of
+from kb.cells import safe_row
 from kb.errors import InvalidInputError
 from kb.presentation import KOSOVO_FOOTNOTE, display, names_kosovo
 
@@ -117,21 +118,27 @@ def write_graphml(flat: nx.MultiDiGraph, path: Path | BinaryIO) -> None:
 
 
 def write_csv(flat: nx.MultiDiGraph, folder: Path) -> tuple[Path, Path]:
-    """``nodes.csv`` and ``edges.csv`` in ``folder`` (created), one column per attribute."""
+    """``nodes.csv`` and ``edges.csv`` in ``folder`` (created), one column per attribute.
+
+    Text that a spreadsheet would run as a formula is written with a leading apostrophe
+    (:func:`kb.cells.safe_text`); numbers stay numbers.
+    """
     folder.mkdir(parents=True, exist_ok=True)
     node_cols = sorted({k for _, d in flat.nodes(data=True) for k in d} - {"type", "label"})
     edge_cols = sorted({k for *_, d in flat.edges(data=True) for k in d} - {"relation"})
     nodes_path, edges_path = folder / "nodes.csv", folder / "edges.csv"
     with nodes_path.open("w", newline="", encoding="utf-8") as fh:
         writer = csv.writer(fh)
-        writer.writerow(["id", "type", "label", *node_cols])
+        writer.writerow(safe_row(["id", "type", "label", *node_cols]))
         for node_id, d in sorted(flat.nodes(data=True)):
-            writer.writerow([node_id, d.get("type"), d.get("label"), *(d.get(c, "") for c in node_cols)])
+            writer.writerow(
+                safe_row([node_id, d.get("type"), d.get("label"), *(d.get(c, "") for c in node_cols)])
+            )
     with edges_path.open("w", newline="", encoding="utf-8") as fh:
         writer = csv.writer(fh)
-        writer.writerow(["source", "target", "type", *edge_cols])
+        writer.writerow(safe_row(["source", "target", "type", *edge_cols]))
         for s, t, d in sorted(flat.edges(data=True), key=lambda e: (e[0], e[1], e[2].get("relation", ""))):
-            writer.writerow([s, t, d.get("relation"), *(d.get(c, "") for c in edge_cols)])
+            writer.writerow(safe_row([s, t, d.get("relation"), *(d.get(c, "") for c in edge_cols)]))
     return nodes_path, edges_path
 
 

@@ -18,6 +18,7 @@ from typing import Any
 
 from kb.analysis.models import Amounts, Converted, Evidence, FundingLine, Gap, NodeRef, Overlap, Rate
 from kb.analysis.money import Rates
+from kb.cells import safe_row
 from kb.errors import InvalidInputError
 from kb.presentation import KOSOVO_FOOTNOTE, amounts_text, display, money, names_kosovo
 from kb.questions.analyses import (
@@ -129,13 +130,14 @@ def sources_of(evidence: Iterable[Evidence]) -> str:
 
 
 def write_csv(table: Table, path: Path) -> None:
-    """The table as CSV (cells as text, the footnote last when due)."""
+    """The table as CSV (cells as text, formula-safe by :func:`kb.cells.safe_text`; the footnote last
+    when due)."""
     rows = text_rows(table)
     try:
         with path.open("w", newline="", encoding="utf-8") as fh:
             writer = csv.writer(fh)
-            writer.writerow(table.headers)
-            writer.writerows(rows)
+            writer.writerow(safe_row(table.headers))
+            writer.writerows(safe_row(row) for row in rows)
             if names_kosovo(c for row in rows for c in row):
                 writer.writerow([KOSOVO_FOOTNOTE])
     except OSError as exc:

@@ -2,7 +2,8 @@
 
 A results sheet (the table's rows; each money column split into one numeric column per currency,
 never added across currencies), the filters applied and the date of the data on top of it, and
-an evidence sheet (every edge a result rests on, with its sources).
+an evidence sheet (every edge a result rests on, with its sources). Every text goes in as a
+string cell (:func:`kb.cells.xlsx_row`): a name that reads like a formula is shown, never run.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from kb.cells import xlsx_row
 from kb.presentation import KOSOVO_FOOTNOTE
 from kb.tables import Table, cell_text, evidence_table, money_columns, names_kosovo_in
 
@@ -35,14 +37,14 @@ def write_report(table: Table, path: Path, *, filters: str, data_date: str) -> P
     book = Workbook()
     sheet = book.active
     sheet.title = table.name.capitalize()
-    sheet.append([table.title])
+    sheet.append(xlsx_row(sheet, [table.title]))
     sheet["A1"].font = Font(bold=True, size=14)
-    sheet.append(["Filters", filters or "none (everything)"])
-    sheet.append(["Data as of", data_date])
-    sheet.append(["Amounts", "per currency, never added across currencies"])
+    sheet.append(xlsx_row(sheet, ["Filters", filters or "none (everything)"]))
+    sheet.append(xlsx_row(sheet, ["Data as of", data_date]))
+    sheet.append(xlsx_row(sheet, ["Amounts", "per currency, never added across currencies"]))
     sheet.append([])
     header_row = sheet.max_row + 1
-    sheet.append(headers)
+    sheet.append(xlsx_row(sheet, headers))
     for cell in sheet[header_row]:
         cell.font, cell.fill = Font(bold=True, color="FFFFFF"), PatternFill("solid", fgColor="1F3B57")
         cell.alignment = Alignment(wrap_text=True, vertical="center")
@@ -58,17 +60,17 @@ def write_report(table: Table, path: Path, *, filters: str, data_date: str) -> P
                 values.append(value)
             else:
                 values.append(cell_text(value, column))
-        sheet.append(values)
+        sheet.append(xlsx_row(sheet, values))
         for index in money_at:
             sheet.cell(sheet.max_row, index).number_format = MONEY_FORMAT
     if not table.rows:
-        sheet.append([table.empty])
+        sheet.append(xlsx_row(sheet, [table.empty]))
     sheet.freeze_panes = sheet.cell(header_row + 1, 1)
     for index, header in enumerate(headers, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = 14 if header.casefold() in _NARROW else 26
     if names_kosovo_in(table):
         sheet.append([])
-        sheet.append([KOSOVO_FOOTNOTE])
+        sheet.append(xlsx_row(sheet, [KOSOVO_FOOTNOTE]))
 
     edges = evidence_table(table)
     evidence = book.create_sheet("Evidence")
@@ -76,7 +78,7 @@ def write_report(table: Table, path: Path, *, filters: str, data_date: str) -> P
     for cell in evidence[1]:
         cell.font = Font(bold=True)
     for row in edges.rows:
-        evidence.append(row)
+        evidence.append(xlsx_row(evidence, row))
     for letter, width in zip("ABCDEF", (10, 16, 34, 34, 18, 60), strict=True):
         evidence.column_dimensions[letter].width = width
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -2,7 +2,9 @@
 
 One sheet to fill, one of instructions, and a hidden sheet of lists behind the drop-downs,
 taken from the store at the time of writing. Free text is allowed where a new name is
-legitimate (institutions, donors, implementers): the drop-down then only warns.
+legitimate (institutions, donors, implementers): the drop-down then only warns. The lists hold
+stored names, which anyone may have written: each is a string cell (:func:`kb.cells.set_cell`),
+so a name like ``=HYPERLINK(…)`` reaches a partner as text, never as a live formula.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from graph_schema import FUNDER_TYPES, MAPPED_TYPES, PRIORITIES, STATUSES
+from kb.cells import set_cell
 from kb.presentation import KOSOVO_FOOTNOTE, display
 from kb.sheets.layouts import COLUMNS, Kind
 from kb.sheets.rows import EXAMPLE_MARK
@@ -90,14 +93,14 @@ def write_template(store: GraphStore, kind: Kind, path: Path) -> Path:
     helper = book.create_sheet("Lists")
     helper.sheet_state = "hidden"
     for index, (name, values) in enumerate(sorted(lists.items()), start=1):
-        helper.cell(1, index, name)
+        set_cell(helper, 1, index, name)
         for row, value in enumerate(values, start=2):
-            helper.cell(row, index, value)
+            set_cell(helper, row, index, value)
     list_column = {name: get_column_letter(i) for i, name in enumerate(sorted(lists), start=1)}
 
     header_font, fill = Font(bold=True, color="FFFFFF"), PatternFill("solid", fgColor="1F3B57")
     for index, column in enumerate(columns, start=1):
-        cell = sheet.cell(1, index, column.header + (" *" if column.required else ""))
+        cell = set_cell(sheet, 1, index, column.header + (" *" if column.required else ""))
         cell.font, cell.fill = header_font, fill
         cell.alignment = Alignment(wrap_text=True, vertical="center")
         note = column.help + (f"\n{KOSOVO_FOOTNOTE}" if column.field == "partner" else "")
@@ -128,7 +131,7 @@ def write_template(store: GraphStore, kind: Kind, path: Path) -> Path:
     example = EXAMPLES[kind]
     for index, column in enumerate(columns, start=1):
         if column.field in example:
-            cell = sheet.cell(2, index, example[column.field])
+            cell = set_cell(sheet, 2, index, example[column.field])
             cell.font = Font(italic=True, color="7F7F7F")
     sheet.freeze_panes = "A2"
     sheet.row_dimensions[1].height = 32

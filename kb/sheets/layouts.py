@@ -233,11 +233,13 @@ def detect(table: Table, kind: Kind | None) -> Layout:
         if index + 1 < len(table.rows):
             tags = _hxl(table.rows[index + 1])
             if tags and "name" in tags:
+                table.check_header(index)
                 return Layout(kind="responses", header_row=index, columns=tags, how="hxl")
         for candidate in [kind] if kind else ["responses", "needs"]:
             found = _match_headers(row, candidate)
             required = {c.field for c in COLUMNS[candidate] if c.required}
             if required <= set(found):
+                table.check_header(index)
                 return Layout(kind=candidate, header_row=index, columns=found)
     wanted = ", ".join(c.header for c in COLUMNS[kind or "responses"] if c.required)
     raise ImportFormatError(
@@ -316,6 +318,7 @@ def from_mapping(table: Table, mapping: MappingFile, file: str) -> Layout:
         raise ImportFormatError(
             f"{file}: columns named in the mapping file not found in the sheet: {', '.join(best[2] if best else [])}"
         )
+    table.check_header(best[0])
     return Layout(
         kind=mapping.kind, header_row=best[0], columns=best[1], defaults=mapping.defaults, how="mapping"
     )

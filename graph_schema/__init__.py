@@ -10,7 +10,13 @@ hold a period (``PERIOD_FIELDS``) and a node's short form (:func:`short_label`).
 """
 
 from graph_schema.base import Edge, Node, PeriodFields
-from graph_schema.nodes import NEVER_ACTIVE_STATUSES, STOPPED_STATUSES, Priority, ProjectStatus
+from graph_schema.nodes import (
+    NEVER_ACTIVE_STATUSES,
+    ONGOING_STATUSES,
+    STOPPED_STATUSES,
+    Priority,
+    ProjectStatus,
+)
 from graph_schema.registry import (
     ACTOR_TYPES,
     BENEFICIARY_TYPES,
@@ -47,6 +53,7 @@ __all__ = [
     "MAPPED_TYPES",
     "NEVER_ACTIVE_STATUSES",
     "NODE_TYPES",
+    "ONGOING_STATUSES",
     "PERIOD_FIELDS",
     "PRIORITIES",
     "PRIORITY_RANK",

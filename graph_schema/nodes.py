@@ -17,6 +17,8 @@ ProjectStatus = Literal["pipeline", "implementation", "finalisation", "closed", 
 NEVER_ACTIVE_STATUSES: frozenset[ProjectStatus] = frozenset({"cancelled"})
 #: Statuses that, without an end date, mean the project stopped at its start.
 STOPPED_STATUSES: frozenset[ProjectStatus] = frozenset({"closed", "suspended"})
+#: Statuses saying the project is still going on (so an end date already past contradicts them).
+ONGOING_STATUSES: frozenset[ProjectStatus] = frozenset({"pipeline", "implementation"})
 
 
 class Country(Node):

@@ -47,6 +47,8 @@ class Column:
     short: bool = True
     #: A value from a short fixed list (a priority): a page shows it as a badge.
     badge: bool = False
+    #: Shown in a terminal without ``--wide`` (files and pages always have every column).
+    brief: bool = True
 
     @property
     def header(self) -> str:
@@ -176,24 +178,25 @@ def _empty(report: Report, what: str) -> str:
 
 
 def _converted_column(rates: Rates | None) -> list[Column]:
-    return [Column("converted")] if rates else []
+    return [Column("converted", brief=False)] if rates else []
 
 
 def overlaps_table(found: list[Overlap], rates: Rates | None = None, *, empty: str = "No overlaps.") -> Table:
     columns = [
         Column("#"),
-        Column("level"),
+        Column("level", brief=False),
         Column("need / context", short=False),
-        Column("priority", badge=True),
+        Column("priority", badge=True, brief=False),
         Column("partner"),
         Column("donors"),
-        Column("implementers"),
-        Column("projects", short=False),
-        Column("from"),
-        Column("until"),
+        Column("implementers", brief=False),
+        Column("projects", short=False, brief=False),
+        Column("period"),
+        Column("from", brief=False),
+        Column("until", brief=False),
         Column("amount", money=True),
         *_converted_column(rates),
-        Column("sources"),
+        Column("sources", brief=False),
     ]
     rows: list[list[Cell]] = [
         [
@@ -205,6 +208,7 @@ def overlaps_table(found: list[Overlap], rates: Rates | None = None, *, empty: s
             o.donors,
             o.implementers,
             o.projects,
+            o.period.label(),
             o.period.start or "…",
             o.period.end or "open",
             o.amounts,
@@ -250,15 +254,15 @@ def gaps_table(found: list[Gap], rates: Rates | None = None, *, empty: str = "No
         Column("priority", badge=True),
         Column("need", short=False),
         Column("partner"),
-        Column("pillar"),
-        Column("required", money=True),
-        Column("funded", money=True),
-        Column("shortfall", money=True),
-        Column("not comparable", money=True),
+        Column("pillar", brief=False),
+        Column("required", money=True, brief=False),
+        Column("funded", money=True, brief=False),
+        Column("shortfall", money=True, brief=False),
+        Column("not comparable", money=True, brief=False),
         *_converted_column(rates),
-        Column("projects", short=False),
+        Column("projects", short=False, brief=False),
         Column("why"),
-        Column("sources"),
+        Column("sources", brief=False),
     ]
     return Table(
         name="gaps",
@@ -287,7 +291,7 @@ def who_funds_table(report: WhoFundsReport, rates: Rates | None = None) -> Table
             Column("actor"),
             Column("role"),
             Column("project", short=False),
-            Column("status"),
+            Column("status", brief=False),
             Column("active"),
             Column("amount", money=True),
             Column("jointly"),
@@ -343,12 +347,12 @@ def co_funders_table(report: CoFundersReport, rates: Rates | None = None) -> Tab
         title=f"Co-funders of {report.org.name}",
         columns=[
             Column("need", short=False),
-            Column("priority", badge=True),
-            Column("its projects", short=False),
-            Column("its amounts", money=True),
+            Column("priority", badge=True, brief=False),
+            Column("its projects", short=False, brief=False),
+            Column("its amounts", money=True, brief=False),
             Column("other funder"),
             Column("project", short=False),
-            Column("active"),
+            Column("active", brief=False),
             Column("amount", money=True),
             Column("jointly"),
         ],
@@ -430,9 +434,9 @@ def brokers_table(report: BrokersReport, rates: Rates | None = None) -> Table:
             Column("type"),
             Column("betweenness"),
             Column("partners"),
-            Column("groups joined"),
+            Column("groups joined", brief=False),
             Column("projects"),
-            Column("events"),
+            Column("events", brief=False),
         ],
         rows=[
             [i, b.actor, b.actor.type, b.betweenness, b.partners, b.groups_joined, b.projects, b.events]
@@ -465,7 +469,14 @@ def evidence_table(table: Table) -> Table:
     return Table(
         name="evidence",
         title="Evidence",
-        columns=[Column("#"), Column("edge"), Column("from"), Column("to"), Column("key"), Column("sources")],
+        columns=[
+            Column("#"),
+            Column("edge"),
+            Column("from"),
+            Column("to"),
+            Column("key", brief=False),
+            Column("sources", brief=False),
+        ],
         rows=[
             [i, e.type, e.source, e.target, e.key, "; ".join(e.sources)]
             for i, edges in enumerate(table.evidence, 1)

@@ -46,6 +46,9 @@ KindOption = Annotated[
         show_default=False,
     ),
 ]
+WideOption = Annotated[
+    bool, typer.Option("--wide", help="Show every column (a terminal shows the main ones; files have all).")
+]
 CsvOption = Annotated[
     Path | None, typer.Option("--csv", help="Also write the rows to this CSV file.", show_default=False)
 ]
@@ -70,6 +73,7 @@ def _show(
     as_json: bool = False,
     csv_file: Path | None = None,
     evidence: bool = False,
+    wide: bool = False,
 ) -> None:
     """One way out for every analysis: JSON alone, or its table (or what is empty), plus CSV."""
     answer = table_of(report, rates)
@@ -78,7 +82,7 @@ def _show(
     if as_json:
         emit_json(ask.as_json(report))
         return
-    print_table(answer, evidence=evidence)
+    print_table(answer, evidence=evidence, wide=wide)
     if csv_file is not None:
         say(f"wrote {len(answer.rows)} row(s) to {csv_file}")
 
@@ -95,13 +99,14 @@ def overlaps(
     rates_file: RatesOption = None,
     csv_file: CsvOption = None,
     as_json: JsonOption = False,
+    wide: WideOption = False,
     show_evidence: EvidenceOption = False,
 ) -> None:
     """Distinct donors paying for the same need (or context) in overlapping periods, ranked."""
     asked = Asked(pillar, country, donor, date_from, date_to, cycle)
     rates = _rates(rates_file)
     report = ask.overlaps(get_store(ctx), asked, rates=rates)
-    _show(report, rates=rates, as_json=as_json, csv_file=csv_file, evidence=show_evidence)
+    _show(report, rates=rates, as_json=as_json, csv_file=csv_file, evidence=show_evidence, wide=wide)
 
 
 @app.command()
@@ -117,13 +122,14 @@ def gaps(
     rates_file: RatesOption = None,
     csv_file: CsvOption = None,
     as_json: JsonOption = False,
+    wide: WideOption = False,
     show_evidence: EvidenceOption = False,
 ) -> None:
     """Needs nobody answers, underfunded needs and empty partner × pillar cells, by priority."""
     asked = Asked(pillar, country, donor, date_from, date_to, cycle)
     rates = _rates(rates_file)
     report = ask.gaps(get_store(ctx), asked, rates=rates, kinds=[k.value for k in kind or ()])
-    _show(report, rates=rates, as_json=as_json, csv_file=csv_file, evidence=show_evidence)
+    _show(report, rates=rates, as_json=as_json, csv_file=csv_file, evidence=show_evidence, wide=wide)
 
 
 @app.command("who-funds")
@@ -133,11 +139,12 @@ def who_funds(
     rates_file: RatesOption = None,
     csv_file: CsvOption = None,
     as_json: JsonOption = False,
+    wide: WideOption = False,
 ) -> None:
     """Everyone funding or implementing a need, with amounts and periods."""
     rates = _rates(rates_file)
     report = ask.who_funds(get_store(ctx), need_id, rates=rates)
-    _show(report, rates=rates, as_json=as_json, csv_file=csv_file)
+    _show(report, rates=rates, as_json=as_json, csv_file=csv_file, wide=wide)
 
 
 @app.command("co-funders")
@@ -146,9 +153,10 @@ def co_funders(
     org_id: Annotated[str, typer.Argument(help="Donor id, e.g. org:dg-near or country:at.")],
     csv_file: CsvOption = None,
     as_json: JsonOption = False,
+    wide: WideOption = False,
 ) -> None:
     """For a donor: the needs it funds, and who else funds each of them."""
-    _show(ask.co_funders(get_store(ctx), org_id), as_json=as_json, csv_file=csv_file)
+    _show(ask.co_funders(get_store(ctx), org_id), as_json=as_json, csv_file=csv_file, wide=wide)
 
 
 @app.command()
@@ -163,12 +171,13 @@ def cofunding(
     rates_file: RatesOption = None,
     csv_file: CsvOption = None,
     as_json: JsonOption = False,
+    wide: WideOption = False,
 ) -> None:
     """The donor–donor network: pairs of donors funding the same needs, weighted."""
     asked = Asked(pillar, country, donor, date_from, date_to, cycle)
     rates = _rates(rates_file)
     report = ask.cofunding(get_store(ctx), asked, rates=rates)
-    _show(report, rates=rates, as_json=as_json, csv_file=csv_file)
+    _show(report, rates=rates, as_json=as_json, csv_file=csv_file, wide=wide)
 
 
 @app.command()
@@ -183,12 +192,13 @@ def coverage(
     rates_file: RatesOption = None,
     csv_file: CsvOption = None,
     as_json: JsonOption = False,
+    wide: WideOption = False,
 ) -> None:
     """Pillar × partner: needs, needs answered, projects and funding per currency."""
     asked = Asked(pillar, country, donor, date_from, date_to, cycle)
     rates = _rates(rates_file)
     report = ask.coverage(get_store(ctx), asked, rates=rates)
-    _show(report, rates=rates, as_json=as_json, csv_file=csv_file)
+    _show(report, rates=rates, as_json=as_json, csv_file=csv_file, wide=wide)
 
 
 @app.command()
@@ -203,10 +213,11 @@ def brokers(
     limit: Annotated[int, typer.Option(min=1, max=10000, help="How many to list.")] = 20,
     csv_file: CsvOption = None,
     as_json: JsonOption = False,
+    wide: WideOption = False,
 ) -> None:
     """Actors that connect otherwise separate groups (betweenness on the actor graph)."""
     asked = Asked(pillar, country, donor, date_from, date_to, cycle)
-    _show(ask.brokers(get_store(ctx), asked, limit=limit), as_json=as_json, csv_file=csv_file)
+    _show(ask.brokers(get_store(ctx), asked, limit=limit), as_json=as_json, csv_file=csv_file, wide=wide)
 
 
 @app.command()
@@ -217,6 +228,7 @@ def path(
     limit: Annotated[int, typer.Option(min=1, max=100, help="How many shortest paths to list.")] = 5,
     csv_file: CsvOption = None,
     as_json: JsonOption = False,
+    wide: WideOption = False,
 ) -> None:
     """How two actors are connected: shortest paths through projects and events."""
-    _show(ask.paths(get_store(ctx), org_a, org_b, limit=limit), as_json=as_json, csv_file=csv_file)
+    _show(ask.paths(get_store(ctx), org_a, org_b, limit=limit), as_json=as_json, csv_file=csv_file, wide=wide)

@@ -34,28 +34,70 @@ def emit_json(data: Any) -> None:
     typer.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
 
 
+def widths(columns: Sequence[str], rows: list[list[str]], room: int) -> list[int] | None:
+    """Column widths (text only) that fit ``room`` characters and break no word: each column gets its
+    longest word, then the rest of the room in proportion to how much longer its cells are.
+    ``None`` when even the longest words do not fit (the table then folds them).
+
+    >>> widths(["name", "#"], [["Western Balkans", "1"]], 20)
+    [15, 1]
+    >>> widths(["name"], [["Counter-terrorism"]], 10) is None
+    True
+    """
+    least, most = [], []
+    for index, column in enumerate(columns):
+        texts = [column, *(row[index] for row in rows)]
+        least.append(max((len(w) for t in texts for w in t.split()), default=1))
+        most.append(max((len(line) for t in texts for line in t.splitlines() or [""]), default=1))
+    spare = room - sum(least)
+    if spare < 0:
+        return None
+    wants = [m - n for m, n in zip(most, least, strict=True)]
+    total = sum(wants)
+    if total <= spare:
+        return most
+    given = [n + (spare * w) // total for n, w in zip(least, wants, strict=True)]
+    for index in sorted(range(len(given)), key=lambda i: -wants[i])[: room - sum(given)]:
+        given[index] += 1
+    return given
+
+
 def table(
     title: str, columns: Sequence[str], rows: Iterable[Sequence[Any]], *, caption: str | None = None
 ) -> None:
-    """Print a table; names pass through the Kosovo* rule and the footnote follows once."""
+    """Print a table; names pass through the Kosovo* rule and the footnote follows once.
+
+    Cells wrap between words, never inside one, whenever the terminal is wide enough for each
+    column's longest word (ids and codes are one word, so they keep one line).
+    """
     rows = [[display(str(c)) if c is not None else "" for c in row] for row in rows]
+    shown = console()
+    room = shown.width - (len(columns) + 1) - 2 * len(columns)
+    fitted = widths(list(columns), rows, room)
     out = RichTable(title=title, caption=caption, show_lines=False, header_style="bold")
-    for column in columns:
-        out.add_column(column, overflow="fold")
+    for index, column in enumerate(columns):
+        out.add_column(column, width=fitted[index] if fitted else None, overflow="fold")
     for row in rows:
         out.add_row(*row)
-    shown = console()
     shown.print(out)
     if names_kosovo(c for row in rows for c in row):
         shown.print(KOSOVO_FOOTNOTE, style="dim")
 
 
-def print_table(answer: Table, *, evidence: bool = False) -> None:
-    """A :class:`~kb.tables.Table` as people read it: the rows (or what is empty), then its note."""
+def print_table(answer: Table, *, evidence: bool = False, wide: bool = False) -> None:
+    """A :class:`~kb.tables.Table` as people read it in a terminal: its brief columns (every one with
+    ``wide``), the rows (or what is empty), then its note."""
     if not answer.rows:
         say(answer.empty)
         return
-    table(answer.title, answer.headers, text_rows(answer), caption=answer.note)
+    texts = text_rows(answer)
+    keep = [i for i, c in enumerate(answer.columns) if wide or (c.brief and any(row[i] for row in texts))]
+    cells = [[row[i] for i in keep] for row in texts]
+    note = answer.note
+    if len(keep) < len(answer.columns):
+        more = "--wide shows every column"
+        note = f"{note}; {more}" if note else more
+    table(answer.title, [answer.columns[i].name for i in keep], cells, caption=note)
     if evidence:
         edges = evidence_table(answer)
         if edges.rows:

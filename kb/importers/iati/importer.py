@@ -23,7 +23,7 @@ from typing import Any
 
 from lxml import etree
 
-from graph_schema import ACTOR_TYPES
+from graph_schema import ACTOR_TYPES, ONGOING_STATUSES
 from kb.analysis.models import Gap
 from kb.errors import ImportFormatError, KBError
 from kb.graph import to_networkx
@@ -359,7 +359,7 @@ class IatiImport:
         today = dt.date.today().isoformat()
         for m in kept:
             p = m.project
-            if p.get("status") in LIVE_STATUSES and p.get("end") and p["end"] < today:
+            if p.get("status") in ONGOING_STATUSES and p.get("end") and p["end"] < today:
                 self.report.flag(
                     p["id"],
                     p["name"],
@@ -424,10 +424,6 @@ class IatiImport:
         batch = Batch(nodes=nodes, edges=edges)
         check_one_type_per_id(batch)
         return batch, {n["id"] for n in pending_nodes}
-
-
-#: Statuses of an activity that says it is still going on.
-LIVE_STATUSES = frozenset({"pipeline", "implementation"})
 
 
 def _gap_key(g: Gap) -> tuple:

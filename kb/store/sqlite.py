@@ -17,7 +17,7 @@ from typing import Any
 
 import networkx as nx
 
-from graph_schema import EDGE_TYPES, NODE_TYPES, SCHEMA_VERSION, searchable_fields
+from graph_schema import EDGE_TYPES, NODE_TYPES, PERIOD_FIELDS, SCHEMA_VERSION, searchable_fields
 from kb.errors import IncompatibleStoreError, KBError, NotFoundError, StoreError, StoreUnavailableError
 from kb.graph import to_networkx
 from kb.records import (
@@ -366,14 +366,31 @@ class SQLiteStore(GraphStore):
         return found
 
     def ids_in_period(self, low: str, high: str) -> set[str]:
-        return self._column(
-            "SELECT id FROM nodes WHERE type IN ('Need', 'Project') "
-            "AND coalesce(json_extract(record, '$.start'), ?) <= ? "
-            "AND coalesce(json_extract(record, '$.end'), ?) >= ? "
-            "UNION SELECT id FROM nodes WHERE type = 'Event' "
-            "AND json_extract(record, '$.date') BETWEEN ? AND ?",
-            (low, high, high, low, low, high),
-        )
+        """Nodes of the types ``graph_schema`` gives a period (``PERIOD_FIELDS``) that meet [low, high].
+
+        An open-ended period (needs, projects) meets it unless it ends before ``low`` or starts
+        after ``high``; a missing start or end is open on that side. A period that is not open-ended
+        (an event) is placed by its first day only: its end (``end_date``) is ignored, here as in
+        the Neo4j store's ``IDS_IN_PERIOD``.
+        """
+        parts: list[str] = []
+        params: list[str] = []
+        for type_name, fields in PERIOD_FIELDS.items():
+            if type_name not in NODE_TYPES:
+                continue
+            start, end = f"$.{fields.start}", f"$.{fields.end}"
+            if fields.open_ended:
+                parts.append(
+                    "SELECT id FROM nodes WHERE type = ? AND coalesce(json_extract(record, ?), ?) <= ? "
+                    "AND coalesce(json_extract(record, ?), ?) >= ?"
+                )
+                params += [type_name, start, low, high, end, high, low]
+            else:
+                parts.append(
+                    "SELECT id FROM nodes WHERE type = ? AND json_extract(record, ?) BETWEEN ? AND ?"
+                )
+                params += [type_name, start, low, high]
+        return self._column(" UNION ".join(parts), params)
 
     def ids_in_cycle(self, cycle: str) -> set[str]:
         return self._column("SELECT id FROM nodes WHERE json_extract(record, '$.cycle') = ?", (cycle,))

@@ -29,6 +29,8 @@ class StoreHolder:
     """The app's store: given, or opened on first use from the settings (and closed at shutdown).
 
     Opening lazily lets the server start while a Neo4j server is still down: readiness says so.
+    A missing store file is not created by opening or reading it (reads answer 503 "no knowledge
+    base at PATH"); a write waits up to ``KB_WRITE_WAIT`` seconds for another write to finish.
     """
 
     def __init__(self, settings: Settings, store: GraphStore | None = None) -> None:
@@ -43,7 +45,7 @@ class StoreHolder:
             return store
         with self._lock:
             if self._store is None:
-                self._store = open_store(self.settings.store_location, self.settings)
+                self._store = open_store(self.settings.store_location, self.settings, create=False)
             return self._store
 
     def close(self) -> None:

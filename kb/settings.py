@@ -9,6 +9,8 @@ from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 APP_NAME = "wb-security-kb"
+#: Seconds a write waits for the store's write lock (another write) before giving up.
+DEFAULT_WRITE_WAIT = 120.0
 
 
 def default_store_path() -> Path:
@@ -25,6 +27,11 @@ class Settings(BaseSettings):
     neo4j_user: str = "neo4j"
     neo4j_password: SecretStr = SecretStr("")
     neo4j_database: str | None = None
+    write_wait: float = Field(
+        DEFAULT_WRITE_WAIT,
+        ge=0,
+        description="Seconds a write waits for another write to finish before it gives up (CLI and API).",
+    )
 
     # -- the HTTP API (``kb serve``) ---------------------------------------------------
     api_tokens: SecretStr = Field(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -11,6 +12,7 @@ from typer.core import TyperGroup
 from kb.errors import KBError
 from kb.settings import Settings
 from kb.store import GraphStore, open_store
+from kb.store.sqlite import missing_store
 
 
 class KBGroup(TyperGroup):
@@ -58,14 +60,42 @@ def _global(
     ctx.obj = {"store": store, "debug": debug}
 
 
+#: The commands that may create a missing store: ``kb init``, ``kb seed`` and every ``kb import``.
+CREATING_COMMANDS = frozenset({"init", "seed", "import"})
+
+
+def _command(ctx: typer.Context) -> str:
+    """The top-level command a context belongs to (``import`` for ``kb import json``)."""
+    names = []
+    while ctx.parent is not None:
+        names.append(ctx.info_name or "")
+        ctx = ctx.parent
+    return names[-1] if names else ""
+
+
+def _say_waiting(message: str) -> None:
+    typer.echo(message, err=True)
+
+
 def get_store(ctx: typer.Context) -> GraphStore:
-    """The store the global options name, opened once per command and closed after it."""
+    """The store the global options name, opened once per command and closed after it.
+
+    Only :data:`CREATING_COMMANDS` create a missing store; any other command reading one says
+    "no knowledge base at PATH" and creates nothing. A write kept waiting by another one says so
+    on stderr, then waits up to ``KB_WRITE_WAIT`` seconds.
+    """
     root = ctx.find_root()
     obj = root.obj if root.obj is not None else {}
     if obj.get("_store") is None:
         settings = Settings()
-        obj["_store"] = open_store(obj.get("store") or settings.store_location, settings)
-        root.call_on_close(obj["_store"].close)
+        location = obj.get("store") or settings.store_location
+        create = _command(ctx) in CREATING_COMMANDS
+        path = Path(location).expanduser()
+        if not create and "://" not in location and not path.exists():
+            raise missing_store(path)
+        store = open_store(location, settings, create=create, on_wait=_say_waiting)
+        obj["_store"] = store
+        root.call_on_close(store.close)
     return obj["_store"]
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from urllib.parse import urlsplit
 
 from kb.errors import StoreUnavailableError
@@ -16,8 +17,19 @@ def is_neo4j_location(location: str) -> bool:
     return urlsplit(location).scheme in NEO4J_SCHEMES
 
 
-def open_store(location: str | None = None, settings: Settings | None = None) -> GraphStore:
-    """Open the store at ``location`` (a file path or a Neo4j URI), else the configured one."""
+def open_store(
+    location: str | None = None,
+    settings: Settings | None = None,
+    *,
+    create: bool = False,
+    on_wait: Callable[[str], None] | None = None,
+) -> GraphStore:
+    """Open the store at ``location`` (a file path or a Neo4j URI), else the configured one.
+
+    A store file is made only with ``create`` (``kb init``, ``kb seed``, imports) or by a first
+    write; reading a missing one says there is no knowledge base there and makes nothing. Writes
+    wait up to ``settings.write_wait`` seconds for another write, calling ``on_wait`` once.
+    """
     settings = settings or Settings()
     location = location or settings.store_location
     scheme = urlsplit(location).scheme
@@ -29,6 +41,8 @@ def open_store(location: str | None = None, settings: Settings | None = None) ->
             user=settings.neo4j_user,
             password=settings.neo4j_password.get_secret_value(),
             database=settings.neo4j_database,
+            write_wait=settings.write_wait,
+            on_wait=on_wait,
         )
     if "://" in location:
         raise StoreUnavailableError(
@@ -36,7 +50,7 @@ def open_store(location: str | None = None, settings: Settings | None = None) ->
         )
     from kb.store.sqlite import SQLiteStore
 
-    return SQLiteStore(location)
+    return SQLiteStore(location, create=create, write_wait=settings.write_wait, on_wait=on_wait)
 
 
 __all__ = ["GraphStore", "is_neo4j_location", "open_store"]

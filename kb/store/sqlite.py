@@ -3,14 +3,26 @@
 Each node is a row holding its validated record as JSON and its folded search text; FTS5
 indexes that text and triggers keep it in step. Each write batch is one ``BEGIN IMMEDIATE``
 transaction: it commits whole or rolls back whole.
+
+Opening and reading never create a store unless asked to (``create``): a mistyped path is a
+one-line "no knowledge base at PATH" and nothing appears on disk. A store whose file or folder
+is not writable is opened read-only (``mode=ro``; ``immutable=1`` when the folder cannot hold
+the WAL side files), so it can be read, and a write to it says it is read-only.
+
+Writers take turns: a write that finds another one under way waits for it, up to
+``write_wait`` seconds (``KB_WRITE_WAIT``), calling ``on_wait`` once so a terminal can say so,
+then gives up with a message saying so; nothing of it is written. Large imports stay one
+transaction (all-or-nothing), so it is the writers behind them that wait.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator
+import time
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -29,6 +41,7 @@ from kb.records import (
     edge_identity,
     endpoint_ids,
 )
+from kb.settings import DEFAULT_WRITE_WAIT
 from kb.store.port import GraphStore
 from kb.store.writes import (
     Diff,
@@ -48,6 +61,10 @@ from kb.text import query_terms, search_text
 APPLICATION_ID = 0x57424B42
 #: Ids per ``IN (?, ...)`` list.
 CHUNK = 500
+#: How long a read waits for a lock (only a checkpoint or a recovery takes one under WAL), in ms.
+READ_BUSY_MS = 5000
+#: A write that has waited this long for another write is told to ``on_wait`` (seconds).
+WAIT_NOTICE = 1.0
 
 MIGRATIONS: tuple[str, ...] = (
     # 1: nodes, edges, full-text search, write log
@@ -101,29 +118,85 @@ def node_search_text(node: NodeRecord) -> str:
     return search_text([node.get(f) for f in fields])
 
 
-class SQLiteStore(GraphStore):
-    """The default store: a single SQLite file at ``path``, created on first use."""
+def missing_store(path: Path) -> StoreUnavailableError:
+    """The one-line error of a read where no store file is."""
+    return StoreUnavailableError(f"no knowledge base at {path} (create it with kb init)")
 
-    def __init__(self, path: str | Path) -> None:
+
+def _not_a_database(exc: sqlite3.Error) -> bool:
+    return getattr(exc, "sqlite_errorcode", 0) & 0xFF == sqlite3.SQLITE_NOTADB
+
+
+def _busy(exc: sqlite3.Error) -> bool:
+    return getattr(exc, "sqlite_errorcode", 0) & 0xFF == sqlite3.SQLITE_BUSY
+
+
+class SQLiteStore(GraphStore):
+    """The default store: a single SQLite file at ``path``.
+
+    ``create``: a missing file (and its folders) is made on opening. Without it nothing is made
+    by opening or reading: a read of a missing store raises "no knowledge base at PATH", and the
+    first write (``upsert``, ``delete``) creates it. ``write_wait``: seconds a write waits for
+    another one to finish; ``on_wait`` is called once when a write starts waiting.
+    """
+
+    def __init__(
+        self,
+        path: str | Path,
+        *,
+        create: bool = True,
+        write_wait: float = DEFAULT_WRITE_WAIT,
+        on_wait: Callable[[str], None] | None = None,
+    ) -> None:
         self.path = Path(path).expanduser()
         self.location = str(self.path)
+        self.create = create
+        self.write_wait = write_wait
+        self.on_wait = on_wait
+        #: Whether the file or its folder is not writable (known once a connection is open).
+        self.read_only = False
         self._local = threading.local()
         self._lock = threading.Lock()
         self._connections: list[sqlite3.Connection] = []
         self.init()
 
     # -- connections -------------------------------------------------------------------
+    def _uri(self) -> str:
+        """The ``file:`` URI to open: read-write, or read-only when the file or its folder is not writable."""
+        folder = self.path.parent
+        uri = self.path.resolve().as_uri()
+        if not self.path.exists():
+            return uri + "?mode=rwc"
+        self.read_only = not (os.access(self.path, os.W_OK) and os.access(folder, os.W_OK))
+        if not self.read_only:
+            return uri + "?mode=rw"
+        # Reading a WAL file needs its -shm side file; a folder that cannot hold one is read as
+        # immutable (nobody can be writing there), unless the side files are there already.
+        sides = all(Path(f"{self.path}{end}").exists() for end in ("-wal", "-shm"))
+        return uri + ("?mode=ro" if os.access(folder, os.W_OK) or sides else "?mode=ro&immutable=1")
+
     def _open(self) -> sqlite3.Connection:
+        if not self.create and not self.path.exists():
+            raise missing_store(self.path)
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=5)
-            conn.execute("PRAGMA busy_timeout = 5000")
+            if self.create:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+            conn = sqlite3.connect(
+                self._uri(),
+                uri=True,
+                isolation_level=None,
+                check_same_thread=False,
+                timeout=READ_BUSY_MS / 1000,
+            )
+            conn.execute(f"PRAGMA busy_timeout = {READ_BUSY_MS}")
             conn.execute("PRAGMA foreign_keys = ON")
             # Under WAL, NORMAL keeps the database consistent after a crash and skips one fsync per commit.
             conn.execute("PRAGMA synchronous = NORMAL")
-        except sqlite3.DatabaseError as exc:
-            raise IncompatibleStoreError(f"{self.path} is not a knowledge-base store ({exc})") from exc
-        except (sqlite3.Error, OSError) as exc:
+        except sqlite3.Error as exc:
+            if _not_a_database(exc):
+                raise IncompatibleStoreError(f"{self.path} is not a knowledge-base store ({exc})") from exc
+            raise StoreUnavailableError(f"cannot open store {self.path}: {exc}") from exc
+        except OSError as exc:
             raise StoreUnavailableError(f"cannot open store {self.path}: {exc}") from exc
         with self._lock:
             self._connections.append(conn)
@@ -143,13 +216,49 @@ class SQLiteStore(GraphStore):
             self._connections.clear()
         self._local = threading.local()
 
+    def _refuse_read_only(self) -> StoreUnavailableError:
+        return StoreUnavailableError(
+            f"store {self.path} is read-only (the file or its folder is not writable): nothing was written"
+        )
+
+    def _begin(self, conn: sqlite3.Connection) -> None:
+        """``BEGIN IMMEDIATE``, waiting up to ``write_wait`` seconds for another write to finish."""
+        deadline = time.monotonic() + self.write_wait
+        told = False
+        try:
+            while True:
+                left = max(0.0, deadline - time.monotonic())
+                conn.execute(
+                    f"PRAGMA busy_timeout = {int(1000 * (left if told else min(left, WAIT_NOTICE)))}"
+                )
+                try:
+                    conn.execute("BEGIN IMMEDIATE")
+                    return
+                except sqlite3.Error as exc:
+                    if getattr(exc, "sqlite_errorcode", 0) & 0xFF == sqlite3.SQLITE_READONLY:
+                        raise self._refuse_read_only() from exc
+                    if not _busy(exc):
+                        raise StoreError(f"store {self.path} refused to start a write: {exc}") from exc
+                    if time.monotonic() >= deadline:
+                        raise StoreUnavailableError(
+                            f"store {self.path} is busy: another write held it for more than "
+                            f"{self.write_wait:g} s (KB_WRITE_WAIT); nothing was written, try again later"
+                        ) from exc
+                    if not told and self.on_wait is not None:
+                        self.on_wait(f"waiting for another write to finish… (up to {self.write_wait:g} s)")
+                    told = True
+        finally:
+            conn.execute(f"PRAGMA busy_timeout = {READ_BUSY_MS}")
+
     @contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
+        if not self.path.exists():  # a store opened without ``create``: the first write makes it
+            self.create = True
+            self.init()
         conn = self._conn
-        try:
-            conn.execute("BEGIN IMMEDIATE")
-        except sqlite3.Error as exc:
-            raise StoreUnavailableError(f"store {self.path} is busy or read-only: {exc}") from exc
+        if self.read_only:
+            raise self._refuse_read_only()
+        self._begin(conn)
         try:
             yield conn
         except BaseException:
@@ -166,14 +275,22 @@ class SQLiteStore(GraphStore):
 
     # -- schema ------------------------------------------------------------------------
     def init(self) -> None:
+        """Check the file is a knowledge base and bring it to the current schema.
+
+        A missing file opened without ``create`` is left missing: only a write makes it.
+        """
+        if not self.create and not self.path.exists():
+            return
         conn = self._conn
         try:
             app_id = conn.execute("PRAGMA application_id").fetchone()[0]
             version = conn.execute("PRAGMA user_version").fetchone()[0]
             tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
-        except sqlite3.DatabaseError as exc:
+        except sqlite3.Error as exc:
             self.close()
-            raise IncompatibleStoreError(f"{self.path} is not a knowledge-base store ({exc})") from exc
+            if _not_a_database(exc):
+                raise IncompatibleStoreError(f"{self.path} is not a knowledge-base store ({exc})") from exc
+            raise StoreUnavailableError(f"cannot read store {self.path}: {exc}") from exc
         if app_id != APPLICATION_ID and (app_id != 0 or tables):
             self.close()
             raise IncompatibleStoreError(f"{self.path} is an SQLite file but not a knowledge-base store")
@@ -182,6 +299,14 @@ class SQLiteStore(GraphStore):
             raise IncompatibleStoreError(
                 f"{self.path} has schema version {version}; this kb understands up to {SCHEMA_VERSION}: upgrade kb"
             )
+        if self.read_only:
+            if version < SCHEMA_VERSION:
+                self.close()
+                raise StoreUnavailableError(
+                    f"store {self.path} is read-only and has schema version {version}: "
+                    f"open it once with write access to bring it to version {SCHEMA_VERSION}"
+                )
+            return
         try:
             if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
                 conn.execute("PRAGMA journal_mode = WAL")

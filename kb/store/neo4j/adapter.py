@@ -9,18 +9,28 @@ A write batch is one transaction function: it takes the store's write lock (the 
 reads what it needs, checks endpoints and types, then writes in ``UNWIND $rows`` chunks and logs
 the write. It commits whole or not at all, and the driver may retry it: it recomputes everything
 from what it reads, so a retry is safe.
+
+Writers take turns on that lock, and a write waits for it at most ``write_wait`` seconds
+(``KB_WRITE_WAIT``), as on SQLite; Neo4j itself would wait for ever. The first attempt runs with a
+transaction timeout of about a second, so an uncontended write is one transaction as before. If
+that attempt is stopped before it had the lock, another write holds it: ``on_wait`` is told, a
+probe (the lock statement, rolled back) waits for the lock with the rest of the time as its
+timeout, and the write then runs without a timeout. If it is stopped after it had the lock, the
+write is simply long, and runs again without a timeout (at most the first second is lost).
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import threading
+import time
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
 import networkx as nx
-from neo4j import GraphDatabase, ManagedTransaction
+from neo4j import GraphDatabase, ManagedTransaction, unit_of_work
 from neo4j import exceptions as neo
 
 from graph_schema import EDGE_TYPES, NODE_TYPES, SCHEMA_VERSION
@@ -35,6 +45,7 @@ from kb.records import (
     edge_identity,
     endpoint_ids,
 )
+from kb.settings import DEFAULT_WRITE_WAIT
 from kb.store.neo4j import queries as q
 from kb.store.neo4j.encoding import decode_edge, decode_node, encode_edge, encode_node
 from kb.store.neo4j.errors import redact, require_supported, server_version, translate
@@ -73,6 +84,28 @@ DRIVER_ERRORS = (neo.Neo4jError, neo.DriverError)
 RETRY_SECONDS = 5.0
 #: Seconds ``kb init`` waits for new indexes to come online.
 AWAIT_SECONDS = 300
+#: Timeout of a write's first attempt: a write still waiting for the lock then is told ``on_wait``.
+FIRST_ATTEMPT_SECONDS = 1.0
+#: Codes of a transaction the server stopped at its timeout (waiting for a lock, or running).
+STOPPED_CODES = (
+    "Neo.ClientError.Transaction.LockClientStopped",
+    "Neo.ClientError.Transaction.TransactionTimedOut",
+    "Neo.ClientError.Transaction.TransactionTimedOutClientConfiguration",
+    "Neo.TransientError.Transaction.LockClientStopped",
+    "Neo.TransientError.Transaction.Terminated",
+)
+
+
+class _Stopped(Exception):
+    """A time-limited attempt at a write was stopped; ``locked``: it had the store's lock by then."""
+
+    def __init__(self, locked: bool) -> None:
+        super().__init__("stopped")
+        self.locked = locked
+
+
+class _LockFree(Exception):
+    """The probe got the store's lock: it rolls back at once and the write can go."""
 
 
 class Neo4jStore(GraphStore):
@@ -92,8 +125,13 @@ class Neo4jStore(GraphStore):
         password: str = "",
         database: str | None = None,
         connection_timeout: float = 10.0,
+        write_wait: float = DEFAULT_WRITE_WAIT,
+        on_wait: Callable[[str], None] | None = None,
     ) -> None:
         self.uri = uri
+        self.write_wait = write_wait
+        self.on_wait = on_wait
+        self._locking = threading.local()
         self.user = user
         self.database = database or None
         self.location = redact(uri) + (f" (database {database})" if database else "")
@@ -184,7 +222,67 @@ class Neo4jStore(GraphStore):
                 f"database {self.database} at {redact(self.uri)} is not set up as a knowledge base: "
                 "run `kb init`"
             )
+        self._locking.locked = True
         return row["seq"]
+
+    def _limited(self, work: Callable[[ManagedTransaction], T], seconds: float) -> Callable[..., T]:
+        """``work`` as one attempt with a transaction timeout; its stop becomes :class:`_Stopped`."""
+
+        attempted = False
+
+        @unit_of_work(timeout=max(seconds, 0.001))  # 0 would mean no timeout at all
+        def attempt(tx: ManagedTransaction) -> T:
+            nonlocal attempted
+            if attempted:  # the driver retrying after a stop at commit: the caller decides
+                raise _Stopped(getattr(self._locking, "locked", False))
+            attempted = True
+            self._locking.locked = False
+            try:
+                return work(tx)
+            except neo.Neo4jError as exc:
+                if exc.code in STOPPED_CODES:
+                    raise _Stopped(self._locking.locked) from exc
+                raise
+
+        return attempt
+
+    def _busy(self) -> StoreUnavailableError:
+        return StoreUnavailableError(
+            f"database {self.database} at {redact(self.uri)} is busy: another write held it for more than "
+            f"{self.write_wait:g} s (KB_WRITE_WAIT); nothing was written, try again later"
+        )
+
+    def _execute_write(self, work: Callable[[ManagedTransaction], T]) -> T:
+        """Run ``work`` (which starts with :meth:`_lock`), waiting at most ``write_wait`` s for the lock."""
+        began = time.monotonic()
+        try:
+            return self._execute(True, self._limited(work, min(self.write_wait, FIRST_ATTEMPT_SECONDS)))
+        except _Stopped as stop:
+            if stop.locked:  # not kept waiting, just a long write: again, without a timeout
+                return self._execute(True, work)
+        except KBError as exc:  # a driver error outside ``work`` (at commit): stopped, or not
+            cause = exc.__cause__
+            if not (isinstance(cause, neo.Neo4jError) and cause.code in STOPPED_CODES):
+                raise
+            if getattr(self._locking, "locked", False):
+                return self._execute(True, work)
+        if self.on_wait is not None:
+            self.on_wait(f"waiting for another write to finish… (up to {self.write_wait:g} s)")
+        left = self.write_wait - (time.monotonic() - began)
+        if left <= 0:
+            raise self._busy()
+
+        def probe(tx: ManagedTransaction) -> None:
+            self._lock(tx)
+            raise _LockFree
+
+        try:
+            self._execute(True, self._limited(probe, left))
+        except _LockFree:
+            pass
+        except _Stopped as stop:
+            raise self._busy() from stop
+        return self._execute(True, work)
 
     def _log(
         self, tx: ManagedTransaction, seq: int, actor: str, action: str, summary: dict[str, Any]
@@ -232,7 +330,7 @@ class Neo4jStore(GraphStore):
                 self._log(tx, seq, actor, action, {**batch.summary(), **summary.model_dump()})
             return summary
 
-        return self._execute(True, work)
+        return self._execute_write(work)
 
     def _changed_edges(
         self, tx: ManagedTransaction, edges: dict[EdgeIdentity, tuple[EdgeRecord, dict[str, Any]]]
@@ -260,7 +358,7 @@ class Neo4jStore(GraphStore):
                 tx, seq, actor, "delete", {"id": node_id, "type": row["type"], "edges_deleted": row["edges"]}
             )
 
-        self._execute(True, work)
+        self._execute_write(work)
 
     # -- reads ---------------------------------------------------------------------------
     def get(self, node_id: str) -> NodeRecord:

@@ -18,7 +18,13 @@ from fastapi.staticfiles import StaticFiles
 from api import docs_page, problems
 from api.cache import PageCache
 from api.deps import StoreHolder, Tokens
-from api.middleware import BodyLimitMiddleware, RequestLogMiddleware
+from api.middleware import (
+    AllowedHostsMiddleware,
+    BodyLimitMiddleware,
+    RequestLogMiddleware,
+    SecurityHeadersMiddleware,
+    host_patterns,
+)
 from api.pages import router as pages_router
 from api.routers import analyses, exports, graph, health, maps, nodes, schema, search, writes
 from kb.settings import Settings
@@ -30,7 +36,9 @@ DESCRIPTION = """\
 The knowledge base of security assistance to the Western Balkans, over HTTP.
 
 Reads are open unless the server was started with `KB_API_READ_TOKENS`; writes need a bearer
-token from `KB_API_TOKENS`. Errors are RFC 9457 problem details (`application/problem+json`).
+token from `KB_API_TOKENS` (checked before the body is read). The server answers only to the host
+names of `KB_API_ALLOWED_HOSTS` (loopback by default). Errors are RFC 9457 problem details
+(`application/problem+json`).
 """
 
 TAGS = [
@@ -76,8 +84,9 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     app.state.page_cache = PageCache()
 
     problems.install(app)
-    for module in (nodes, search, graph, analyses, maps, exports, writes, schema, health):
-        app.include_router(module.router)
+    routers = (nodes, search, graph, analyses, maps, exports, writes, schema, health)
+    for module in routers:
+        app.include_router(module.router, responses=problems.HOST_RESPONSES)
     app.include_router(pages_router)
     docs_page.install(app)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
@@ -90,6 +99,10 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
             allow_methods=["GET", "POST", "DELETE"],
             allow_headers=["Authorization", "Content-Type"],
         )
+    # Outermost last: the log sees every answer; every answer gets the security headers; a wrong
+    # Host is refused before anything else; a write without a valid token before its body is read.
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.api_max_body_bytes)
+    app.add_middleware(AllowedHostsMiddleware, allowed_hosts=host_patterns(settings.api_allowed_hosts))
+    app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(RequestLogMiddleware)
     return app

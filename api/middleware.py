@@ -1,12 +1,17 @@
-"""ASGI middleware: one JSON log line per request, and the request body size limit."""
+"""ASGI middleware: one JSON log line per request, the request body size limit, security headers
+and the Host allow-list."""
 
 from __future__ import annotations
 
+import html
 import json
 import logging
+import re
 import time
 from typing import Any
 
+from starlette.datastructures import Headers, MutableHeaders
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from kb.errors import PayloadTooLargeError
@@ -124,3 +129,158 @@ class BodyLimitMiddleware:
         response = kb_error_response(Request(scope, receive), self._error(scope))
         response.headers["Connection"] = "close"
         await response(scope, receive, send)
+
+
+# -- security headers ----------------------------------------------------------------------------
+#: The policy of a response that declares none (JSON, files): it may load nothing, and only the
+#: server's own pages may frame it.
+DEFAULT_CSP = "default-src 'none'; frame-ancestors 'self'"
+#: Set on every response (unless a route set its own).
+SECURITY_HEADERS: dict[str, str] = {
+    "x-content-type-options": "nosniff",
+    "referrer-policy": "no-referrer",
+    "x-frame-options": "SAMEORIGIN",
+}
+_META_CSP = re.compile(
+    rb"""<meta\s+http-equiv=["']?content-security-policy["']?\s+content=(?:"([^"]*)"|'([^']*)')""",
+    re.IGNORECASE,
+)
+#: How far into an HTML body its ``<meta>`` policy is looked for (it is in the ``<head>``).
+META_SCAN_BYTES = 8192
+
+
+def with_frame_ancestors(policy: str) -> str:
+    """``policy`` with ``frame-ancestors 'self'`` unless it names its framers already.
+
+    >>> with_frame_ancestors("default-src 'none'; img-src data:")
+    "default-src 'none'; img-src data:; frame-ancestors 'self'"
+    """
+    policy = policy.strip().rstrip(";").strip()
+    if "frame-ancestors" in policy:
+        return policy
+    return f"{policy}; frame-ancestors 'self'" if policy else "frame-ancestors 'self'"
+
+
+def meta_policy(body: bytes) -> str | None:
+    """The Content-Security-Policy an HTML page declares in a ``<meta>`` of its head, if any.
+
+    >>> meta_policy(b'<head><meta http-equiv="Content-Security-Policy" content="default-src &#39;none&#39;">')
+    "default-src 'none'"
+    >>> meta_policy(b"<p>no policy</p>") is None
+    True
+    """
+    found = _META_CSP.search(body[:META_SCAN_BYTES])
+    if found is None:
+        return None
+    return html.unescape((found.group(1) or found.group(2) or b"").decode("utf-8", "replace"))
+
+
+class SecurityHeadersMiddleware:
+    """Puts ``nosniff``, ``Referrer-Policy``, ``X-Frame-Options`` and a CSP on every HTTP response.
+
+    A response that sets its own CSP (the pages, ``/docs``) keeps it. An HTML page that declares
+    its policy only in a ``<meta>`` (the maps, which are files first) gets that policy as the
+    header, plus ``frame-ancestors 'self'``, which a ``<meta>`` cannot set. Anything else gets
+    :data:`DEFAULT_CSP`.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        held: Message | None = None
+
+        async def send_wrapper(message: Message) -> None:
+            nonlocal held
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                for name, value in SECURITY_HEADERS.items():
+                    if name not in headers:
+                        headers[name] = value
+                if "content-security-policy" in headers:
+                    await send(message)
+                elif headers.get("content-type", "").startswith("text/html"):
+                    held = message  # its policy may be in the body's <meta>
+                else:
+                    headers["content-security-policy"] = DEFAULT_CSP
+                    await send(message)
+                return
+            if held is not None and message["type"] == "http.response.body":
+                start, held = held, None
+                policy = meta_policy(message.get("body", b""))
+                MutableHeaders(scope=start)["content-security-policy"] = (
+                    with_frame_ancestors(policy) if policy else DEFAULT_CSP
+                )
+                await send(start)
+            await send(message)
+
+        await self.app(scope, receive, send_wrapper)
+
+
+# -- the Host allow-list -------------------------------------------------------------------------
+def host_patterns(spec: str) -> list[str]:
+    """``KB_API_ALLOWED_HOSTS`` as the patterns a ``Host`` header is matched with.
+
+    IPv6 literals get the brackets a ``Host`` header writes them with.
+
+    >>> host_patterns("127.0.0.1, localhost,::1, *.example.org")
+    ['127.0.0.1', 'localhost', '[::1]', '*.example.org']
+    """
+    out = []
+    for item in (part.strip().lower() for part in spec.split(",")):
+        if item:
+            out.append(f"[{item}]" if ":" in item and not item.startswith("[") else item)
+    return out
+
+
+class AllowedHostsMiddleware:
+    """Answers only requests whose ``Host`` is an allowed name; others get a 400 problem.
+
+    So a page on another site whose name was made to point at 127.0.0.1 (DNS rebinding) cannot
+    read the open API. The names are ``KB_API_ALLOWED_HOSTS`` (loopback names by default) plus
+    the address the request came in on (an IP literal, which cannot be rebound). Matching is
+    Starlette's :class:`~starlette.middleware.trustedhost.TrustedHostMiddleware`
+    (``*.example.org`` patterns, ``*`` for any).
+    """
+
+    def __init__(self, app: ASGIApp, allowed_hosts: list[str]) -> None:
+        self.app = app
+        self.allowed = allowed_hosts
+        self._checks: dict[str, TrustedHostMiddleware] = {}
+
+    def _check(self, scope: Scope) -> TrustedHostMiddleware:
+        server = (scope.get("server") or ("",))[0] or ""
+        check = self._checks.get(server)
+        if check is None:
+            patterns = self.allowed + host_patterns(server)
+            check = TrustedHostMiddleware(self._allowed, allowed_hosts=patterns, www_redirect=False)
+            self._checks[server] = check
+        return check
+
+    async def _allowed(self, scope: Scope, receive: Receive, send: Send) -> None:
+        scope["kb.host_allowed"] = True
+        await self.app(scope, receive, send)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] not in ("http", "websocket"):
+            await self.app(scope, receive, send)
+            return
+
+        async def only_if_allowed(message: Message) -> None:
+            if scope.get("kb.host_allowed"):  # else it is the check's plain-text refusal
+                await send(message)
+
+        await self._check(scope)(scope, receive, only_if_allowed)
+        if not scope.get("kb.host_allowed"):
+            await self._refuse(scope, receive, send)
+
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
+        from starlette.requests import Request
+
+        from api.problems import host_not_allowed_response
+
+        host = Headers(scope=scope).get("host", "")
+        await host_not_allowed_response(Request(scope, receive), host)(scope, receive, send)

@@ -63,12 +63,23 @@ WRITE_RESPONSES: dict[int | str, dict[str, Any]] = {
     **{
         status: {"model": ProblemOut, "content": {PROBLEM_JSON: {}}, "description": text}
         for status, text in (
-            (400, "Body is not JSON"),
             (409, "Conflicts with what is stored"),
             (413, "Body over the size limit"),
         )
     },
 }
+#: What any request may be answered with before it reaches an operation (every operation lists it).
+HOST_RESPONSES: dict[int | str, dict[str, Any]] = {
+    400: {
+        "model": ProblemOut,
+        "content": {PROBLEM_JSON: {}},
+        "description": "The Host header is not one this server answers to (host-not-allowed)",
+    }
+}
+#: The problem of a request whose Host header is not allowed (``KB_API_ALLOWED_HOSTS``).
+HOST_NOT_ALLOWED = ("host-not-allowed", "Host not allowed")
+#: FastAPI's own answer to a body it could not decode (it keeps the cause as ``__cause__``).
+UNREADABLE_BODY = "There was an error parsing the body"
 
 
 def problem_body(
@@ -149,8 +160,35 @@ def validation_response(request: Request, exc: RequestValidationError) -> Respon
     return problem_response(request, body)
 
 
+def host_not_allowed_response(request: Request, host: str) -> Response:
+    """400: the ``Host`` header names a host this server does not answer to."""
+    type_, title = HOST_NOT_ALLOWED
+    shown = host if len(host) <= 100 and host.isprintable() else repr(host[:100])
+    detail = f"this server does not answer to the host '{shown}' (allowed hosts: KB_API_ALLOWED_HOSTS)"
+    return problem_response(request, problem_body(400, type_, title, detail, request.url.path))
+
+
+def _unreadable_body_detail(cause: BaseException | None) -> str:
+    if isinstance(cause, UnicodeDecodeError):
+        return f"the body is not UTF-8 text (byte {cause.start})"
+    if isinstance(cause, RecursionError):
+        return "the body is nested too deeply to read"
+    if isinstance(cause, ValueError) and "digits" in str(cause):
+        return "the body holds a number with too many digits"
+    return "the body could not be read as JSON"
+
+
 def http_error_response(request: Request, exc: StarletteHTTPException) -> Response:
-    """Starlette's own errors: unknown route (404), wrong method (405)."""
+    """Starlette's own errors: unknown route (404), wrong method (405), a body FastAPI could not read."""
+    if exc.status_code == 400 and exc.detail == UNREADABLE_BODY:
+        body = problem_body(
+            InvalidInputError.status,
+            InvalidInputError.type,
+            InvalidInputError.title,
+            _unreadable_body_detail(exc.__cause__),
+            request.url.path,
+        )
+        return problem_response(request, body)
     if exc.status_code == 404:
         body = problem_body(
             404,

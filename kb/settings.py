@@ -11,6 +11,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 APP_NAME = "wb-security-kb"
 #: Seconds a write waits for the store's write lock (another write) before giving up.
 DEFAULT_WRITE_WAIT = 120.0
+#: Host names ``kb serve`` answers to unless told otherwise: loopback only (no DNS rebinding).
+DEFAULT_ALLOWED_HOSTS = "127.0.0.1,localhost,::1"
 
 
 def default_store_path() -> Path:
@@ -44,6 +46,11 @@ class Settings(BaseSettings):
         "", description="Origins allowed by CORS, comma-separated. Empty: CORS off."
     )
     api_max_body_bytes: int = Field(10_000_000, ge=1, description="Largest request body accepted (bytes).")
+    api_allowed_hosts: str = Field(
+        DEFAULT_ALLOWED_HOSTS,
+        description="Host names the server answers to, comma-separated ('*.example.org' allowed; "
+        "'*' turns the check off). The address a request came in on is always allowed.",
+    )
 
     @property
     def store_location(self) -> str:

@@ -9,8 +9,10 @@ and (for the Neo4j lock) the session's real Neo4j server.
 from __future__ import annotations
 
 import hashlib
+import html
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -287,3 +289,70 @@ def test_a_read_only_store_in_a_read_only_folder_is_read_and_refuses_writes(read
     )
     assert sorted(p.name for p in read_only_store.parent.iterdir()) == ["kb.sqlite"]
     assert hashlib.sha256(read_only_store.read_bytes()).hexdigest() == before
+
+
+# -- item 13: security headers and the Host allow-list ------------------------------------------------
+SECURITY = {
+    "x-content-type-options": "nosniff",
+    "referrer-policy": "no-referrer",
+    "x-frame-options": "SAMEORIGIN",
+}
+
+
+@pytest.mark.slow
+def test_every_response_carries_nosniff_a_referrer_policy_frame_options_and_a_csp(served):
+    with httpx.Client(base_url=served, timeout=60, headers=READ) as http:
+        responses = {
+            path: http.get(path)
+            for path in (
+                "/api/nodes?limit=1",
+                "/api/nodes/org:nobody",
+                "/maps/overview",
+                "/docs",
+                "/",
+                "/healthz",
+            )
+        }
+    for path, response in responses.items():
+        for name, value in SECURITY.items():
+            assert response.headers.get(name) == value, (path, name)
+        assert "frame-ancestors 'self'" in response.headers["content-security-policy"], path
+    assert responses["/api/nodes?limit=1"].headers["content-security-policy"] == (
+        "default-src 'none'; frame-ancestors 'self'"
+    )
+    page = responses["/maps/overview"].text
+    meta = re.search(r'<meta http-equiv="Content-Security-Policy" content="([^"]*)"', page)
+    assert meta is not None
+    assert responses["/maps/overview"].headers["content-security-policy"] == (
+        html.unescape(meta.group(1)) + "; frame-ancestors 'self'"
+    )
+    docs = responses["/docs"].headers["content-security-policy"]
+    assert (
+        "default-src 'none'" in docs and "script-src 'self' 'sha256-" in docs and "connect-src 'self'" in docs
+    )
+
+
+@pytest.mark.slow
+def test_a_request_naming_another_host_is_refused_with_a_400_problem(served):
+    port = served.rsplit(":", 1)[1]
+    with httpx.Client(base_url=served, timeout=30, headers=READ) as http:
+        refused = http.get("/api/nodes?limit=1", headers={"Host": f"rebound.example:{port}"})
+        for host in (f"localhost:{port}", f"127.0.0.1:{port}", "localhost"):
+            assert http.get("/api/nodes?limit=1", headers={"Host": host}).status_code == 200, host
+    assert refused.status_code == 400 and refused.headers["content-type"].startswith(PROBLEM)
+    body = refused.json()
+    assert (body["type"], body["title"], body["status"]) == ("host-not-allowed", "Host not allowed", 400)
+    assert "rebound.example" in body["detail"] and "KB_API_ALLOWED_HOSTS" in body["detail"]
+    assert refused.headers["x-content-type-options"] == "nosniff"
+
+
+@pytest.mark.slow
+def test_kb_api_allowed_hosts_names_the_hosts_a_server_answers_to(seeded, tmp_path):
+    path = tmp_path / "kb.sqlite"
+    shutil.copy(seeded, path)
+    with kb_serve(path, env={"KB_API_ALLOWED_HOSTS": "kb.example.org"}) as base:
+        named = httpx.get(f"{base}/healthz", headers={"Host": "kb.example.org"}, timeout=30)
+        loopback_name = httpx.get(f"{base}/healthz", headers={"Host": "localhost"}, timeout=30)
+        own_address = httpx.get(f"{base}/healthz", timeout=30)
+    assert named.status_code == 200 and own_address.status_code == 200
+    assert loopback_name.status_code == 400

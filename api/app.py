@@ -23,6 +23,7 @@ from api.middleware import (
     BodyLimitMiddleware,
     RequestLogMiddleware,
     SecurityHeadersMiddleware,
+    WriterFirstMiddleware,
     host_patterns,
 )
 from api.pages import router as pages_router
@@ -102,6 +103,7 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     # Outermost last: the log sees every answer; every answer gets the security headers; a wrong
     # Host is refused before anything else; a write without a valid token before its body is read.
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.api_max_body_bytes)
+    app.add_middleware(WriterFirstMiddleware, routes=[r for m in routers for r in m.router.routes])
     app.add_middleware(AllowedHostsMiddleware, allowed_hosts=host_patterns(settings.api_allowed_hosts))
     app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(RequestLogMiddleware)

@@ -1,5 +1,5 @@
-"""ASGI middleware: one JSON log line per request, the request body size limit, security headers
-and the Host allow-list."""
+"""ASGI middleware: one JSON log line per request, the request body size limit, security headers,
+the Host allow-list, and the write-token check that comes before any body is read."""
 
 from __future__ import annotations
 
@@ -8,13 +8,16 @@ import json
 import logging
 import re
 import time
+from collections.abc import Iterable
 from typing import Any
 
+from fastapi.routing import APIRoute
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.middleware.trustedhost import TrustedHostMiddleware
+from starlette.routing import BaseRoute, Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from kb.errors import PayloadTooLargeError
+from kb.errors import KBError, PayloadTooLargeError
 
 access_log = logging.getLogger("kb.api.access")
 
@@ -284,3 +287,47 @@ class AllowedHostsMiddleware:
 
         host = Headers(scope=scope).get("host", "")
         await host_not_allowed_response(Request(scope, receive), host)(scope, receive, send)
+
+
+# -- who may write, before the body is read -------------------------------------------------------
+def _depends_on(dependant: Any, call: Any) -> bool:
+    return any(d.call is call or _depends_on(d, call) for d in dependant.dependencies)
+
+
+class WriterFirstMiddleware:
+    """Checks the caller of a write route before anything reads its body.
+
+    A route among ``routes`` that depends on :func:`api.deps.writer` answers 401 or 403 to a
+    request without a write token, whatever its body: a malformed, huge or hostile body from an
+    anonymous client is never read or parsed. The route's own dependency checks the token again.
+    """
+
+    def __init__(self, app: ASGIApp, routes: Iterable[BaseRoute]) -> None:
+        from api.deps import writer
+
+        self.app = app
+        self.routes = [r for r in routes if isinstance(r, APIRoute) and _depends_on(r.dependant, writer)]
+
+    def _is_write(self, scope: Scope) -> bool:
+        return any(route.matches(scope)[0] is Match.FULL for route in self.routes)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if (
+            scope["type"] == "http"
+            and scope["method"] not in ("GET", "HEAD", "OPTIONS")
+            and self._is_write(scope)
+        ):
+            from starlette.requests import Request
+
+            from api.deps import writer
+            from api.problems import kb_error_response
+
+            request = Request(scope)  # no receive: the body stays unread
+            try:
+                writer(request)
+            except KBError as exc:
+                response = kb_error_response(request, exc)
+                response.headers["Connection"] = "close"
+                await response(scope, receive, send)
+                return
+        await self.app(scope, receive, send)

@@ -356,3 +356,58 @@ def test_kb_api_allowed_hosts_names_the_hosts_a_server_answers_to(seeded, tmp_pa
         own_address = httpx.get(f"{base}/healthz", timeout=30)
     assert named.status_code == 200 and own_address.status_code == 200
     assert loopback_name.status_code == 400
+
+
+# -- item 14: a write without a token is refused before its body is read; every status is listed -----
+HOSTILE_BODIES = {
+    "malformed": b'{"nodes": [',
+    "not UTF-8": b'{"nodes": [{"name": "\xff"}]}',
+    "too deep": b"[" * 100_000 + b"]" * 100_000,
+    "oversized number": b'{"nodes": [], "n": ' + b"9" * 5000 + b"}",
+    "over the size limit": b'{"nodes": [' + b'"x",' * 3_000_000 + b'"x"]}',
+}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("kind", HOSTILE_BODIES)
+def test_a_write_without_a_valid_token_is_refused_whatever_its_body(served, kind):
+    content = HOSTILE_BODIES[kind]
+    headers = {"Content-Type": "application/json"}
+    with httpx.Client(base_url=served, timeout=60) as http:
+        anonymous = http.post("/api/batch", content=content, headers=headers)
+        unknown = http.post(
+            "/api/batch", content=content, headers={**headers, "Authorization": "Bearer nope"}
+        )
+        reader = http.post(
+            "/api/batch", content=content, headers={**headers, "Authorization": f"Bearer {READ_TOKEN}"}
+        )
+    for response, status, type_ in (
+        (anonymous, 401, "unauthorized"),
+        (unknown, 401, "unauthorized"),
+        (reader, 403, "forbidden"),
+    ):
+        assert response.status_code == status, (kind, response.text)
+        assert response.headers["content-type"].startswith(PROBLEM)
+        assert response.json()["type"] == type_
+
+
+@pytest.mark.slow
+def test_every_operation_lists_the_bad_host_400_and_unreadable_bodies_are_422_invalid_input(served):
+    with httpx.Client(base_url=served, timeout=60) as http:
+        spec = http.get("/openapi.json").json()
+        answers = {
+            kind: http.post(
+                "/api/batch", content=content, headers={**AUTH, "Content-Type": "application/json"}
+            )
+            for kind, content in HOSTILE_BODIES.items()
+            if kind != "over the size limit"
+        }
+    for path, operations in spec["paths"].items():
+        for method, operation in operations.items():
+            listed = operation["responses"]
+            assert "400" in listed and PROBLEM in listed["400"]["content"], (method, path)
+    for kind, response in answers.items():
+        assert response.status_code == 422, (kind, response.text)
+        body = response.json()
+        assert (body["type"], body["title"]) == ("invalid-input", "Invalid input"), kind
+        assert str(response.status_code) in spec["paths"]["/api/batch"]["post"]["responses"]

@@ -5,7 +5,10 @@ Each view asks :mod:`kb.questions.nodes` for what its page shows and renders one
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+import tempfile
+from pathlib import Path
+from typing import Annotated, Any, Literal
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -13,11 +16,18 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from api.deps import StoreDep, reader
 from api.pages.render import page_url, render
 from graph_schema import ACTOR_TYPES, NODE_TYPES
+from kb.analysis.gaps import KINDS
+from kb.analysis.models import GapKind
 from kb.errors import InvalidInputError
 from kb.filters import resolve
+from kb.questions import analyses as ask
 from kb.questions import nodes as facts
+from kb.questions.asked import Asked, data_date, filter_words
 from kb.records import NodeRecord
+from kb.selection import SubgraphFilter
+from kb.sheets.report import described, write_report
 from kb.store.port import GraphStore
+from kb.tables import Table, gaps_table, overlaps_table, write_csv
 
 router = APIRouter(
     include_in_schema=False, dependencies=[Depends(reader)], default_response_class=HTMLResponse
@@ -160,3 +170,119 @@ def search_page(
         raise InvalidInputError(f"unknown type {type!r} (known: {', '.join(NODE_TYPES)})")
     hits = facts.search(store, q, limit=100, types=[type] if type else None)
     return render(request, "search.html", {"q": q, "type": type, "types": list(NODE_TYPES), "hits": hits})
+
+
+# -- every overlap and gap, filtered, and downloaded as shown ------------------------------------
+#: The columns the pages show of each table (downloads have every column).
+_SHOWN = {
+    "overlaps": [
+        "#",
+        "need / context",
+        "priority",
+        "partner",
+        "donors",
+        "projects",
+        "from",
+        "until",
+        "amount",
+    ],
+    "gaps": ["#", "kind", "priority", "need", "partner", "pillar", "shortfall", "why"],
+}
+
+
+def page_filters(
+    store: StoreDep,
+    pillar: str = "",
+    country: str = "",
+    donor: str = "",
+    date_from: Annotated[str, Query(alias="from")] = "",
+    date_to: Annotated[str, Query(alias="to")] = "",
+    cycle: str = "",
+) -> SubgraphFilter:
+    """The filters of a page's form, where a field left empty means no filter."""
+    asked = Asked(
+        pillar or None, country or None, donor or None, date_from or None, date_to or None, cycle or None
+    )
+    return asked.resolve(store)
+
+
+PageFiltersDep = Annotated[SubgraphFilter, Depends(page_filters)]
+
+
+def _answers(
+    request: Request, store: GraphStore, filters: SubgraphFilter, kind: str, table: Table
+) -> Response:
+    fmt = request.query_params.get("format", "html")
+    if fmt == "csv":
+        return _download(table, "csv", filters)
+    if fmt == "xlsx":
+        return _download(table, "xlsx", filters, data_date=data_date(store))
+    query = [(k, v) for k, v in request.query_params.multi_items() if k != "format"]
+    url = request.url.path + "?" + urlencode([*query, ("format", "")])
+    return render(
+        request,
+        "answers.html",
+        {
+            "heading": "Overlaps" if kind == "overlaps" else "Gaps",
+            "meaning": _MEANING[kind],
+            "path": request.url.path,
+            "table": table,
+            "shown": _SHOWN[kind],
+            "filters": filters,
+            "asked": {"donor": request.query_params.get("donor")},
+            "words": filter_words(store, filters),
+            "pillars": facts.pillars(store),
+            "partners": facts.partners(store),
+            "kinds": KINDS if kind == "gaps" else {},
+            "chosen": request.query_params.getlist("kind"),
+            "csv_url": url + "csv",
+            "xlsx_url": url + "xlsx",
+        },
+    )
+
+
+_MEANING = {
+    "overlaps": "Distinct donors paying for the same need (or, possibly, the same context) in overlapping periods.",
+    "gaps": "; ".join(f"{k.replace('_', ' ')}: {m}" for k, m in KINDS.items()) + ".",
+}
+
+
+def _download(table: Table, fmt: str, filters: SubgraphFilter, data_date: str | None = None) -> Response:
+    """The table as a file: CSV or the workbook ``kb report`` writes."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / f"{table.name}.{fmt}"
+        if fmt == "csv":
+            write_csv(table, path)
+            media = "text/csv; charset=utf-8"
+        else:
+            write_report(table, path, filters=described(filters), data_date=data_date or "no writes recorded")
+            media = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        body = path.read_bytes()
+    return Response(
+        body, media_type=media, headers={"Content-Disposition": f'attachment; filename="{path.name}"'}
+    )
+
+
+@router.get("/overlaps")
+def overlaps_page(
+    request: Request,
+    store: StoreDep,
+    filters: PageFiltersDep,
+    format: Annotated[Literal["html", "csv", "xlsx"], Query()] = "html",
+) -> Response:
+    """Every overlap the filters select, with downloads of exactly these rows."""
+    return _answers(
+        request, store, filters, "overlaps", overlaps_table(ask.overlaps(store, filters).overlaps)
+    )
+
+
+@router.get("/gaps")
+def gaps_page(
+    request: Request,
+    store: StoreDep,
+    filters: PageFiltersDep,
+    kind: Annotated[list[GapKind] | None, Query()] = None,
+    format: Annotated[Literal["html", "csv", "xlsx"], Query()] = "html",
+) -> Response:
+    """Every gap the filters select (of the kinds asked), with downloads of exactly these rows."""
+    return _answers(request, store, filters, "gaps", gaps_table(ask.gaps(store, filters, kinds=kind).gaps))

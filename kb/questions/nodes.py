@@ -291,6 +291,16 @@ def node_facts(store: GraphStore, node_id: str) -> dict[str, Any]:
     return {"node": node, "properties": properties, "rows": linked(store, node_id)}
 
 
+def pillars(store: GraphStore) -> list[NodeRecord]:
+    """The pillars, in their number order."""
+    return sorted(store.nodes(type="Pillar"), key=lambda p: (p.get("number", 99), p["id"]))
+
+
+def partners(store: GraphStore) -> list[NodeRecord]:
+    """The Western Balkans partners, by name."""
+    return sorted((c for c in store.nodes(type="Country") if c.get("wb_partner")), key=lambda c: c["name"])
+
+
 def search(
     store: GraphStore, text: str, *, limit: int = 20, types: list[str] | None = None
 ) -> list[NodeRecord]:

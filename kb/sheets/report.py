@@ -16,12 +16,22 @@ from openpyxl.utils import get_column_letter
 
 from kb.cells import xlsx_row
 from kb.presentation import KOSOVO_FOOTNOTE
+from kb.selection import SubgraphFilter
 from kb.tables import Table, cell_text, evidence_table, money_columns, names_kosovo_in
 
 #: The analyses ``kb report`` writes.
 REPORTS = ("overlaps", "gaps", "coverage", "cofunding")
 MONEY_FORMAT = "#,##0.00"
 _NARROW = {"#", "priority", "kind", "level", "needs", "answered", "projects"}
+
+
+def described(filters: SubgraphFilter) -> str:
+    """The filters as the workbook's Filters cell states them (``pillar=pillar:wbbsi, …``).
+
+    >>> described(SubgraphFilter(pillar="pillar:wbbsi"))
+    'pillar=pillar:wbbsi'
+    """
+    return ", ".join(f"{k}={v}" for k, v in filters.model_dump(exclude_none=True).items())
 
 
 def write_report(table: Table, path: Path, *, filters: str, data_date: str) -> Path:

@@ -109,3 +109,50 @@ def test_map_and_docs_pages_draw_with_the_network_off(page, server):
     assert page.locator(".swagger-ui .opblock").count() >= 20
     assert page.outside == []
     assert page.errors == []
+
+
+def _shown_rows(page) -> list[list[str]]:
+    return [
+        [cell.inner_text().strip() for cell in row.locator("td").all()]
+        for row in page.locator("main table tbody tr").all()
+    ]
+
+
+def test_from_the_home_page_to_every_gap_filtered_and_downloaded_as_shown(page, server, tmp_path):
+    import csv
+
+    import openpyxl
+
+    page.goto(server + "/")
+    with page.expect_navigation():
+        page.get_by_role("link", name="See all 9 gaps, filter and download them").click()
+    assert len(_shown_rows(page)) == 9
+
+    page.select_option("select[name=pillar]", "WBBSi")
+    page.select_option("select[name=country]", "RS")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Show").click()
+    assert "pillar=WBBSi" in page.url and "country=RS" in page.url
+    shown = _shown_rows(page)
+    assert shown and all(row[4] == "Serbia" and row[5] == "WBBSi" for row in shown)
+
+    with page.expect_download() as got:
+        page.get_by_role("link", name="CSV").click()
+    csv_path = tmp_path / "gaps.csv"
+    got.value.save_as(csv_path)
+    with csv_path.open(encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    assert [(r["#"], r["kind"], r["need"]) for r in rows] == [(s[0], s[1], s[3]) for s in shown]
+
+    with page.expect_download() as got:
+        page.get_by_role("link", name="XLSX").click()
+    xlsx_path = tmp_path / "gaps.xlsx"
+    got.value.save_as(xlsx_path)
+    sheet = openpyxl.load_workbook(xlsx_path)["Gaps"]
+    headers = [c.value for c in sheet[6]]
+    book_rows = [
+        dict(zip(headers, r, strict=True)) for r in sheet.iter_rows(min_row=7, values_only=True) if r[0]
+    ]
+    book_rows = [r for r in book_rows if isinstance(r["#"], int)]
+    assert [(str(r["#"]), r["Kind"], r["Need"]) for r in book_rows] == [(s[0], s[1], s[3]) for s in shown]
+    assert page.outside == [] and page.errors == []

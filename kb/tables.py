@@ -131,16 +131,57 @@ def sources_of(evidence: Iterable[Evidence]) -> str:
     return "; ".join(sorted({s for e in evidence for s in e.sources}))
 
 
+@dataclass(frozen=True)
+class FileColumn:
+    """A column as a file for analysis holds it."""
+
+    name: str
+    #: An amount in one currency (a number, formatted as money in a workbook).
+    money: bool = False
+
+    @property
+    def header(self) -> str:
+        return self.name[:1].upper() + self.name[1:]
+
+
+def for_files(table: Table) -> tuple[list[FileColumn], list[list[Any]]]:
+    """The table as CSV and workbooks hold it, for analysis: each money column split into one numeric
+    column per currency (``amount EUR``), each column naming nodes followed by their ids
+    (``donors ids``), numbers as numbers, the rest as text."""
+    split = dict(money_columns(table))
+    named = [any(refs(c, row[i]) for row in table.rows) for i, c in enumerate(table.columns)]
+    columns: list[FileColumn] = []
+    for index, column in enumerate(table.columns):
+        if column.money:
+            columns += [FileColumn(f"{column.name} {c}", money=True) for c in split[column]]
+        else:
+            columns.append(FileColumn(column.name))
+            if named[index]:
+                columns.append(FileColumn(f"{column.name} ids"))
+    rows = []
+    for row in table.rows:
+        values: list[Any] = []
+        for index, (value, column) in enumerate(zip(row, table.columns, strict=True)):
+            if column.money:
+                values += [(value or {}).get(c) for c in split[column]]  # type: ignore[union-attr]
+                continue
+            values.append(value if isinstance(value, int | float) else cell_text(value, column))
+            if named[index]:
+                values.append("; ".join(r.id for r in refs(column, value)))
+        rows.append(values)
+    return columns, rows
+
+
 def write_csv(table: Table, path: Path) -> None:
-    """The table as CSV (cells as text, formula-safe by :func:`kb.cells.safe_text`; the footnote last
-    when due)."""
-    rows = text_rows(table)
+    """The table as CSV for analysis (:func:`for_files`; cells formula-safe by
+    :func:`kb.cells.safe_text`; the footnote last when due)."""
+    columns, rows = for_files(table)
     try:
         with path.open("w", newline="", encoding="utf-8") as fh:
             writer = csv.writer(fh)
-            writer.writerow(safe_row(table.headers))
+            writer.writerow(safe_row(c.name for c in columns))
             writer.writerows(safe_row(row) for row in rows)
-            if names_kosovo(c for row in rows for c in row):
+            if names_kosovo_in(table):
                 writer.writerow([KOSOVO_FOOTNOTE])
     except OSError as exc:
         raise InvalidInputError(f"cannot write CSV file {path}: {exc.strerror or exc}") from None
@@ -178,7 +219,7 @@ def _empty(report: Report, what: str) -> str:
 
 
 def _converted_column(rates: Rates | None) -> list[Column]:
-    return [Column("converted", brief=False)] if rates else []
+    return [Column("converted")] if rates else []
 
 
 def overlaps_table(found: list[Overlap], rates: Rates | None = None, *, empty: str = "No overlaps.") -> Table:

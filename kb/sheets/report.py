@@ -17,7 +17,7 @@ from openpyxl.utils import get_column_letter
 from kb.cells import xlsx_row
 from kb.presentation import KOSOVO_FOOTNOTE
 from kb.selection import SubgraphFilter
-from kb.tables import Table, cell_text, evidence_table, money_columns, names_kosovo_in
+from kb.tables import Table, evidence_table, for_files, names_kosovo_in
 
 #: The analyses ``kb report`` writes.
 REPORTS = ("overlaps", "gaps", "coverage", "cofunding")
@@ -36,13 +36,8 @@ def described(filters: SubgraphFilter) -> str:
 
 def write_report(table: Table, path: Path, *, filters: str, data_date: str) -> Path:
     """Write ``table`` to ``path`` as a formatted workbook."""
-    split = {column.name: currencies for column, currencies in money_columns(table)}
-    headers: list[str] = []
-    for column in table.columns:
-        if column.money:
-            headers += [f"{column.header} {c}" for c in split[column.name]]
-        else:
-            headers.append(column.header)
+    columns, rows = for_files(table)
+    headers = [c.header for c in columns]
 
     book = Workbook()
     sheet = book.active
@@ -58,22 +53,14 @@ def write_report(table: Table, path: Path, *, filters: str, data_date: str) -> P
     for cell in sheet[header_row]:
         cell.font, cell.fill = Font(bold=True, color="FFFFFF"), PatternFill("solid", fgColor="1F3B57")
         cell.alignment = Alignment(wrap_text=True, vertical="center")
-    for row in table.rows:
-        values: list[object] = []
-        money_at: list[int] = []
-        for value, column in zip(row, table.columns, strict=True):
-            if column.money:
-                for currency in split[column.name]:
-                    money_at.append(len(values) + 1)
-                    values.append((value or {}).get(currency))  # type: ignore[union-attr]
-            elif isinstance(value, int | float):
-                values.append(value)
-            else:
-                values.append(cell_text(value, column))
+    money_at = [i for i, c in enumerate(columns, start=1) if c.money]
+    for values in rows:
         sheet.append(xlsx_row(sheet, values))
         for index in money_at:
             sheet.cell(sheet.max_row, index).number_format = MONEY_FORMAT
-    if not table.rows:
+    if rows:
+        sheet.auto_filter.ref = f"A{header_row}:{get_column_letter(len(headers))}{sheet.max_row}"
+    else:
         sheet.append(xlsx_row(sheet, [table.empty]))
     sheet.freeze_panes = sheet.cell(header_row + 1, 1)
     for index, header in enumerate(headers, start=1):

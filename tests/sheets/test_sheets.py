@@ -413,3 +413,19 @@ def test_csv_export_honours_filters(kb, tmp_path):
     lines = (out / "nodes.csv").read_text(encoding="utf-8").splitlines()
     assert len(lines) - 1 == counts["nodes"] < sum(kb.json("stats")["nodes"].values())
     assert (out / "edges.csv").exists()
+
+
+def test_exports_for_analysis_carry_ids_numbers_per_currency_and_an_autofilter(kb, tmp_path):
+    import csv
+
+    out_csv, out_xlsx = tmp_path / "o.csv", tmp_path / "o.xlsx"
+    assert kb("overlaps", "--csv", str(out_csv)).exit_code == 0
+    assert kb("report", "overlaps", "--xlsx", str(out_xlsx)).exit_code == 0
+    with out_csv.open(encoding="utf-8") as fh:
+        first = next(csv.DictReader(fh))
+    assert first["need / context ids"].startswith("need:") and "country:" in first["donors ids"]
+    assert float(first["amount EUR"]) > 0 and "EUR" not in first["amount EUR"]
+    ws = openpyxl.load_workbook(out_xlsx)["Overlaps"]
+    assert ws.auto_filter.ref and ws.auto_filter.ref.startswith("A6:")
+    headers = [c.value for c in ws[6]]
+    assert "Donors ids" in headers and isinstance(ws.cell(7, headers.index("Amount EUR") + 1).value, float)

@@ -48,8 +48,8 @@ def write_report(table: Table, path: Path, *, filters: str, data_date: str) -> P
     sheet.append(xlsx_row(sheet, ["Data as of", data_date]))
     sheet.append(xlsx_row(sheet, ["Amounts", "per currency, never added across currencies"]))
     sheet.append([])
-    header_row = sheet.max_row + 1
     sheet.append(xlsx_row(sheet, headers))
+    header_row = sheet.max_row
     for cell in sheet[header_row]:
         cell.font, cell.fill = Font(bold=True, color="FFFFFF"), PatternFill("solid", fgColor="1F3B57")
         cell.alignment = Alignment(wrap_text=True, vertical="center")

@@ -165,8 +165,9 @@ def _check_zip(path: Path) -> None:
     try:
         with zipfile.ZipFile(path) as archive:
             members = archive.infolist()
-    except zipfile.BadZipFile as exc:
-        raise ImportFormatError(f"{path.name}: damaged workbook: {exc}") from exc
+    except (zipfile.BadZipFile, NotImplementedError, UnicodeDecodeError, ValueError) as exc:
+        # a damaged directory: bad records, an unknown zip version, names that are not UTF-8
+        raise ImportFormatError(f"{path.name}: damaged workbook: {_reason(exc)}") from exc
     names = {m.filename for m in members}
     if "xl/workbook.xml" not in names:
         raise ImportFormatError(f"{path.name}: a zip file, but not an Excel workbook (no xl/workbook.xml)")

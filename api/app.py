@@ -11,7 +11,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
 
@@ -28,6 +28,7 @@ from api.middleware import (
 )
 from api.pages import router as pages_router
 from api.routers import analyses, exports, graph, health, maps, nodes, schema, search, writes
+from api.strict import strict_query
 from kb.settings import Settings
 from kb.store import GraphStore
 
@@ -78,6 +79,7 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
         docs_url=None,
         redoc_url=None,
         lifespan=lifespan,
+        dependencies=[Depends(strict_query)],
     )
     app.state.settings = settings
     app.state.store = holder

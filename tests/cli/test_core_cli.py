@@ -34,6 +34,7 @@ def test_seeding_twice_changes_nothing(kb):
 
 
 def test_stats_json_has_nodes_and_edges_per_type(kb):
+    assert kb("init").exit_code == 0
     stats = kb.json("stats")
     assert set(stats) == {"nodes", "edges"}
     assert stats["nodes"]["Country"] == 0 and "FUNDS" in stats["edges"]
@@ -81,6 +82,7 @@ def test_table_output_shows_kosovo_with_asterisk_and_footnote_once(kb):
 
 
 def test_get_of_unknown_id_exits_1_with_one_line(kb):
+    assert kb("init").exit_code == 0
     result = kb("get", "org:nobody")
     assert result.exit_code == 1
     assert result.stderr.strip() == "error: Not found: no node with id 'org:nobody'"
@@ -211,7 +213,7 @@ def test_a_file_that_is_not_sqlite_is_refused_and_left_untouched(tmp_path):
 def test_a_store_from_a_newer_schema_version_is_refused(kb):
     import sqlite3
 
-    kb.json("stats")
+    assert kb("init").exit_code == 0
     with sqlite3.connect(kb.store) as conn:
         conn.execute("PRAGMA user_version = 99")
     result = kb("stats")

@@ -14,9 +14,10 @@ import networkx as nx
 
 from graph_schema import PERIOD_FIELDS, PeriodFields, short_label
 from graph_schema.registry import NODE_TYPES
-from kb.analysis.links import Facts, need_countries, out_edges, pillars_of, required
+from kb.analysis.links import Facts, in_edges, need_countries, out_edges, pillars_of, required
 from kb.analysis.models import Amounts
 from kb.analysis.money import total
+from kb.analysis.periods import active_span, to_date
 from kb.presentation import amounts_text, display, money
 from kb.text import fold, search_text
 
@@ -192,3 +193,255 @@ def node_search(node: Mapping[str, Any]) -> str:
     cls = NODE_TYPES.get(node.get("type", ""))
     fields = cls.SEARCH_FIELDS if cls else ("name",)
     return " ".join(p for p in (search_text([node.get(f) for f in fields]), fold(label(node))) if p)
+
+
+#: Drawn labels: lines of about ``LINE_WIDTH`` characters, at most ``MAX_LINES`` of them; the
+#: tooltip has the whole name.
+LINE_WIDTH = 16
+MAX_LINES = 3
+#: A distinguishing tail (phase, year, place) is kept whole up to this many characters.
+TAIL_MAX = 24
+#: How a name states its partner first: "Albania – …", "Serbia: …".
+_PARTNER_SEPARATORS = (" – ", " - ", ": ")
+
+
+def _without_partner(name: str, partners: Mapping[str, str]) -> str:
+    """``name`` with a leading partner name moved to a code at the end.
+
+    >>> _without_partner("Albania – Digital forensics", {"Albania": "AL"})
+    'Digital forensics (AL)'
+    >>> _without_partner("Albanian police", {"Albania": "AL"})
+    'Albanian police'
+    """
+    for partner, code in partners.items():
+        for sep in _PARTNER_SEPARATORS:
+            if name.startswith(partner + sep) and len(name) > len(partner + sep):
+                return f"{name[len(partner + sep) :]} ({code})"
+    return name
+
+
+def _numeric(word: str) -> bool:
+    return word.strip("()–-,.").isdigit()
+
+
+def _tail(words: list[str], others: list[list[str]]) -> str:
+    """The end of ``words`` that tells it apart from ``others``: from the first word that differs
+    (with the word before it when that one is a bare number, "phase 2"), or the shortest distinct
+    ending when that is too long.
+
+    >>> _tail("Meeting – WBCTi, Montenegro".split(), ["Meeting – WBBSi, North Macedonia".split()])
+    'WBCTi, Montenegro'
+    >>> _tail("Equipment – phase 1".split(), ["Equipment – phase 2".split()])
+    'phase 1'
+    """
+    first = next(
+        (i for i in range(len(words)) if any(i >= len(o) or o[i] != words[i] for o in others)), len(words)
+    )
+    if 0 < first < len(words) and _numeric(words[first]):
+        first -= 1
+    tail = " ".join(words[first:])
+    if tail and len(tail) <= TAIL_MAX:
+        return tail
+    for k in range(1, len(words) + 1):
+        ending = words[-k:]
+        if all(o[-k:] != ending for o in others):
+            if k < len(words) and _numeric(ending[0]):
+                ending = words[-k - 1 :]
+            return " ".join(ending)
+    return ""
+
+
+def _wrap(words: list[str], width: int) -> list[str]:
+    out: list[str] = []
+    for word in words:
+        if out and len(out[-1]) + 1 + len(word) <= width + 1:
+            out[-1] += " " + word
+        else:
+            out.append(word)
+    return out
+
+
+def label_lines(text: str, width: int = LINE_WIDTH, lines: int = MAX_LINES, tail: str = "") -> list[str]:
+    """``text`` wrapped at word boundaries in at most ``lines`` lines of about ``width`` characters
+    (a longer word keeps its own line). What does not fit is cut from the middle, so the end of
+    the name (where a code, a phase or a year is) stays; ``tail``, when given, is the last line.
+
+    >>> label_lines("Digital forensics for cybercrime investigations (AL)")
+    ['Digital forensics', 'for cybercrime', 'investigations (AL)']
+    >>> label_lines("Risk analysis capacity against migrant smuggling (RS)")
+    ['Risk analysis', 'capacity against…', 'smuggling (RS)']
+    >>> label_lines("GIZ")
+    ['GIZ']
+    >>> label_lines("Equipment for border crossing points – phase 1", tail="phase 1")
+    ['Equipment for', 'border crossing…', 'phase 1']
+    """
+    words = text.split()
+    if tail and text.endswith(tail):
+        head = text[: -len(tail)].rstrip(" –-,:(").split()
+        first = _wrap(head, width)
+        if len(first) > lines - 1:
+            first = first[: lines - 1]
+            first[-1] = first[-1].rstrip(" ,;:–-") + "…"
+        return [*first, tail]
+    wrapped = _wrap(words, width)
+    if len(wrapped) > 1 and len(wrapped[-2]) + 1 + len(wrapped[-1]) <= width + 4:
+        wrapped[-2:] = [wrapped[-2] + " " + wrapped[-1]]
+    if len(wrapped) <= lines:
+        return wrapped or [""]
+    last: list[str] = []
+    for word in reversed(words):
+        if last and len(" ".join([word, *last])) > width + 4:
+            break
+        last.insert(0, word)
+    first = _wrap(words[: len(words) - len(last)], width)
+    if len(first) > lines - 1:
+        first = first[: lines - 1]
+        first[-1] = first[-1].rstrip(" ,;:–-") + "…"
+    return [*first, " ".join(last).lstrip(" –-,;:") or last[-1]]
+
+
+def map_labels(G: nx.MultiDiGraph, ids: list[str]) -> dict[str, list[str]]:
+    """The label drawn for each node, in lines: short, and unique on the map.
+
+    An acronym or code where the type has one, else the name; a leading partner name ("Albania –
+    Digital forensics") becomes a code at the end ("Digital forensics (AL)"). Names cut to the same
+    lines keep the part that tells them apart ("… phase 1", "… (18 April 2024)"); labels still
+    equal get the partner, the start year or the id. Every text passes
+    :func:`kb.presentation.display`.
+
+    Examples
+    --------
+    >>> G = nx.MultiDiGraph()
+    >>> G.add_node("country:ba", type="Country", name="Bosnia and Herzegovina", code="BA", wb_partner=True)
+    >>> long = "Equipment for border crossing points in Bosnia and Herzegovina – phase "
+    >>> G.add_node("project:a", type="Project", name=long + "1")
+    >>> G.add_node("project:b", type="Project", name=long + "2")
+    >>> G.add_node("need:c", type="Need", name="Bosnia and Herzegovina – Radars")
+    >>> labels = map_labels(G, ["project:a", "project:b", "need:c"])
+    >>> labels["project:a"], labels["need:c"]
+    (['Equipment for', 'border crossing…', 'phase 1'], ['Radars (BA)'])
+    """
+    partners = {
+        display(str(d["name"])): str(d.get("code") or "")
+        for _, d in G.nodes(data=True)
+        if d.get("type") == "Country" and d.get("wb_partner") and d.get("name") and d.get("code")
+    }
+    full: dict[str, str] = {}
+    for n in ids:
+        data = G.nodes[n]
+        text = " ".join(display(str(short_label(data) or data.get("name") or n)).split())
+        if not short_label(data) and data.get("type") != "Country":
+            text = _without_partner(text, partners)
+        full[n] = text
+    lines = {n: label_lines(t) for n, t in full.items()}
+    for same in _duplicates(lines):
+        words = {n: full[n].split() for n in same}
+        for n in same:
+            tail = _tail(words[n], [words[m] for m in same if m != n])
+            if tail:
+                lines[n] = label_lines(full[n], tail=tail)
+    for extra in (
+        lambda n: ", ".join(country_codes(G, n)),
+        lambda n: str(G.nodes[n].get("start") or G.nodes[n].get("date") or "")[:4],
+        lambda n: n.split(":", 1)[-1],
+    ):
+        for same in _duplicates(lines):
+            for n in same:
+                if word := extra(n):
+                    lines[n] = [*lines[n][:-1], f"{lines[n][-1]} ({word})"]
+    return lines
+
+
+def short_forms(lines: Mapping[str, list[str]]) -> dict[str, list[str]]:
+    """Two-line forms of the labels of three or more lines (the first line and the last), for where
+    the whole label does not fit; only those unique among every label and short form.
+
+    >>> short_forms({"a": ["Equipment for", "border crossing…", "phase 1"], "b": ["GIZ"]})
+    {'a': ['Equipment for…', 'phase 1']}
+    >>> short_forms({"a": ["x", "y", "z"], "b": ["x", "w", "z"]})
+    {}
+    """
+    taken = {tuple(v) for v in lines.values()}
+    found: dict[str, list[str]] = {}
+    for n, text in lines.items():
+        if len(text) < 3:
+            continue
+        found[n] = [text[0].rstrip("…").rstrip(" ,;:–-") + "…", text[-1]]
+    counts: dict[tuple[str, ...], int] = {}
+    for text in found.values():
+        counts[tuple(text)] = counts.get(tuple(text), 0) + 1
+    return {n: t for n, t in found.items() if counts[tuple(t)] == 1 and tuple(t) not in taken}
+
+
+def _duplicates(lines: Mapping[str, list[str]]) -> list[list[str]]:
+    groups: dict[tuple[str, ...], list[str]] = {}
+    for n, text in lines.items():
+        groups.setdefault(tuple(text), []).append(n)
+    return [same for same in groups.values() if len(same) > 1]
+
+
+def country_codes(G: nx.MultiDiGraph, node: str) -> list[str]:
+    """The codes (or names) of the countries a node is in."""
+    return [str(G.nodes[c].get("code") or G.nodes[c].get("name") or c) for c in countries(G, node)]
+
+
+def active_period(record: Mapping[str, Any]) -> list[str | None] | None:
+    """When a record counts as active on a timeline, as ``[start, end]`` (ISO dates, ``None`` open),
+    ``None`` when it never is (a cancelled project); records of types without a period are timeless
+    (``[None, None]``). Projects follow :func:`kb.analysis.periods.active_span`.
+
+    >>> active_period({"type": "Project", "start": "2024-01-01", "status": "cancelled"}) is None
+    True
+    >>> active_period({"type": "Event", "date": "2024-03-05"})
+    ['2024-03-05', '2024-03-05']
+    >>> active_period({"type": "Need", "start": "2024-01-01"})
+    ['2024-01-01', None]
+    """
+    kind = record.get("type", "")
+    if kind == "Project":
+        span = active_span(record)
+        if span is None:
+            return None
+        return [span.start.isoformat() if span.start else None, span.end.isoformat() if span.end else None]
+    fields = PERIOD_FIELDS.get(kind)
+    if fields is None:
+        return [None, None]
+    start, end = to_date(record.get(fields.start)), to_date(record.get(fields.end))
+    if start and not end and not fields.open_ended:
+        end = start
+    return [start.isoformat() if start else None, end.isoformat() if end else None]
+
+
+#: The measure a node is sized by under ``--size-by count``, in the legend's words.
+COUNT_WORDS = {
+    "funds": "projects a donor funds",
+    "addressed": "projects addressing a need",
+    "addresses": "needs a project addresses",
+    "links": "links of any other node",
+}
+
+
+def node_counts(G: nx.MultiDiGraph) -> dict[str, tuple[str, int]]:
+    """Per node, the count it is sized by: a funder by the projects it funds, a need by the projects
+    addressing it, a project by the needs it addresses, anything else by its number of links.
+
+    >>> G = nx.MultiDiGraph()
+    >>> for n, t in (("org:a", "Organisation"), ("project:p", "Project"), ("need:n", "Need")):
+    ...     G.add_node(n, type=t)
+    >>> for u, v, t in (("org:a", "project:p", "FUNDS"), ("project:p", "need:n", "ADDRESSES")):
+    ...     _ = G.add_edge(u, v, type=t, source=u, target=v)
+    >>> node_counts(G)
+    {'org:a': ('funds', 1), 'project:p': ('addresses', 1), 'need:n': ('addressed', 1)}
+    """
+    out: dict[str, tuple[str, int]] = {}
+    for n, kind in G.nodes(data="type"):
+        funded = {e["target"] for e in out_edges(G, n, "FUNDS")}
+        if funded:
+            out[n] = ("funds", len(funded))
+        elif kind == "Need":
+            out[n] = ("addressed", len({e["source"] for e in in_edges(G, n, "ADDRESSES")}))
+        elif kind == "Project":
+            out[n] = ("addresses", len({e["target"] for e in out_edges(G, n, "ADDRESSES")}))
+        else:
+            out[n] = ("links", len(set(G.predecessors(n)) | set(G.successors(n))))
+    return out

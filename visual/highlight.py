@@ -8,12 +8,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from kb.analysis.models import Gap, NodeRef, Overlap
 from kb.presentation import display
 
 #: An edge as the analyses name it: (type, source, target, key).
 EdgeId = tuple[str, str, str, str]
+#: What must be on screen for a finding to hold: every node of ``all`` and ``k`` of ``some``
+#: (the page lists a finding only while the filters leave that much of it).
+Key = dict[str, Any]
 
 
 @dataclass
@@ -26,6 +30,11 @@ class Highlights:
     focus: set[str] = field(default_factory=set)
     keep: set[str] | None = None
     findings: list[str] = field(default_factory=list)
+    #: Per finding, what must be shown for it to hold (see :data:`Key`); ``{}``: always.
+    keys: list[Key] = field(default_factory=list)
+
+    def key(self, i: int) -> Key:
+        return self.keys[i] if i < len(self.keys) else {}
 
     def __or__(self, other: Highlights) -> Highlights:
         nodes = {k: [*self.overlap_nodes.get(k, []), *v] for k, v in other.overlap_nodes.items()}
@@ -40,6 +49,7 @@ class Highlights:
             focus=self.focus | other.focus,
             keep=keep,
             findings=[*self.findings, *other.findings],
+            keys=[*(self.key(i) for i in range(len(self.findings))), *other.keys],
         )
 
     def notes(self, node: str) -> list[str]:
@@ -77,6 +87,7 @@ def from_overlaps(overlaps: Iterable[Overlap]) -> Highlights:
     for o in overlaps:
         sentence = overlap_sentence(o)
         marks.findings.append(sentence)
+        marks.keys.append({"all": [o.need.id] if o.need else [], "some": [p.id for p in o.projects], "k": 2})
         members = [*o.projects, *o.donors, *([o.need] if o.need else [])]
         for r in members:
             marks.overlap_nodes.setdefault(r.id, []).append(sentence)
@@ -98,6 +109,12 @@ def from_gaps(gaps: Iterable[Gap]) -> Highlights:
     marks = Highlights()
     for g in gaps:
         marks.findings.append(("Empty cell: " if g.kind == "empty_cell" else "Gap: ") + gap_sentence(g))
+        if g.need is not None:
+            marks.keys.append({"all": [g.need.id]})
+        else:
+            marks.keys.append(
+                {"all": [r.id for r in (*g.countries, *g.pillars)], "some": [n.id for n in g.needs], "k": 1}
+            )
         if g.need is not None:
             marks.gap_nodes[g.need.id] = (g.kind, display(g.reason))
     return marks

@@ -70,9 +70,9 @@ def build_legend(
     gaps: set[str],
     focus: bool,
     faded: bool,
-    currency: str | None,
-    money_sized: bool,
-    demo: bool,
+    size_note: str,
+    width_note: str = "Line width of FUNDS: the amount, relative to the largest in the same currency.",
+    demo: bool = False,
 ) -> Legend:
     """The legend of one map: only what the map shows, types in schema order."""
     legend = Legend()
@@ -94,7 +94,9 @@ def build_legend(
                 if name == styles.COFUNDING_EDGE
                 else name.replace("_", " ")
             )
-            legend.edges.append(Entry(words, styles.edge_colour(name), line=True, count=edge_counts[name]))
+            legend.edges.append(
+                Entry(words, styles.edge_colour(name), line=True, type=name, count=edge_counts[name])
+            )
     if overlaps:
         legend.marks.append(
             Entry("Overlap: donors, projects and need (ring)", styles.OVERLAP_COLOUR, "dot", ring=True)
@@ -110,18 +112,11 @@ def build_legend(
         )
     if faded:
         legend.marks.append(Entry("Context (faded)", styles.FADED["background"], "dot"))
-    if money_sized and currency:
-        legend.notes.append(
-            f"Size: money in {currency} (given, received or required); nodes without "
-            f"{currency} amounts are sized by their number of links. "
-            "Currencies are never added."
-        )
-    else:
-        legend.notes.append("Size: number of links.")
+    legend.notes.append(size_note)
     if edge_counts.get(styles.COFUNDING_EDGE):
         legend.notes.append("Line width: number of needs both donors fund.")
     elif edge_counts.get("FUNDS"):
-        legend.notes.append("Line width of FUNDS: the amount, relative to the largest in the same currency.")
+        legend.notes.append(width_note)
     if demo:
         legend.notes.append("Includes the illustrative demo set (marked in tooltips), not source data.")
     return legend

@@ -16,13 +16,15 @@ import hashlib
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
+from graph_schema import MAPPED_TYPES
 from kb.presentation import KOSOVO_FOOTNOTE, display, names_kosovo
 from kb.text import fold
-from visual import assets
+from visual import assets, styles
 from visual.legend import symbol
 from visual.network import MapModel
 
@@ -42,6 +44,15 @@ class MapPage:
     findings: list[str] = field(default_factory=list)
     #: Findings listed in the panel before "and N more".
     findings_shown: int = 12
+    #: Per finding, what must be shown for it to hold (:data:`visual.highlight.Key`).
+    finding_keys: list[dict[str, Any]] = field(default_factory=list)
+    #: The presenter's sequence (:func:`visual.story.steps`) and the coverage table it ends with.
+    steps: list[dict[str, Any]] = field(default_factory=list)
+    coverage: dict[str, Any] | None = None
+    #: Open in presenter mode.
+    present: bool = False
+    #: Where the timeline starts: ``from``/``to`` (ISO dates) and ``cycle``, as the filters said.
+    timeline_start: dict[str, str] = field(default_factory=dict)
 
 
 @cache
@@ -67,13 +78,53 @@ def _sha256(text: str) -> str:
     return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode("ascii") + "'"
 
 
+def timeline(nodes: list[dict[str, Any]], start: dict[str, str] | None = None) -> dict[str, Any] | None:
+    """The timeline's steps: every year a node's period touches, and the mapping cycles.
+
+    ``None`` when no node has a period or a cycle (nothing for a timeline to show).
+
+    >>> timeline([{"period": ["2024-03-01", None]}, {"period": ["2022-01-01", "2023-06-30"]}, {"cycle": "c1"}])
+    {'years': [2022, 2023, 2024], 'cycles': ['c1'], 'start': {}}
+    >>> timeline([{"type": "Country"}]) is None
+    True
+    """
+    years: set[int] = set()
+    for n in nodes:
+        for day in n.get("period") or ():
+            if day:
+                years.add(int(day[:4]))
+    cycles = sorted({str(n["cycle"]) for n in nodes if n.get("cycle")})
+    if not years and not cycles:
+        return None
+    span = list(range(min(years), max(years) + 1)) if years else []
+    return {"years": span, "cycles": cycles, "start": dict(start or {})}
+
+
 def render_html(model: MapModel, page: MapPage) -> str:
     """The page as text."""
     net = model.network
     vis_js, map_js = assets.vis_network_js(), assets.static("map.js")
     shown = [display(t) for t in (page.title, page.subtitle or "", *page.filters, *page.findings)]
     kosovo = model.names_kosovo or names_kosovo(shown)
-    data = {"nodes": net.nodes, "edges": net.edges, "options": net.options, "fold": fold_table()}
+    findings = [display(f) for f in page.findings]
+    data = {
+        "nodes": net.nodes,
+        "edges": net.edges,
+        "options": net.options,
+        "fold": fold_table(),
+        "grid": model.grid,
+        "findings": [
+            {"text": f, "key": page.finding_keys[i] if i < len(page.finding_keys) else {}}
+            for i, f in enumerate(findings)
+        ],
+        "findingsShown": page.findings_shown,
+        "steps": page.steps,
+        "coverage": page.coverage,
+        "present": page.present,
+        "timeline": timeline(net.nodes, page.timeline_start),
+        "storyPx": styles.STORY_PX,
+        "mappedTypes": list(MAPPED_TYPES),
+    }
     return (
         _environment()
         .get_template("map.html")
@@ -86,7 +137,9 @@ def render_html(model: MapModel, page: MapPage) -> str:
             legend=model.legend,
             facets=model.facets,
             findings_title=page.findings_title,
-            findings=[display(f) for f in page.findings[: page.findings_shown]],
+            findings=findings[: page.findings_shown],
+            grouped=model.grid is not None,
+            timeline=data["timeline"],
             findings_more=max(0, len(page.findings) - page.findings_shown),
             node_count=len(net.nodes),
             edge_count=len(net.edges),

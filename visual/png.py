@@ -1,7 +1,9 @@
-"""A map as a still image: the same HTML file photographed by headless Chromium.
+"""A map as a still image or a printed page: the same HTML file in headless Chromium.
 
 Playwright drives Debian's ``chromium`` (no browser is downloaded). The page may load nothing
-but itself: every other request is aborted. The picture is taken once vis-network has drawn.
+but itself: every other request is aborted. The picture is taken once vis-network has drawn
+(labels included); a PDF is the page's print stylesheet (landscape: the map with its labels,
+the legend and the footnote, no controls) printed by Chromium.
 """
 
 from __future__ import annotations
@@ -25,6 +27,8 @@ CHROMIUM_ARGS = [
 ]
 #: How long to wait for the first drawing, in milliseconds.
 DRAW_TIMEOUT_MS = 60_000
+#: Paper a PDF is printed on (always landscape), as Chromium names it.
+PAPERS = ("A4", "LETTER")
 
 
 def parse_size(text: str) -> tuple[int, int]:
@@ -45,7 +49,9 @@ def parse_size(text: str) -> tuple[int, int]:
 def launch(playwright):
     """Debian's chromium, headless; ``KBError`` saying how to install it when missing."""
     if not Path(CHROMIUM).exists():
-        raise KBError(f"no chromium at {CHROMIUM}: install Debian's chromium (make setup does) to export PNG")
+        raise KBError(
+            f"no chromium at {CHROMIUM}: install Debian's chromium (make setup does) to export PNG or PDF"
+        )
     return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
 
 
@@ -88,5 +94,41 @@ def write_png(html: Path, png: Path, size: tuple[int, int] = (1920, 1080)) -> Pa
         browser = launch(p)
         try:
             return photograph(browser, html, png, size)
+        finally:
+            browser.close()
+
+
+def print_pdf(browser, html: Path, pdf: Path, paper: str = "A4") -> Path:
+    """Print ``html`` to ``pdf`` on ``paper`` (landscape) with an open ``browser``: the page's print
+    stylesheet, the map redrawn at the printed size first so its labels are drawn for it."""
+    pdf.parent.mkdir(parents=True, exist_ok=True)
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    try:
+        page = context.new_page()
+        block_network(page)
+        page.goto(html.resolve().as_uri())
+        page.wait_for_function("() => window.__mapStill !== undefined", timeout=DRAW_TIMEOUT_MS)
+        page.emulate_media(media="print")
+        page.evaluate("() => window.kbMap.printLayout()")
+        page.pdf(
+            path=str(pdf),
+            format="Letter" if paper.upper() == "LETTER" else "A4",
+            landscape=True,
+            print_background=True,
+            prefer_css_page_size=False,
+        )
+    finally:
+        context.close()
+    return pdf
+
+
+def write_pdf(html: Path, pdf: Path, paper: str = "A4") -> Path:
+    """Start chromium, print ``html`` into ``pdf`` (see :func:`print_pdf`), stop it."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = launch(p)
+        try:
+            return print_pdf(browser, html, pdf, paper)
         finally:
             browser.close()

@@ -29,18 +29,23 @@ FADED_TEXT = "#9aa5b1"
 COFUNDING_EDGE = "CO_FUNDS"
 COFUNDING_COLOUR = "#1565c0"
 
-#: Label sizes of the nodes labelled at first sight follow node sizes; the others' labels are
-#: small enough to appear only when zoomed in (vis-network hides labels under ``drawThreshold``).
+#: Labels are drawn by the page itself, at a size on screen that does not change with the zoom:
+#: the labels of the nodes that carry the story (marks, partners, pillars, donors) at least
+#: ``STORY_PX`` (more on large screens), the others smaller and only where they fit. The sizes
+#: below are what the layouts reserve for a label at zoom 1.
+STORY_PX = 14
 FONT_RANGE = (22.0, 36.0)
 SMALL_FONT = 13
 DRAW_THRESHOLD = 12
-#: How many nodes are labelled at first sight: what a 1920x1080 screen shows legibly.
-LABELS_AT_FIT = 50
 FONT_FACE = "DejaVu Sans, Arial, Helvetica, sans-serif"
 
 #: Node sizes (vis-network ``size``, half the symbol's height in pixels).
 MONEY_SIZE = (22.0, 70.0)
 DEGREE_SIZE = (12.0, 34.0)
+#: Sizes by a count (projects a donor funds, projects addressing a need, needs a project addresses).
+COUNT_SIZE = (16.0, 46.0)
+#: What node sizes can follow (``kb map --size-by``).
+SIZE_BY = ("count", "money", "links")
 #: Edge widths in pixels.
 AMOUNT_WIDTH = (2.0, 16.0)
 PLAIN_WIDTH = 1.5
@@ -141,3 +146,31 @@ def edge_widths(amounts: Mapping[str, tuple[float, str]]) -> dict[str, float]:
     for amount, currency in amounts.values():
         largest[currency] = max(largest.get(currency, 0.0), amount)
     return {e: scaled(a, largest[c], AMOUNT_WIDTH) for e, (a, c) in amounts.items()}
+
+
+def count_sizes(counts: Mapping[str, tuple[str, int]]) -> dict[str, float]:
+    """Size per node from ``(measure, count)``: each measure relative to its own largest count, so a
+    donor funding five projects is as large as a need five projects address.
+
+    >>> count_sizes({"a": ("funds", 4), "b": ("funds", 1), "c": ("links", 9)})
+    {'a': 46.0, 'b': 31.0, 'c': 46.0}
+    """
+    largest: dict[str, int] = {}
+    for measure, count in counts.values():
+        largest[measure] = max(largest.get(measure, 0), count)
+    return {n: scaled(count, largest[measure], COUNT_SIZE) for n, (measure, count) in counts.items()}
+
+
+def value_sizes(values: Mapping[str, float], degrees: Mapping[str, int]) -> dict[str, float]:
+    """Size per node by one comparable value (money converted to one currency) where it has one,
+    else by its number of links.
+
+    >>> value_sizes({"p": 4.0, "q": 1.0}, {"p": 1, "q": 1, "r": 3})
+    {'p': 70.0, 'q': 46.0, 'r': 34.0}
+    """
+    largest = max(values.values(), default=0.0)
+    busiest = max(degrees.values(), default=0)
+    return {
+        n: scaled(values[n], largest, MONEY_SIZE) if values.get(n) else scaled(d, busiest, DEGREE_SIZE)
+        for n, d in degrees.items()
+    }

@@ -10,15 +10,18 @@ store or runs an analysis.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass, replace
 
 import networkx as nx
 
 from graph_schema import MAPPED_TYPES
-from kb.analysis.models import CoFunders, CofundingPair, WhoFunds
+from kb.analysis.models import CoFunders, CofundingPair, Coverage, WhoFunds
+from kb.analysis.money import Rates
 from kb.errors import InvalidInputError
 from kb.presentation import amounts_text, display
 from kb.questions.maps import Findings, MapData
 from kb.tables import joint_text
+from visual import story
 from visual.describe import label, node_money
 from visual.highlight import Highlights, from_gaps, from_overlaps
 from visual.network import MAX_NODES, MapModel, build_network, check_size
@@ -26,6 +29,61 @@ from visual.page import MapPage
 from visual.styles import COFUNDING_EDGE
 
 Map = tuple[MapModel, MapPage]
+
+
+@dataclass(frozen=True)
+class Drawing:
+    """How a view is drawn, as ``kb map`` and ``/maps`` options say.
+
+    ``size_by``: see :func:`visual.network.sizing` (``kb map`` defaults to ``count``); ``rates``:
+    stated conversion rates; ``present``: open in presenter mode; ``grouped``: the partner ×
+    pillar grid (``None``: the view's own choice); ``coverage``: the partner × pillar table the
+    presenter's sequence ends with; ``timeline``: where the timeline starts (``from``, ``to``,
+    ``cycle``).
+    """
+
+    size_by: str = "money"
+    rates: Rates | None = None
+    present: bool = False
+    grouped: bool | None = None
+    coverage: Coverage | None = None
+    timeline: tuple[tuple[str, str], ...] = ()
+
+
+def _drawn(
+    G: nx.MultiDiGraph,
+    marks: Highlights,
+    page: MapPage,
+    found: Findings,
+    drawing: Drawing | None,
+    *,
+    grouped: bool,
+    max_nodes: int | None = MAX_NODES,
+    money: dict | None = None,
+) -> Map:
+    """The network of ``G`` and its page, with the presenter's sequence and the timeline's start."""
+    d = drawing or Drawing()
+    model = build_network(
+        G,
+        marks,
+        max_nodes=max_nodes,
+        money=money,
+        size_by=d.size_by,
+        rates=d.rates,
+        grouped=grouped if d.grouped is None else d.grouped,
+    )
+    page.finding_keys = list(marks.keys)
+    page.finding_keys += [{}] * (len(page.findings) - len(page.finding_keys))
+    offset = len(page.findings) - len(found.overlaps) - len(found.gaps)
+    steps = story.steps(G, page.title, found.overlaps, found.gaps, d.coverage)
+    for step in steps:
+        if "finding" in step:
+            step["finding"] += max(offset, 0)
+    page.steps = steps
+    page.coverage = story.coverage_table(d.coverage) if d.coverage is not None else None
+    page.present = d.present
+    page.timeline_start = dict(d.timeline)
+    return model, page
 
 
 def _check_drawable(G: nx.MultiDiGraph, max_nodes: int | None = MAX_NODES) -> None:
@@ -88,12 +146,18 @@ def overview(
     filters: list[str] | None = None,
     data_date: str | None = None,
     max_nodes: int | None = MAX_NODES,
+    drawing: Drawing | None = None,
 ) -> Map:
-    """Everything selected, ``found`` overlaps and gaps marked; ``focus`` (a pillar, a partner) ringed."""
+    """Everything selected, ``found`` overlaps and gaps marked; ``focus`` (a pillar, a partner) ringed.
+
+    Laid out in the partner × pillar grid, the network layout one click away in the page.
+    """
     _check_drawable(G, max_nodes)
-    marks = _analysed(found or Findings())
+    found = found or Findings()
+    marks = _analysed(found)
     marks.focus = {f for f in focus if f in G}
-    return build_network(G, marks, max_nodes=max_nodes), _page(title, marks, filters or [], data_date)
+    page = _page(title, marks, filters or [], data_date)
+    return _drawn(G, marks, page, found, drawing, grouped=True, max_nodes=max_nodes)
 
 
 def donor(
@@ -104,22 +168,25 @@ def donor(
     *,
     filters: list[str] | None = None,
     data_date: str | None = None,
+    drawing: Drawing | None = None,
 ) -> Map:
     """A donor's ego network: what it funds, the needs those projects address, who else funds them."""
     _check_drawable(G)
     if donor_id not in G:
         raise InvalidInputError(f"'{donor_id}' funds no project in this selection")
-    marks = _analysed(found or Findings())
+    found = found or Findings()
+    marks = _analysed(found)
     marks.focus = {donor_id}
+    needs = cofunded.needs if cofunded else []
     marks.findings = [
         f"{display(n.need.name)}: also funded by "
         + (", ".join(sorted({display(line.actor.label) for line in n.others})) or "nobody else")
-        for n in (cofunded.needs if cofunded else [])
+        for n in needs
     ] + marks.findings
+    marks.keys = [{"all": [n.need.id]} for n in needs] + marks.keys
     title = f"{label(G.nodes[donor_id])}: what it funds, and who else funds the same needs"
-    return build_network(G, marks), _page(
-        title, marks, filters or [], data_date, findings_title="Needs it funds, and who else does"
-    )
+    page = _page(title, marks, filters or [], data_date, findings_title="Needs it funds, and who else does")
+    return _drawn(G, marks, page, found, drawing, grouped=False)
 
 
 def need(
@@ -130,10 +197,12 @@ def need(
     *,
     filters: list[str] | None = None,
     data_date: str | None = None,
+    drawing: Drawing | None = None,
 ) -> Map:
     """One need, the projects addressing it, and everyone funding or implementing them (``result``)."""
     _check_drawable(G)
-    marks = _analysed(found or Findings())
+    found = found or Findings()
+    marks = _analysed(found)
     marks.focus = {need_id}
     lines = [
         f"{display(line.actor.label)} {'funds' if line.role == 'funder' else 'implements'} "
@@ -143,11 +212,12 @@ def need(
         for line in result.lines
     ]
     marks.findings = lines + marks.findings
+    marks.keys = [{"all": [line.actor.id, line.project.id]} for line in result.lines] + marks.keys
     subtitle = (
         f"Required: {amounts_text(result.required, empty='not stated')}; funded: "
         f"{amounts_text(result.totals, empty='no stated amount')}"
     )
-    return build_network(G, marks), _page(
+    page = _page(
         f"Who funds “{_name(G, need_id)}”",
         marks,
         filters or [],
@@ -155,6 +225,7 @@ def need(
         subtitle=subtitle,
         findings_title="Who funds it",
     )
+    return _drawn(G, marks, page, found, drawing, grouped=False)
 
 
 def overlaps(
@@ -163,6 +234,7 @@ def overlaps(
     *,
     filters: list[str] | None = None,
     data_date: str | None = None,
+    drawing: Drawing | None = None,
 ) -> Map:
     """The support mapping with the overlap clusters of ``found`` marked and everything else faded."""
     G = support_part(G)
@@ -171,7 +243,7 @@ def overlaps(
     marks = from_overlaps(listed)
     marks.keep = set(marks.overlap_nodes) | {c.id for o in listed for c in o.countries}
     subtitle = f"{len(listed)} overlap(s): distinct donors on the same need (or context) at the same time"
-    return build_network(G, marks), _page(
+    page = _page(
         "Overlaps: possible duplication",
         marks,
         filters or [],
@@ -179,6 +251,7 @@ def overlaps(
         subtitle=subtitle,
         findings_title="Overlaps, most pressing first",
     )
+    return _drawn(G, marks, page, Findings(overlaps=listed), drawing, grouped=True)
 
 
 def gaps(
@@ -187,6 +260,7 @@ def gaps(
     *,
     filters: list[str] | None = None,
     data_date: str | None = None,
+    drawing: Drawing | None = None,
 ) -> Map:
     """The support mapping with the needs of ``found`` nobody answers flagged, their surroundings kept."""
     G = support_part(G)
@@ -202,7 +276,7 @@ def gaps(
         f"{counts['unaddressed']} need(s) nobody addresses, {counts['underfunded']} underfunded, "
         f"{counts['empty_cell']} empty partner × pillar cell(s)"
     )
-    return build_network(G, marks), _page(
+    page = _page(
         "Gaps: needs without a response",
         marks,
         filters or [],
@@ -210,6 +284,7 @@ def gaps(
         subtitle=subtitle,
         findings_title="Gaps, most pressing first",
     )
+    return _drawn(G, marks, page, Findings(gaps=listed), drawing, grouped=True)
 
 
 def cofunding_graph(G: nx.MultiDiGraph, pairs: list[CofundingPair]) -> nx.MultiDiGraph:
@@ -239,6 +314,7 @@ def cofunding_map(
     *,
     filters: list[str] | None = None,
     data_date: str | None = None,
+    drawing: Drawing | None = None,
 ) -> Map:
     """The donor–donor network of ``pairs``: who funds the same needs as whom (line width: how many)."""
     D = cofunding_graph(G, pairs)
@@ -247,11 +323,12 @@ def cofunding_map(
     money = {
         n: {"given": roles["given"]} for n, roles in node_money(G).items() if n in D and "given" in roles
     }
+    ranked = sorted(D.edges(data=True), key=lambda e: (-e[2]["weight"], e[0], e[1]))
     marks = Highlights(
         findings=[
-            f"{label(G.nodes[u])} and {label(G.nodes[v])}: {d['weight']} shared need(s)"
-            for u, v, d in sorted(D.edges(data=True), key=lambda e: (-e[2]["weight"], e[0], e[1]))
-        ]
+            f"{label(G.nodes[u])} and {label(G.nodes[v])}: {d['weight']} shared need(s)" for u, v, d in ranked
+        ],
+        keys=[{"all": [u, v]} for u, v, _ in ranked],
     )
     page = _page(
         "Co-funding: donors funding the same needs",
@@ -261,12 +338,40 @@ def cofunding_map(
         subtitle=f"{D.number_of_nodes()} donors, {D.number_of_edges()} pairs",
         findings_title="Pairs, most shared needs first",
     )
-    return build_network(D, marks, money=money), page
+    if drawing is not None and drawing.size_by == "count":
+        drawing = replace(drawing, size_by="links")  # donors alone: sized by how many they co-fund with
+    return _drawn(D, marks, page, Findings(), drawing, grouped=False, money=money)
 
 
-def draw(data: MapData, *, max_nodes: int | None = MAX_NODES) -> Map:
-    """The map of a view gathered by :mod:`kb.questions.maps`."""
-    header = {"filters": data.words, "data_date": data.data_date}
+def draw(
+    data: MapData,
+    *,
+    max_nodes: int | None = MAX_NODES,
+    size_by: str = "count",
+    present: bool = False,
+    grouped: bool | None = None,
+) -> Map:
+    """The map of a view gathered by :mod:`kb.questions.maps`, drawn as ``kb map`` draws it: sized by
+    ``size_by`` (``count`` unless told; ``money`` is converted with the view's rates when it has
+    them), in presenter mode when ``present``."""
+    timeline = tuple(
+        (k, v)
+        for k, v in (
+            ("from", data.window.start.isoformat() if data.window and data.window.start else ""),
+            ("to", data.window.end.isoformat() if data.window and data.window.end else ""),
+            ("cycle", data.cycle or ""),
+        )
+        if v
+    )
+    drawing = Drawing(
+        size_by=size_by,
+        rates=data.rates,
+        present=present,
+        grouped=grouped,
+        coverage=data.coverage,
+        timeline=timeline,
+    )
+    header = {"filters": data.words, "data_date": data.data_date, "drawing": drawing}
     if data.view in ("overview", "pillar", "partner"):
         title = {"title": data.title} if data.title else {}
         return overview(data.graph, data.found, focus=data.focus, max_nodes=max_nodes, **title, **header)

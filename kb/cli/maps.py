@@ -2,16 +2,22 @@
 
 Each command asks :mod:`kb.questions.maps` for a view (resolving what the user typed as
 everywhere else) and :mod:`visual.views` draws it. ``--png`` also photographs the
-page in headless Chromium for a slide deck.
+page in headless Chromium for a slide deck, ``--pdf`` prints it (A4 or Letter, landscape);
+``--present`` opens it in presenter mode; ``--size-by`` and ``--rates`` choose what node sizes
+show.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from kb.analysis.money import Rates
+from kb.cli.analysis import RatesOption
+from kb.cli.analysis import _rates as read_rates
 from kb.cli.app import KBGroup, app, get_store
 from kb.cli.options import CountryOption, CycleOption, DonorOption, FromOption, PillarOption, ToOption
 from kb.errors import InvalidInputError
@@ -19,7 +25,8 @@ from kb.questions import maps
 from kb.questions.asked import Asked
 from kb.questions.maps import MapData
 from visual import views, write_html
-from visual.png import parse_size, write_png
+from visual.png import PAPERS, parse_size, write_pdf, write_png
+from visual.styles import SIZE_BY
 
 map_app = typer.Typer(
     cls=KBGroup,
@@ -36,20 +43,71 @@ PngOption = Annotated[
     typer.Option("--png", help="Also write a still of the map (PNG) for slides.", show_default=False),
 ]
 SizeOption = Annotated[str, typer.Option("--size", help="Size of the PNG in pixels, WIDTHxHEIGHT.")]
+PdfOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--pdf",
+        help="Also print the map to PDF (landscape; map, labels, legend, footnote).",
+        show_default=False,
+    ),
+]
+PaperOption = Annotated[str, typer.Option("--paper", help=f"Paper of the PDF: {', '.join(PAPERS)}.")]
+PresentOption = Annotated[
+    bool,
+    typer.Option(
+        "--present",
+        help="Open in presenter mode: the map alone, large type, a caption; arrow keys or a clicker step "
+        "through the overview, each overlap, each gap and coverage.",
+    ),
+]
+SizeByOption = Annotated[
+    str | None,
+    typer.Option(
+        "--size-by",
+        help=f"What node sizes show: {', '.join(SIZE_BY)} (projects funded, projects addressing a need, "
+        "needs addressed). Default: count, or money converted with --rates when given.",
+        show_default=False,
+    ),
+]
 
 
-def _write(data: MapData, output: Path, png: Path | None, size: str) -> None:
-    """Draw the view, write the map (and its still when asked), printing each path written."""
-    dimensions = parse_size(size) if png else None
-    model, page = views.draw(data)
+@dataclass(frozen=True)
+class Out:
+    """What to write besides the HTML file, and how to draw it."""
+
+    png: Path | None = None
+    size: str = "1920x1080"
+    pdf: Path | None = None
+    paper: str = "A4"
+    present: bool = False
+    size_by: str | None = None
+    rates: Path | None = None
+
+
+def _write(data: MapData, output: Path, out: Out) -> None:
+    """Draw the view, write the map (and its still and PDF when asked), printing each path written."""
+    dimensions = parse_size(out.size) if out.png else None
+    if out.pdf is not None and out.paper.upper() not in PAPERS:
+        raise InvalidInputError(f"--paper {out.paper!r}: expected one of {', '.join(PAPERS)}")
+    size_by = out.size_by or ("money" if data.rates is not None else "count")
+    if size_by not in SIZE_BY:
+        raise InvalidInputError(f"--size-by {size_by!r}: expected one of {', '.join(SIZE_BY)}")
+    model, page = views.draw(data, size_by=size_by, present=out.present)
     try:
         write_html(model, page, output)
     except OSError as exc:
         raise InvalidInputError(f"cannot write {output}: {exc.strerror or exc}") from None
     typer.echo(f"wrote {output} ({len(model.network.nodes):,} nodes, {len(model.network.edges):,} links)")
-    if png is not None and dimensions is not None:
-        write_png(output, png, dimensions)
-        typer.echo(f"wrote {png} ({dimensions[0]}x{dimensions[1]})")
+    if out.png is not None and dimensions is not None:
+        write_png(output, out.png, dimensions)
+        typer.echo(f"wrote {out.png} ({dimensions[0]}x{dimensions[1]})")
+    if out.pdf is not None:
+        write_pdf(output, out.pdf, out.paper.upper())
+        typer.echo(f"wrote {out.pdf} ({out.paper.upper()} landscape)")
+
+
+def _rates(out: Out) -> Rates | None:
+    return read_rates(out.rates)
 
 
 @map_app.command()
@@ -64,10 +122,16 @@ def overview(
     cycle: CycleOption = None,
     png: PngOption = None,
     size: SizeOption = "1920x1080",
+    pdf: PdfOption = None,
+    paper: PaperOption = "A4",
+    present: PresentOption = False,
+    size_by: SizeByOption = None,
+    rates: RatesOption = None,
 ) -> None:
     """The whole knowledge base (or what the filters select), overlaps and gaps marked."""
     asked = Asked(pillar, country, donor, date_from, date_to, cycle)
-    _write(maps.overview(get_store(ctx), asked), output, png, size)
+    out = Out(png, size, pdf, paper, present, size_by, rates)
+    _write(maps.overview(get_store(ctx), asked, rates=_rates(out)), output, out)
 
 
 @map_app.command("pillar")
@@ -82,10 +146,16 @@ def pillar_map(
     cycle: CycleOption = None,
     png: PngOption = None,
     size: SizeOption = "1920x1080",
+    pdf: PdfOption = None,
+    paper: PaperOption = "A4",
+    present: PresentOption = False,
+    size_by: SizeByOption = None,
+    rates: RatesOption = None,
 ) -> None:
     """One pillar: its needs, the projects answering them, donors, partners and Support Group."""
     asked = Asked(None, country, donor, date_from, date_to, cycle)
-    _write(maps.pillar(get_store(ctx), code, asked), output, png, size)
+    out = Out(png, size, pdf, paper, present, size_by, rates)
+    _write(maps.pillar(get_store(ctx), code, asked, rates=_rates(out)), output, out)
 
 
 @map_app.command("partner")
@@ -100,10 +170,16 @@ def partner_map(
     cycle: CycleOption = None,
     png: PngOption = None,
     size: SizeOption = "1920x1080",
+    pdf: PdfOption = None,
+    paper: PaperOption = "A4",
+    present: PresentOption = False,
+    size_by: SizeByOption = None,
+    rates: RatesOption = None,
 ) -> None:
     """One partner: the needs it stated, the projects working there, who funds and implements them."""
     asked = Asked(pillar, None, donor, date_from, date_to, cycle)
-    _write(maps.partner(get_store(ctx), code, asked), output, png, size)
+    out = Out(png, size, pdf, paper, present, size_by, rates)
+    _write(maps.partner(get_store(ctx), code, asked, rates=_rates(out)), output, out)
 
 
 @map_app.command("donor")
@@ -118,10 +194,16 @@ def donor_map(
     cycle: CycleOption = None,
     png: PngOption = None,
     size: SizeOption = "1920x1080",
+    pdf: PdfOption = None,
+    paper: PaperOption = "A4",
+    present: PresentOption = False,
+    size_by: SizeByOption = None,
+    rates: RatesOption = None,
 ) -> None:
     """A donor's ego network: what it funds and who else funds the same needs."""
     asked = Asked(pillar, country, None, date_from, date_to, cycle)
-    _write(maps.donor(get_store(ctx), donor_id, asked), output, png, size)
+    out = Out(png, size, pdf, paper, present, size_by, rates)
+    _write(maps.donor(get_store(ctx), donor_id, asked, rates=_rates(out)), output, out)
 
 
 @map_app.command("need")
@@ -131,9 +213,15 @@ def need_map(
     output: OutputOption,
     png: PngOption = None,
     size: SizeOption = "1920x1080",
+    pdf: PdfOption = None,
+    paper: PaperOption = "A4",
+    present: PresentOption = False,
+    size_by: SizeByOption = None,
+    rates: RatesOption = None,
 ) -> None:
     """One need: the projects addressing it and everyone funding or implementing them."""
-    _write(maps.need(get_store(ctx), need_id), output, png, size)
+    out = Out(png, size, pdf, paper, present, size_by, rates)
+    _write(maps.need(get_store(ctx), need_id, rates=_rates(out)), output, out)
 
 
 @map_app.command("overlaps")
@@ -148,10 +236,16 @@ def overlaps_map(
     cycle: CycleOption = None,
     png: PngOption = None,
     size: SizeOption = "1920x1080",
+    pdf: PdfOption = None,
+    paper: PaperOption = "A4",
+    present: PresentOption = False,
+    size_by: SizeByOption = None,
+    rates: RatesOption = None,
 ) -> None:
     """Overlap clusters highlighted: distinct donors on the same need at the same time."""
     asked = Asked(pillar, country, donor, date_from, date_to, cycle)
-    _write(maps.overlaps(get_store(ctx), asked), output, png, size)
+    out = Out(png, size, pdf, paper, present, size_by, rates)
+    _write(maps.overlaps(get_store(ctx), asked, rates=_rates(out)), output, out)
 
 
 @map_app.command("gaps")
@@ -166,10 +260,16 @@ def gaps_map(
     cycle: CycleOption = None,
     png: PngOption = None,
     size: SizeOption = "1920x1080",
+    pdf: PdfOption = None,
+    paper: PaperOption = "A4",
+    present: PresentOption = False,
+    size_by: SizeByOption = None,
+    rates: RatesOption = None,
 ) -> None:
     """Needs nobody addresses (or addresses with too little money), flagged."""
     asked = Asked(pillar, country, donor, date_from, date_to, cycle)
-    _write(maps.gaps(get_store(ctx), asked), output, png, size)
+    out = Out(png, size, pdf, paper, present, size_by, rates)
+    _write(maps.gaps(get_store(ctx), asked, rates=_rates(out)), output, out)
 
 
 @map_app.command("cofunding")
@@ -184,7 +284,13 @@ def cofunding_map(
     cycle: CycleOption = None,
     png: PngOption = None,
     size: SizeOption = "1920x1080",
+    pdf: PdfOption = None,
+    paper: PaperOption = "A4",
+    present: PresentOption = False,
+    size_by: SizeByOption = None,
+    rates: RatesOption = None,
 ) -> None:
     """The donor–donor network: donors funding projects on the same needs."""
     asked = Asked(pillar, country, donor, date_from, date_to, cycle)
-    _write(maps.cofunding(get_store(ctx), asked), output, png, size)
+    out = Out(png, size, pdf, paper, present, size_by, rates)
+    _write(maps.cofunding(get_store(ctx), asked, rates=_rates(out)), output, out)

@@ -14,7 +14,8 @@ import networkx as nx
 from kb.analysis.funding import co_funders as co_funders_of
 from kb.analysis.funding import cofunding as cofunding_pairs
 from kb.analysis.gaps import gaps as find_gaps
-from kb.analysis.models import CoFunders, CofundingPair, Gap, Overlap, Span, WhoFunds
+from kb.analysis.models import CoFunders, CofundingPair, Coverage, Gap, Overlap, Span, WhoFunds
+from kb.analysis.money import Rates
 from kb.analysis.overlaps import overlaps as find_overlaps
 from kb.errors import InvalidInputError
 from kb.filters import resolve_actor, resolve_need
@@ -58,54 +59,87 @@ class MapData:
     who_funds: WhoFunds | None = None
     co_funders: CoFunders | None = None
     pairs: list[CofundingPair] = field(default_factory=list)
+    #: The period and cycle the filters asked for (where the map's timeline starts).
+    window: Span | None = None
+    cycle: str | None = None
+    #: Partner × pillar coverage of the selection (the presenter's last step), for views of the
+    #: support mapping.
+    coverage: Coverage | None = None
+    #: Conversion rates the user stated (``--rates``): the analyses' converted totals, and sizes.
+    rates: Rates | None = None
 
 
-def _marked(store: GraphStore, view: str, s: Selection, **more: object) -> MapData:
+#: Views whose presenter sequence ends with coverage by partner × pillar.
+_COVERED = ("overview", "pillar", "partner", "overlaps", "gaps")
+
+
+def _marked(
+    store: GraphStore, view: str, s: Selection, rates: Rates | None = None, **more: object
+) -> MapData:
     found = Findings(
-        overlaps=ask.overlaps(store, s).overlaps if view != "gaps" else [],
-        gaps=ask.gaps(store, s).gaps if view != "overlaps" else [],
+        overlaps=ask.overlaps(store, s, rates=rates).overlaps if view != "gaps" else [],
+        gaps=ask.gaps(store, s, rates=rates).gaps if view != "overlaps" else [],
     )
-    return MapData(view=view, graph=s.graph, found=found, words=s.words, data_date=data_date(store), **more)  # type: ignore[arg-type]
+    covered = ask.coverage(store, s, rates=rates).coverage if view in _COVERED else None
+    return MapData(
+        view=view,
+        graph=s.graph,
+        found=found,
+        words=s.words,
+        data_date=data_date(store),
+        window=s.window,
+        cycle=s.filters.cycle,
+        coverage=covered,
+        rates=rates,
+        **more,  # type: ignore[arg-type]
+    )
 
 
-def overview(store: GraphStore, asked: Within = None) -> MapData:
+def overview(store: GraphStore, asked: Within = None, *, rates: Rates | None = None) -> MapData:
     """Everything the filters select (everything without filters), overlaps and gaps marked."""
-    return _marked(store, "overview", select(store, asked))
+    return _marked(store, "overview", select(store, asked), rates)
 
 
-def pillar(store: GraphStore, code: str, asked: Asked | None = None) -> MapData:
+def pillar(
+    store: GraphStore, code: str, asked: Asked | None = None, *, rates: Rates | None = None
+) -> MapData:
     """One pillar's needs, projects and actors, the pillar ringed."""
     s = select(store, _with(asked, pillar=code))
     node = store.get(s.filters.pillar or "")
     title = f"Pillar {node.get('code')}: {display(node['name'])}"
-    return _marked(store, "pillar", s, title=title, focus=(node["id"],))
+    return _marked(store, "pillar", s, rates, title=title, focus=(node["id"],))
 
 
-def partner(store: GraphStore, code: str, asked: Asked | None = None) -> MapData:
+def partner(
+    store: GraphStore, code: str, asked: Asked | None = None, *, rates: Rates | None = None
+) -> MapData:
     """One partner's needs and the assistance answering them, the partner ringed."""
     s = select(store, _with(asked, country=code))
     node = store.get(s.filters.country or "")
-    return _marked(
-        store, "partner", s, title=f"{display(node['name'])}: needs and assistance", focus=(node["id"],)
-    )
+    title = f"{display(node['name'])}: needs and assistance"
+    return _marked(store, "partner", s, rates, title=title, focus=(node["id"],))
 
 
-def donor(store: GraphStore, donor_id: str, asked: Asked | None = None) -> MapData:
+def donor(
+    store: GraphStore, donor_id: str, asked: Asked | None = None, *, rates: Rates | None = None
+) -> MapData:
     """A donor's ego network: what it funds, the needs those projects address, who else funds them."""
     actor = resolve_actor(store, donor_id, "funder")
     s = select(store, _with(asked, donor=actor.id))
     if s.graph.number_of_nodes() and actor.id not in s.graph:
         raise InvalidInputError(f"'{actor.id}' funds no project in this selection")
     cofunded = co_funders_of(s.graph, actor.id) if actor.id in s.graph else None
-    return _marked(store, "donor", s, subject=actor.id, focus=(actor.id,), co_funders=cofunded)
+    return _marked(store, "donor", s, rates, subject=actor.id, focus=(actor.id,), co_funders=cofunded)
 
 
-def need(store: GraphStore, need_id: str) -> MapData:
+def need(store: GraphStore, need_id: str, *, rates: Rates | None = None) -> MapData:
     """One need, the projects addressing it, and everyone funding or implementing them."""
     need_id = resolve_need(store, need_id)
     G = need_graph(store, need_id)
     own = Selection(filters=SubgraphFilter(), graph=G, words=[])
-    found = Findings(overlaps=ask.overlaps(store, own).overlaps, gaps=ask.gaps(store, own).gaps)
+    found = Findings(
+        overlaps=ask.overlaps(store, own, rates=rates).overlaps, gaps=ask.gaps(store, own, rates=rates).gaps
+    )
     return MapData(
         view="need",
         graph=G,
@@ -113,21 +147,22 @@ def need(store: GraphStore, need_id: str) -> MapData:
         data_date=data_date(store),
         subject=need_id,
         focus=(need_id,),
-        who_funds=ask.who_funds(store, need_id).who_funds,
+        who_funds=ask.who_funds(store, need_id, rates=rates).who_funds,
+        rates=rates,
     )
 
 
-def overlaps(store: GraphStore, asked: Within = None) -> MapData:
+def overlaps(store: GraphStore, asked: Within = None, *, rates: Rates | None = None) -> MapData:
     """The support mapping with overlap clusters marked and the rest faded."""
-    return _marked(store, "overlaps", select(store, asked))
+    return _marked(store, "overlaps", select(store, asked), rates)
 
 
-def gaps(store: GraphStore, asked: Within = None) -> MapData:
+def gaps(store: GraphStore, asked: Within = None, *, rates: Rates | None = None) -> MapData:
     """The support mapping with needs nobody answers flagged."""
-    return _marked(store, "gaps", select(store, asked))
+    return _marked(store, "gaps", select(store, asked), rates)
 
 
-def cofunding(store: GraphStore, asked: Within = None) -> MapData:
+def cofunding(store: GraphStore, asked: Within = None, *, rates: Rates | None = None) -> MapData:
     """The donor–donor network: who funds the same needs as whom."""
     s = select(store, asked)
     return MapData(
@@ -136,7 +171,10 @@ def cofunding(store: GraphStore, asked: Within = None) -> MapData:
         found=Findings(),
         words=s.words,
         data_date=data_date(store),
-        pairs=cofunding_pairs(s.graph),
+        pairs=cofunding_pairs(s.graph, rates=rates),
+        window=s.window,
+        cycle=s.filters.cycle,
+        rates=rates,
     )
 
 

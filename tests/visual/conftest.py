@@ -52,8 +52,10 @@ class Opened:
         return self.page.evaluate(script)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
+    """Chromium for one test module: Playwright's sync API allows one instance per thread at a time,
+    and tests/api/test_browser.py starts its own (module-scoped fixtures never overlap)."""
     if not Path(png.CHROMIUM).exists():
         pytest.skip(f"no chromium at {png.CHROMIUM} (make setup installs Debian's chromium)")
     from playwright.sync_api import sync_playwright

@@ -82,7 +82,11 @@ def import_sheet(
         raise InvalidInputError(f"--kind {kind!r}: use needs or responses")
     store = get_store(ctx)
     mapping = load_mapping(columns) if columns else None
-    table_ = read_table(file, sheet or (mapping.sheet if mapping else None))
+    table_ = read_table(
+        file,
+        sheet or (mapping.sheet if mapping else None),
+        header_row=mapping.header_row if mapping else None,
+    )
     layout = from_mapping(table_, mapping, file.name) if mapping else detect(table_, kind)  # type: ignore[arg-type]
     result = read_sheet(table_, layout, store, sheet_matcher(store), create_new=create_new)
     result.raise_if_problems(file.name)

@@ -109,4 +109,22 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     app.add_middleware(AllowedHostsMiddleware, allowed_hosts=host_patterns(settings.api_allowed_hosts))
     app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(RequestLogMiddleware)
+    app.openapi = lambda: _with_security(app)  # type: ignore[method-assign]
     return app
+
+
+#: How a caller presents a token (``kb serve`` reads ``Authorization: Bearer TOKEN``).
+SECURITY_SCHEMES = {"token": {"type": "http", "scheme": "bearer", "description": "A token of KB_API_TOKENS."}}
+
+
+def _with_security(app: FastAPI) -> dict:
+    """The OpenAPI description with the bearer scheme, required by every operation that may answer
+    401, so /docs has an Authorize button and can send writes."""
+    if app.openapi_schema is None:
+        schema = FastAPI.openapi(app)
+        schema.setdefault("components", {})["securitySchemes"] = SECURITY_SCHEMES
+        for operations in schema.get("paths", {}).values():
+            for operation in operations.values():
+                if "401" in operation.get("responses", {}):
+                    operation["security"] = [{"token": []}]
+    return app.openapi_schema or {}

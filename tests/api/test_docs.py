@@ -26,3 +26,14 @@ def test_every_operation_is_documented(client):
         assert f"`{re.sub(r'{[^}]+}', '{}', path)}" in text.replace("GET ", "").replace("POST ", "").replace(
             "DELETE ", ""
         ), f"{path} is not in {DOC.name}"
+
+
+def test_openapi_names_the_token_scheme_and_every_operation_that_needs_it(client):
+    spec = client.get("/openapi.json").json()
+    assert spec["components"]["securitySchemes"]["token"] == {
+        "type": "http",
+        "scheme": "bearer",
+        "description": "A token of KB_API_TOKENS.",
+    }
+    assert spec["paths"]["/api/batch"]["post"]["security"] == [{"token": []}]
+    assert "security" not in spec["paths"]["/healthz"]["get"]

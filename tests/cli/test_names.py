@@ -4,7 +4,6 @@ ambiguous one is refused with the candidates, never picked silently (issue 17, i
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient

@@ -37,7 +37,11 @@ class WriteSummary(BaseModel):
     @property
     def changed(self) -> bool:
         return bool(
-            self.nodes_created or self.nodes_updated or self.edges_created or self.edges_updated or self.edges_deleted
+            self.nodes_created
+            or self.nodes_updated
+            or self.edges_created
+            or self.edges_updated
+            or self.edges_deleted
         )
 
 

@@ -428,4 +428,6 @@ def test_exports_for_analysis_carry_ids_numbers_per_currency_and_an_autofilter(k
     ws = openpyxl.load_workbook(out_xlsx)["Overlaps"]
     assert ws.auto_filter.ref and ws.auto_filter.ref.startswith("A6:")
     headers = [c.value for c in ws[6]]
-    assert "Donors ids" in headers and isinstance(ws.cell(7, headers.index("Amount EUR") + 1).value, int | float)
+    assert "Donors ids" in headers and isinstance(
+        ws.cell(7, headers.index("Amount EUR") + 1).value, int | float
+    )

@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import networkx as nx
-from pyvis.edge import Edge as VisEdge
 from pyvis.network import Network
 from pyvis.node import Node as VisNode
 
@@ -150,12 +149,8 @@ def _node_style(kind: str, node: str, marks: Highlights, size: float) -> dict[st
         "shape": shape,
         "size": size,
         "borderWidth": border_width,
-        "color": {
-            "background": fill,
-            "border": border,
-            "highlight": {"background": fill, "border": "#000000"},
-            "hover": {"background": fill, "border": "#000000"},
-        },
+        # Selected or hovered, a node keeps its fill and gets a black border (the page's ``chosen``).
+        "color": {"background": fill, "border": border},
         "mark": "gap"
         if node in marks.gap_nodes
         else "overlap"
@@ -196,6 +191,7 @@ def _options(n: int) -> dict[str, Any]:
         },
         "edges": {
             "smooth": False,
+            "color": {"highlight": "#000000", "hover": "#000000"},
             "arrows": {"to": {"enabled": True, "scaleFactor": 0.7}},
             "selectionWidth": 2,
             "hoverWidth": 1,
@@ -352,8 +348,13 @@ def _add_nodes(
 def _add_edges(
     net: Network, G: nx.MultiDiGraph, labels: dict[str, str], marks: Highlights, rates: Rates | None
 ) -> list[str]:
-    """Edges with colour, width (amount or weight), arrow and tooltip; returns the tooltips."""
+    """Edges with colour, width (amount or weight), arrow and tooltip; returns the tooltips.
+
+    Maps over :data:`LARGE` nodes draw their edges in the page, without hover: their tooltips are
+    left out of the file.
+    """
     edges = sorted(G.edges(keys=True, data=True), key=lambda e: (e[0], e[1], str(e[2])))
+    large = G.number_of_nodes() > LARGE
     amounts: dict[Any, tuple[float, str]] = {}
     for i, (*_, d) in enumerate(edges):
         if d.get("amount") is None or not d.get("currency"):
@@ -383,19 +384,21 @@ def _add_edges(
         tip = describe.edge_tip(
             G, {**d, "source": u, "target": v}, marks.overlap_edges.get(ident, []), labels
         )
+        extra: dict[str, Any] = {"mark": "overlap"} if marked else {}
+        if not large:
+            extra["tip"] = tip
+        if kind not in EDGE_TYPES:  # a line drawn by a view (co-funding), not a stored edge: no arrow
+            extra["arrows"] = {"to": {"enabled": False}}
         net.edges.append(
-            VisEdge(
-                u,
-                v,
-                directed=True,
-                id=f"e{i}",
-                width=width,
-                tip=tip,
-                type=kind,
-                mark="overlap" if marked else "",
-                arrows={"to": {"enabled": kind in EDGE_TYPES}},
-                color={"color": colour, "highlight": "#000000", "hover": "#000000"},
-            ).options
+            {
+                "from": u,
+                "to": v,
+                "id": f"e{i}",
+                "width": width,
+                "type": kind,
+                "color": {"color": colour},
+            }
+            | extra
         )
         tips.append(tip)
     return tips

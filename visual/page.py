@@ -26,7 +26,7 @@ from kb.presentation import KOSOVO_FOOTNOTE, display, names_kosovo
 from kb.text import fold
 from visual import assets, styles
 from visual.legend import symbol
-from visual.network import MapModel
+from visual.network import LARGE, MapModel
 
 #: Letters the page's search folds like :func:`kb.text.fold` does (Cyrillic, Latin letters NFD keeps).
 FOLDED_LETTERS = "абвгдђежзијклљмнњопрстћуфхцчџшѓќѕѐѝђłøæœßıþð"
@@ -123,6 +123,7 @@ def render_html(model: MapModel, page: MapPage) -> str:
         "present": page.present,
         "timeline": timeline(net.nodes, page.timeline_start),
         "storyPx": styles.STORY_PX,
+        "large": LARGE,
         "mappedTypes": list(MAPPED_TYPES),
     }
     return (

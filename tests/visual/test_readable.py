@@ -288,3 +288,49 @@ def test_kb_map_pdf_and_png_at_any_size(kb_seeded, tmp_path):
     assert f"wrote {pdf} (LETTER landscape)" in done.stdout
     assert pdf.read_bytes().startswith(b"%PDF") and b"/Type /Page" in pdf.read_bytes()
     assert len(pixels(png)) == 640 * 400
+
+
+def _large_graph(n_needs: int = 400):
+    """Over a thousand nodes: partners, pillars, needs each answered by two projects of two donors."""
+    from kb.graph import to_networkx
+    from tests.conftest import edge, node
+
+    partners = [("al", "Albania"), ("rs", "Serbia"), ("xk", "Kosovo")]
+    nodes = [node("Country", f"country:{c}", name, code=c.upper(), wb_partner=True) for c, name in partners]
+    nodes += [node("Pillar", "pillar:p1", "Border", code="WBBSi", number=3)]
+    nodes += [node("Organisation", f"org:d{i}", f"Donor {i}", acronym=f"D{i}") for i in range(40)]
+    edges = []
+    for i in range(n_needs):
+        country = f"country:{partners[i % 3][0]}"
+        nodes.append(node("Need", f"need:n{i}", f"Need number {i}", priority="high"))
+        edges += [edge("STATED_BY", f"need:n{i}", country), edge("IN_PILLAR", f"need:n{i}", "pillar:p1")]
+        for k in range(2):
+            project = f"project:p{i}-{k}"
+            nodes.append(node("Project", project, f"Project {i} {k}", start="2025-01-01", end="2026-12-31"))
+            edges += [
+                edge("ADDRESSES", project, f"need:n{i}"),
+                edge("TARGETS", project, country),
+                edge("FUNDS", f"org:d{(i + k * 7) % 40}", project, amount=1000 + i, currency="EUR"),
+            ]
+    return to_networkx(nodes, edges)
+
+
+@pytest.mark.slow
+def test_a_large_map_draws_every_edge_and_keeps_its_labels_apart(open_recorded, tmp_path):
+    from kb.questions.maps import findings
+    from visual import views, write_html
+
+    G = _large_graph()
+    assert G.number_of_nodes() > 1000
+    path = write_html(*views.overview(G, findings(G), max_nodes=None), tmp_path / "large.html")
+    opened = open_recorded(path, (1920, 1080))
+    assert opened.eval("() => kbMap.edgesDrawn()") == G.number_of_edges()
+    assert opened.eval("() => kbMap.nodes.length") == G.number_of_nodes()
+    _, story = _marks(opened)
+    _assert_readable(opened, set(), story | {n for n in G})
+    opened.page.select_option("#filter-country", "country:rs")
+    shown = set(opened.eval("() => kbMap.nodes.get({filter: n => !n.hidden}).map(n => n.id)"))
+    visible_edges = sum(1 for u, v in G.edges() if u in shown and v in shown)
+    opened.eval("() => kbMap.network.redraw()")
+    assert opened.eval("() => kbMap.edgesDrawn()") == visible_edges
+    assert opened.errors == []

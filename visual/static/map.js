@@ -10,6 +10,9 @@
   var FADED_EDGE = "#e4e7eb";
   var FACE = "\"DejaVu Sans\", Arial, Helvetica, sans-serif";
   var GRID_EDGE_OPACITY = 0.28;
+  // Labels tried per frame, most important first: a screen holds far fewer, and the rest appear
+  // as the view zooms in on them.
+  var LABEL_BUDGET = 400;
 
   function fold(text) {  // as kb.text.fold: Cyrillic to Latin, no diacritics, lower case, words
     var lower = String(text || "").toLowerCase(), out = "";
@@ -17,12 +20,6 @@
       out += Object.prototype.hasOwnProperty.call(data.fold, ch) ? data.fold[ch] : ch;
     }
     return out.normalize("NFD").replace(/[\u0300-\u036f]/g, "").replace(/[^a-z0-9]+/g, " ").trim();
-  }
-  function tip(text) {
-    var el = document.createElement("div");
-    el.className = "map-tip";
-    el.textContent = text;
-    return el;
   }
   function $(id) { return document.getElementById(id); }
 
@@ -36,8 +33,16 @@
     baseNode[n.id] = n.color;
     n.gx = n.x;
     n.gy = n.y;
-    var item = Object.assign({}, n);
-    item.title = tip(n.tip);
+    // vis-network gets no label (the page draws them; measuring 2,000 unused labels costs a tenth
+    // of a second), but a box keeps one blank so that its size constraints apply. Tooltips are
+    // plain strings, which vis-network sets as text (innerText), never as markup.
+    var item = { id: n.id, x: n.x, y: n.y, shape: n.shape, size: n.size, borderWidth: n.borderWidth,
+      color: n.color, title: n.tip, type: n.type, mark: n.mark };
+    if (n.widthConstraint) {
+      item.label = " ";
+      item.widthConstraint = n.widthConstraint;
+      item.heightConstraint = n.heightConstraint;
+    }
     return item;
   });
   var edgeItems = data.edges.map(function (e) {
@@ -49,16 +54,25 @@
     }
     baseEdge[e.id] = e.color;
     edgeState[e.id] = grouped && !e.mark ? 1 : 0;
-    var item = Object.assign({}, e);
-    item.title = tip(e.tip);
-    if (grouped && !e.mark) item.color = Object.assign({}, e.color, { opacity: GRID_EDGE_OPACITY });
+    var item = { id: e.id, from: e.from, to: e.to, width: e.width, color: e.color, type: e.type };
+    if (e.tip) item.title = e.tip;
+    if (e.arrows) item.arrows = e.arrows;
+    if (grouped && !e.mark) item.color = { color: e.color.color, opacity: GRID_EDGE_OPACITY };
     return item;
   });
   var order = data.nodes.slice().sort(function (a, b) { return a.rank - b.rank; });
 
   var nodes = new vis.DataSet(nodeItems);
-  var edges = new vis.DataSet(edgeItems);
+  // A large map's edges are drawn by the page (vis-network would spend most of the load making
+  // thousands of edge objects; on large maps it offers them no hover anyway).
+  var ownEdges = data.nodes.length > (data.large || Infinity);
+  var edges = new vis.DataSet(ownEdges ? [] : edgeItems);
   var container = $("map");
+  // Selected or hovered, a node keeps its own fill and gets a black border.
+  data.options.nodes.chosen = {
+    node: function (values) { values.borderColor = "#000000"; },
+    label: false
+  };
   var network = new vis.Network(container, { nodes: nodes, edges: edges }, data.options);
 
   /* ---- Labels: drawn in screen pixels, most important first, never on top of each other. ---- */
@@ -85,7 +99,7 @@
     var c = this.cell;
     for (var i = Math.floor(b.x0 / c); i <= Math.floor(b.x1 / c); i++) {
       for (var j = Math.floor(b.y0 / c); j <= Math.floor(b.y1 / c); j++) {
-        if (fn(i + "," + j)) return true;
+        if (fn(i * 4096 + j)) return true;
       }
     }
     return false;
@@ -204,10 +218,16 @@
       if (story) stories.add(s.box);
       items.push({ n: n, x: x, y: y, s: s, story: story, dim: dim, must: !dim && (n.mark === "overlap" || n.mark === "gap" || n.mark === "focus" || (strong !== null && strong.has(n.id))) });
     }
+    // Where the marks are too many to all find room (a crowded map at the zoom that fits it), they
+    // give way like the others rather than cover one another; zooming in shows them.
+    var forceable = items.filter(function (it) { return it.must; }).length <= 40;
+    var crowded = items.filter(function (it) { return it.story; }).length > 150;
+    var budget = LABEL_BUDGET;
     items.forEach(function (it) {
       var n = it.n;
-      if (it.dim) return;
+      if (it.dim || budget <= 0) return;
       if (!it.story && !(lesserOK || it.s.rx >= 22)) return;
+      budget--;
       var px = it.story ? sp : lp, bold = it.story, lh = Math.round(px * 1.22);
       var head = layoutMode === "grid" ? heads[n.id] : null;
       function shape(lines) {
@@ -219,7 +239,8 @@
       var forms = [shape(n.lines)].concat(n.short && it.story ? [shape(n.short)] : []);
       var attempts = [];
       forms.forEach(function (f) { attempts.push([f, 0]); });
-      if (it.story) forms.forEach(function (f) { attempts.push([f, it.must ? 2 : 1]); });
+      var far = crowded ? (it.must ? 1 : 0) : it.must ? 2 : 1;
+      if (it.story && far) forms.forEach(function (f) { attempts.push([f, far]); });
       var chosen = null;
       for (var pass = 0; pass < (it.story ? 2 : 1) && !chosen; pass++) {
         for (var a = 0; a < attempts.length && !chosen; a++) {
@@ -235,7 +256,7 @@
           }
         }
       }
-      if (!chosen && it.must) {
+      if (!chosen && it.must && forceable) {
         var f = forms[forms.length - 1], first = candidates(it.x, it.y, it.s.rx, it.s.ry, f.w, f.h, 0, head)[0];
         chosen = { box: { x0: first[0], y0: first[1], x1: first[0] + f.w, y1: first[1] + f.h }, lines: f.lines, forced: true };
       }
@@ -316,7 +337,54 @@
     ctx.restore();
   }
 
+  var edgesDrawn = 0;
+  function drawEdges(ctx) {
+    if (!ownEdges) return;
+    var scale = network.body.view.scale, bodies = network.body.nodes, groups = new Map();
+    edgesDrawn = 0;
+    data.edges.forEach(function (e) {
+      if (hidden[e.from] || hidden[e.to]) return;
+      edgesDrawn++;
+      var key = edgeState[e.id], colour = key === 2 ? FADED_EDGE : baseEdge[e.id].color;
+      var width = Math.max(e.mark ? Math.max(e.width, 4) : e.width, 1 / scale);
+      var style = colour + "|" + (key === 1 ? GRID_EDGE_OPACITY : 1) + "|" + width.toFixed(1);
+      (groups.get(style) || groups.set(style, []).get(style)).push(e);
+    });
+    ctx.save();
+    ctx.lineCap = "round";
+    var arrows = scale > 0.35;
+    groups.forEach(function (list, style) {
+      var parts = style.split("|");
+      ctx.strokeStyle = ctx.fillStyle = parts[0];
+      ctx.globalAlpha = Number(parts[1]);
+      ctx.lineWidth = Number(parts[2]);
+      ctx.beginPath();
+      list.forEach(function (e) {
+        var a = bodies[e.from], b = bodies[e.to];
+        ctx.moveTo(a.x, a.y);
+        ctx.lineTo(b.x, b.y);
+      });
+      ctx.stroke();
+      if (!arrows) return;
+      ctx.beginPath();
+      list.forEach(function (e) {
+        if (e.arrows) return;
+        var a = bodies[e.from], b = bodies[e.to], dx = b.x - a.x, dy = b.y - a.y, d = Math.sqrt(dx * dx + dy * dy);
+        if (d < 1) return;
+        var r = (b.options.size || 10) + 2, ux = dx / d, uy = dy / d, tipX = b.x - ux * r, tipY = b.y - uy * r;
+        var len = Math.max(8, Number(parts[2]) * 2.5), half = len * 0.45;
+        ctx.moveTo(tipX, tipY);
+        ctx.lineTo(tipX - ux * len - uy * half, tipY - uy * len + ux * half);
+        ctx.lineTo(tipX - ux * len + uy * half, tipY - uy * len - ux * half);
+        ctx.closePath();
+      });
+      ctx.fill();
+    });
+    ctx.restore();
+  }
+
   network.on("beforeDrawing", drawGrid);
+  network.on("beforeDrawing", drawEdges);
   network.on("afterDrawing", drawLabels);
   network.once("afterDrawing", function () {
     window.__mapStill = performance.now();
@@ -410,7 +478,7 @@
     return shown;
   }
 
-  function apply() {
+  function apply(first) {
     var byPillar = facetSet("pillars", pillar), byCountry = facetSet("countries", country), byTime = timeSet();
     var nodeUpdates = [], edgeUpdates = [];
     data.nodes.forEach(function (n) {
@@ -436,8 +504,10 @@
       });
     });
     if (nodeUpdates.length) nodes.update(nodeUpdates);
-    if (edgeUpdates.length) edges.update(edgeUpdates);
-    report();
+    if (edgeUpdates.length && !ownEdges) edges.update(edgeUpdates);
+    if (ownEdges && edgeUpdates.length && !nodeUpdates.length) network.redraw();
+    // At first sight with nothing filtered, the header, legend and findings are the page's own.
+    if (!(first && byPillar === null && byCountry === null && byTime === null)) report();
     return hidden;
   }
 
@@ -817,12 +887,21 @@
   });
 
   startTimeline();
-  apply();
+  apply(true);
   fitView();
   if (data.present) enterPresent(false);
 
+  // The nodes as the page knows them: vis-network's data set, with the labels it draws.
+  function labelled(item) { return item && Object.assign({ label: byId[item.id].label, lines: byId[item.id].lines, short: byId[item.id].short, story: byId[item.id].story }, item); }
+  var nodeView = {
+    get: function (a, b) { var r = nodes.get(a, b); return Array.isArray(r) ? r.map(labelled) : labelled(r); },
+    getIds: function (a) { return nodes.getIds(a); },
+    update: function (u) { return nodes.update(u); },
+    dataSet: nodes
+  };
+  Object.defineProperty(nodeView, "length", { get: function () { return nodes.length; } });
   window.kbMap = {
-    network: network, nodes: nodes, edges: edges, fold: fold, focusOn: focusOn, showAll: showAll,
+    network: network, nodes: nodeView, edges: edges, fold: fold, focusOn: focusOn, showAll: showAll,
     labels: function () {
       return placed.filter(function (p) { return p.id !== null; }).map(function (p) {
         return { id: p.id, lines: p.lines, px: p.px, story: p.story, forced: p.forced,
@@ -831,6 +910,7 @@
     },
     steps: function () { return steps.slice(); },
     moving: function () { return moving; },
+    edgesDrawn: function () { return ownEdges ? edgesDrawn : network.body.edgeIndices.length; },
     step: function () { return presenting ? stepAt : null; },
     present: enterPresent, leave: leavePresent, showStep: showStep,
     setLayout: setLayout, layout: function () { return layoutMode; },

@@ -5,7 +5,8 @@ address, and the page's Content-Security-Policy forbids it besides (``default-sr
 Scripts run only if their SHA-256 is listed in that policy, so markup smuggled into a name
 could not run even if escaping failed; and it does not fail: the template autoescapes, the map
 data travels as JSON in a non-executed ``<script type="application/json">`` (``<``, ``>``, ``&``
-escaped), and tooltips are set with ``textContent``.
+escaped), tooltips are plain strings vis-network sets as text (``innerText``), and the page's own
+texts (labels on the canvas, captions, the coverage table) are drawn or set as text.
 """
 
 from __future__ import annotations

@@ -12,7 +12,7 @@
   var GRID_EDGE_OPACITY = 0.28;
   // Labels tried per frame, most important first: a screen holds far fewer, and the rest appear
   // as the view zooms in on them.
-  var LABEL_BUDGET = 400;
+  var LABEL_BUDGET = 300;
 
   function fold(text) {  // as kb.text.fold: Cyrillic to Latin, no diacritics, lower case, words
     var lower = String(text || "").toLowerCase(), out = "";
@@ -29,7 +29,6 @@
     byId[n.id] = n;
     adj[n.id] = new Set();
     addresses[n.id] = [];
-    searchText[n.id] = " " + n.search + " " + fold(n.label) + " ";
     baseNode[n.id] = n.color;
     n.gx = n.x;
     n.gy = n.y;
@@ -45,7 +44,11 @@
     }
     return item;
   });
-  var edgeItems = data.edges.map(function (e) {
+  // A large map's edges are drawn by the page (vis-network would spend most of the load making
+  // thousands of edge objects; on large maps it offers them no hover anyway).
+  var ownEdges = data.nodes.length > (data.large || Infinity);
+  var edgeItems = [];
+  data.edges.forEach(function (e) {
     adj[e.from].add(e.to);
     adj[e.to].add(e.from);
     if (e.type === "ADDRESSES") {
@@ -54,19 +57,17 @@
     }
     baseEdge[e.id] = e.color;
     edgeState[e.id] = grouped && !e.mark ? 1 : 0;
+    if (ownEdges) return;
     var item = { id: e.id, from: e.from, to: e.to, width: e.width, color: e.color, type: e.type };
     if (e.tip) item.title = e.tip;
     if (e.arrows) item.arrows = e.arrows;
     if (grouped && !e.mark) item.color = { color: e.color.color, opacity: GRID_EDGE_OPACITY };
-    return item;
+    edgeItems.push(item);
   });
   var order = data.nodes.slice().sort(function (a, b) { return a.rank - b.rank; });
 
   var nodes = new vis.DataSet(nodeItems);
-  // A large map's edges are drawn by the page (vis-network would spend most of the load making
-  // thousands of edge objects; on large maps it offers them no hover anyway).
-  var ownEdges = data.nodes.length > (data.large || Infinity);
-  var edges = new vis.DataSet(ownEdges ? [] : edgeItems);
+  var edges = new vis.DataSet(edgeItems);
   var container = $("map");
   // Selected or hovered, a node keeps its own fill and gets a black border.
   data.options.nodes.chosen = {
@@ -606,6 +607,10 @@
   var matches = [];
   function runSearch() {
     var query = fold(search.value);
+    if (query && !searchText.ready) {  // folded once, at the first search
+      data.nodes.forEach(function (n) { searchText[n.id] = " " + n.search + " " + fold(n.label) + " "; });
+      searchText.ready = true;
+    }
     matches = query ? data.nodes.filter(function (n) { return searchText[n.id].indexOf(query) >= 0; })
       .map(function (n) { return n.id; }) : [];
     status.textContent = !query ? "" : matches.length
@@ -731,10 +736,10 @@
     });
     if (stepAt >= steps.length) stepAt = Math.max(steps.length - 1, 0);
   }
-  function relayout(then) {
+  function relayout(then) {  // the page's layout changed: measure the map's box again, then draw
     network.setSize("100%", "100%");
+    then();
     network.redraw();
-    requestAnimationFrame(function () { then(); network.redraw(); });
   }
   function enterPresent(gesture) {
     if (presenting) return;
@@ -888,8 +893,8 @@
 
   startTimeline();
   apply(true);
-  fitView();
-  if (data.present) enterPresent(false);
+  if (data.present) enterPresent(false);  // before the first frame, so a still shows the first step
+  else fitView();
 
   // The nodes as the page knows them: vis-network's data set, with the labels it draws.
   function labelled(item) { return item && Object.assign({ label: byId[item.id].label, lines: byId[item.id].lines, short: byId[item.id].short, story: byId[item.id].story }, item); }

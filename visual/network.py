@@ -136,6 +136,7 @@ def _node_style(kind: str, node: str, marks: Highlights, size: float) -> dict[st
         gap_kind = marks.gap_nodes[node][0]
         colour = styles.UNDERFUNDED_COLOUR if gap_kind == "underfunded" else styles.GAP_COLOUR
         shape, border, border_width = styles.GAP_SHAPE, "#000000", 4
+        size = max(size, styles.GAP_MIN_SIZE)  # a need nobody answers counts 0: drawn to be seen
     faded = marks.keep is not None and node not in marks.keep and node not in marks.focus
     if faded:
         fill, border = styles.FADED["background"], styles.FADED["border"]

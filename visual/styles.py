@@ -44,6 +44,9 @@ MONEY_SIZE = (22.0, 70.0)
 DEGREE_SIZE = (12.0, 34.0)
 #: Sizes by a count (projects a donor funds, projects addressing a need, needs a project addresses).
 COUNT_SIZE = (16.0, 46.0)
+#: A gap's triangle is at least this large, whatever its size measure says (it is what the map is
+#: about; a need nobody answers would count zero projects).
+GAP_MIN_SIZE = 30.0
 #: What node sizes can follow (``kb map --size-by``).
 SIZE_BY = ("count", "money", "links")
 #: Edge widths in pixels.

@@ -215,7 +215,7 @@
       var lit = emphasis !== null && emphasis.has(n.id);
       var dim = emphasis !== null && !lit;
       var story = !dim && (n.story || (lit && emphasis.size <= 80));
-      symbols.add(s.box);
+      if (!dim) symbols.add(s.box);  // faded context may lie under a label
       if (story) stories.add(s.box);
       items.push({ n: n, x: x, y: y, s: s, story: story, dim: dim, must: !dim && (n.mark === "overlap" || n.mark === "gap" || n.mark === "focus" || (strong !== null && strong.has(n.id))) });
     }
@@ -250,6 +250,7 @@
           for (var k = attempts[a][1] ? 8 : 0; k < cands.length; k++) {
             var c = cands[k];
             var x0 = Math.min(Math.max(c[0], 2), W - w - 2), y0 = Math.min(Math.max(c[1], top), H - h - 2);
+            if (Math.abs(x0 - c[0]) + Math.abs(y0 - c[1]) > 24) continue;  // not pushed far off its place
             var b = { x0: x0, y0: y0, x1: x0 + w, y1: y0 + h };
             if (labels.hits(b) || stories.hits(b) || (pass === 0 && symbols.hitsOther(b, it.s.box))) continue;
             chosen = { box: b, lines: form.lines, far: c[2] || Math.abs(x0 - c[0]) + Math.abs(y0 - c[1]) > 4 };
@@ -274,11 +275,15 @@
       if (p.far) {
         var cx = Math.min(Math.max(p.x, b.x0), b.x1), cy = Math.min(Math.max(p.y, b.y0), b.y1);
         ctx.beginPath();
-        ctx.strokeStyle = "#52606d";
-        ctx.lineWidth = 1.2;
+        ctx.strokeStyle = "#323f4b";
+        ctx.lineWidth = 1.5;
         ctx.moveTo(p.x, p.y);
         ctx.lineTo(cx, cy);
         ctx.stroke();
+        ctx.beginPath();
+        ctx.fillStyle = "#323f4b";
+        ctx.arc(cx, cy, 2.5, 0, 2 * Math.PI);
+        ctx.fill();
       }
       if (p.forced) {
         ctx.fillStyle = "rgba(255, 255, 255, 0.92)";
@@ -347,7 +352,7 @@
       if (hidden[e.from] || hidden[e.to]) return;
       edgesDrawn++;
       var key = edgeState[e.id], colour = key === 2 ? FADED_EDGE : baseEdge[e.id].color;
-      var width = Math.max(e.mark ? Math.max(e.width, 4) : e.width, 1 / scale);
+      var width = key === 2 ? 1 / scale : Math.max(e.mark ? Math.max(e.width, 4) : e.width, 1 / scale);
       var style = colour + "|" + (key === 1 ? GRID_EDGE_OPACITY : 1) + "|" + width.toFixed(1);
       (groups.get(style) || groups.set(style, []).get(style)).push(e);
     });
@@ -501,6 +506,7 @@
       edgeState[e.id] = key;
       edgeUpdates.push({
         id: e.id,
+        width: dim ? Math.min(e.width, 1.5) : e.width,  // faded context stays thin, even zoomed in
         color: dim ? { color: FADED_EDGE, opacity: 1 } : Object.assign({}, baseEdge[e.id], { opacity: faint ? GRID_EDGE_OPACITY : 1 })
       });
     });

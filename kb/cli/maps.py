@@ -9,6 +9,7 @@ show.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated
@@ -110,28 +111,39 @@ def _rates(out: Out) -> Rates | None:
     return read_rates(out.rates)
 
 
-@map_app.command()
-def overview(
-    ctx: typer.Context,
-    output: OutputOption,
-    pillar: PillarOption = None,
-    country: CountryOption = None,
-    donor: DonorOption = None,
-    date_from: FromOption = None,
-    date_to: ToOption = None,
-    cycle: CycleOption = None,
-    png: PngOption = None,
-    size: SizeOption = "1920x1080",
-    pdf: PdfOption = None,
-    paper: PaperOption = "A4",
-    present: PresentOption = False,
-    size_by: SizeByOption = None,
-    rates: RatesOption = None,
-) -> None:
-    """The whole knowledge base (or what the filters select), overlaps and gaps marked."""
-    asked = Asked(pillar, country, donor, date_from, date_to, cycle)
-    out = Out(png, size, pdf, paper, present, size_by, rates)
-    _write(maps.overview(get_store(ctx), asked, rates=_rates(out)), output, out)
+def _filtered_view(name: str, question: Callable[..., MapData], help_text: str) -> None:
+    """Register ``kb map NAME``: a view of what the filters select, the same options for every one."""
+
+    def command(
+        ctx: typer.Context,
+        output: OutputOption,
+        pillar: PillarOption = None,
+        country: CountryOption = None,
+        donor: DonorOption = None,
+        date_from: FromOption = None,
+        date_to: ToOption = None,
+        cycle: CycleOption = None,
+        png: PngOption = None,
+        size: SizeOption = "1920x1080",
+        pdf: PdfOption = None,
+        paper: PaperOption = "A4",
+        present: PresentOption = False,
+        size_by: SizeByOption = None,
+        rates: RatesOption = None,
+    ) -> None:
+        asked = Asked(pillar, country, donor, date_from, date_to, cycle)
+        out = Out(png, size, pdf, paper, present, size_by, rates)
+        _write(question(get_store(ctx), asked, rates=_rates(out)), output, out)
+
+    command.__doc__ = help_text
+    map_app.command(name)(command)
+
+
+_filtered_view(
+    "overview",
+    maps.overview,
+    "The whole knowledge base (or what the filters select), overlaps and gaps marked.",
+)
 
 
 @map_app.command("pillar")
@@ -224,73 +236,13 @@ def need_map(
     _write(maps.need(get_store(ctx), need_id, rates=_rates(out)), output, out)
 
 
-@map_app.command("overlaps")
-def overlaps_map(
-    ctx: typer.Context,
-    output: OutputOption,
-    pillar: PillarOption = None,
-    country: CountryOption = None,
-    donor: DonorOption = None,
-    date_from: FromOption = None,
-    date_to: ToOption = None,
-    cycle: CycleOption = None,
-    png: PngOption = None,
-    size: SizeOption = "1920x1080",
-    pdf: PdfOption = None,
-    paper: PaperOption = "A4",
-    present: PresentOption = False,
-    size_by: SizeByOption = None,
-    rates: RatesOption = None,
-) -> None:
-    """Overlap clusters highlighted: distinct donors on the same need at the same time."""
-    asked = Asked(pillar, country, donor, date_from, date_to, cycle)
-    out = Out(png, size, pdf, paper, present, size_by, rates)
-    _write(maps.overlaps(get_store(ctx), asked, rates=_rates(out)), output, out)
-
-
-@map_app.command("gaps")
-def gaps_map(
-    ctx: typer.Context,
-    output: OutputOption,
-    pillar: PillarOption = None,
-    country: CountryOption = None,
-    donor: DonorOption = None,
-    date_from: FromOption = None,
-    date_to: ToOption = None,
-    cycle: CycleOption = None,
-    png: PngOption = None,
-    size: SizeOption = "1920x1080",
-    pdf: PdfOption = None,
-    paper: PaperOption = "A4",
-    present: PresentOption = False,
-    size_by: SizeByOption = None,
-    rates: RatesOption = None,
-) -> None:
-    """Needs nobody addresses (or addresses with too little money), flagged."""
-    asked = Asked(pillar, country, donor, date_from, date_to, cycle)
-    out = Out(png, size, pdf, paper, present, size_by, rates)
-    _write(maps.gaps(get_store(ctx), asked, rates=_rates(out)), output, out)
-
-
-@map_app.command("cofunding")
-def cofunding_map(
-    ctx: typer.Context,
-    output: OutputOption,
-    pillar: PillarOption = None,
-    country: CountryOption = None,
-    donor: DonorOption = None,
-    date_from: FromOption = None,
-    date_to: ToOption = None,
-    cycle: CycleOption = None,
-    png: PngOption = None,
-    size: SizeOption = "1920x1080",
-    pdf: PdfOption = None,
-    paper: PaperOption = "A4",
-    present: PresentOption = False,
-    size_by: SizeByOption = None,
-    rates: RatesOption = None,
-) -> None:
-    """The donor–donor network: donors funding projects on the same needs."""
-    asked = Asked(pillar, country, donor, date_from, date_to, cycle)
-    out = Out(png, size, pdf, paper, present, size_by, rates)
-    _write(maps.cofunding(get_store(ctx), asked, rates=_rates(out)), output, out)
+for _name, _question, _help in (
+    (
+        "overlaps",
+        maps.overlaps,
+        "Overlap clusters highlighted: distinct donors on the same need at the same time.",
+    ),
+    ("gaps", maps.gaps, "Needs nobody addresses (or addresses with too little money), flagged."),
+    ("cofunding", maps.cofunding, "The donor–donor network: donors funding projects on the same needs."),
+):
+    _filtered_view(_name, _question, _help)

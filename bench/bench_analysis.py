@@ -84,13 +84,19 @@ def _day(rng: random.Random, low: int = 2015, high: int = 2026) -> dt.date:
     return dt.date(low, 1, 1) + dt.timedelta(days=rng.randrange((high - low + 1) * 365))
 
 
-def generate(seed: int = SEED) -> Batch:
+def generate(seed: int = SEED, scale: float = 1.0) -> Batch:
     """A graph of exactly :data:`NODES` nodes and :data:`EDGES` edges with the mix of a real one.
 
     25,000 needs (3 edges each), 50,000 projects (45,000 addressing a need, 5,000 linked to none
     as IATI imports are), 2,000 organisations of which 300 fund, 3,000 institutions, 10,000
-    people, 5,000 events, documents to make up the count; funding mostly in EUR.
+    people, 5,000 events, documents to make up the count; funding mostly in EUR. ``scale``
+    multiplies every count (0.1: 10k nodes / 30k edges; 10: 1M / 3M) and keeps the mix.
     """
+
+    def n(count: int) -> int:
+        return int(count * scale)
+
+    total_nodes, total_edges = n(NODES), n(EDGES)
     rng = random.Random(seed)
     nodes: list[dict[str, Any]] = []
     edges: list[dict[str, Any]] = []
@@ -100,17 +106,17 @@ def generate(seed: int = SEED) -> Batch:
         for c in PARTNERS + DONOR_STATES
     ]
     nodes += [_n("Pillar", f"pillar:{p}", code=p, number=i) for i, p in enumerate(PILLARS, 1)]
-    orgs = [f"org:g{i:05d}" for i in range(2000)]
+    orgs = [f"org:g{i:05d}" for i in range(n(2000))]
     nodes += [_n("Organisation", o, acronym=f"G{i}") for i, o in enumerate(orgs)]
-    insts = [f"inst:g{i:05d}" for i in range(3000)]
+    insts = [f"inst:g{i:05d}" for i in range(n(3000))]
     nodes += [_n("Institution", i) for i in insts]
     edges += [_e("PART_OF", inst, f"country:{PARTNERS[k % 6]}") for k, inst in enumerate(insts)]
-    donors = orgs[:300] + countries[6:]
-    people = [f"person:g{i:05d}" for i in range(10_000)]
+    donors = orgs[: n(300)] + countries[6:]
+    people = [f"person:g{i:05d}" for i in range(n(10_000))]
     nodes += [_n("Person", p) for p in people]
-    edges += [_e("WORKS_FOR", p, rng.choice(orgs + insts)) for p in people[:5000]]
+    edges += [_e("WORKS_FOR", p, rng.choice(orgs + insts)) for p in people[: n(5000)]]
 
-    needs = [f"need:g{i:05d}" for i in range(25_000)]
+    needs = [f"need:g{i:05d}" for i in range(n(25_000))]
     for k, need in enumerate(needs):  # need k, institution k and project k belong to partner k % 6
         props: dict[str, Any] = {
             "priority": rng.choice(["high", "medium", "low"]),
@@ -125,13 +131,13 @@ def generate(seed: int = SEED) -> Batch:
         edges += [
             _e("STATED_BY", need, f"country:{PARTNERS[k % 6]}"),
             _e("IN_PILLAR", need, f"pillar:{rng.choice(PILLARS)}"),
-            _e("RESPONSIBLE_FOR", insts[(k % 6) + 6 * rng.randrange(500)], need),
+            _e("RESPONSIBLE_FOR", insts[(k % 6) + 6 * rng.randrange(n(500))], need),
         ]
 
-    projects = [f"project:g{i:05d}" for i in range(50_000)]
-    implementing = rng.sample(projects, 30_000)
-    benefiting = rng.sample(projects, 15_000)
-    second_funder = rng.sample(projects, 2_000)
+    projects = [f"project:g{i:05d}" for i in range(n(50_000))]
+    implementing = rng.sample(projects, n(30_000))
+    benefiting = rng.sample(projects, n(15_000))
+    second_funder = rng.sample(projects, n(2_000))
     for k, project in enumerate(projects):
         start = _day(rng)
         props = {
@@ -145,8 +151,8 @@ def generate(seed: int = SEED) -> Batch:
         nodes.append(_n("Project", project, **props))
         country = f"country:{PARTNERS[k % 6]}"
         edges.append(_e("TARGETS", project, country))
-        if k < 45_000:
-            edges.append(_e("ADDRESSES", project, needs[6 * rng.randrange(25_000 // 6) + k % 6]))
+        if k < n(45_000):
+            edges.append(_e("ADDRESSES", project, needs[6 * rng.randrange(n(25_000) // 6) + k % 6]))
         else:
             edges.append(_e("IN_PILLAR", project, f"pillar:{rng.choice(PILLARS)}"))
         edges.append(
@@ -162,28 +168,31 @@ def generate(seed: int = SEED) -> Batch:
     for project in second_funder:
         edges.append(_e("FUNDS", rng.choice(donors), project, key="co", amount=100_000.0, currency="EUR"))
     edges += [_e("IMPLEMENTS", rng.choice(orgs), p) for p in implementing]
-    edges += [_e("BENEFITS", p, insts[int(p[-5:]) % 6 + 6 * rng.randrange(500)]) for p in benefiting]
+    edges += [
+        _e("BENEFITS", p, insts[int(p.rpartition("g")[2]) % 6 + 6 * rng.randrange(n(500))])
+        for p in benefiting
+    ]
 
-    events = [f"event:g{i:05d}" for i in range(5000)]
+    events = [f"event:g{i:05d}" for i in range(n(5000))]
     for k, event in enumerate(events):
         nodes.append(_n("Event", event, date=_day(rng).isoformat()))
         edges += [
-            _e("ORGANISED", rng.choice(orgs[:100]), event),
+            _e("ORGANISED", rng.choice(orgs[: n(100)]), event),
             _e("HELD_IN", event, f"country:{PARTNERS[k % 6]}"),
         ]
-    docs = NODES - len(nodes)
+    docs = total_nodes - len(nodes)
     nodes += [_n("Document", f"doc:g{i:05d}") for i in range(docs)]
     edges += [_e("PRODUCED", rng.choice(orgs), f"doc:g{i:05d}") for i in range(docs)]
     seen: set[tuple[str, str]] = set()
-    while len(edges) < EDGES:
+    while len(edges) < total_edges:
         pair = (rng.choice(people + orgs + insts), rng.choice(events))
         if pair not in seen:
             seen.add(pair)
             edges.append(_e("PARTICIPATED_IN", *pair))
-    assert len(nodes) == NODES and len(edges) == EDGES, (len(nodes), len(edges))
-    for i in range(0, NODES, 997):  # the generated records are valid records
+    assert len(nodes) == total_nodes and len(edges) == total_edges, (len(nodes), len(edges))
+    for i in range(0, total_nodes, 997):  # the generated records are valid records
         validate_node(nodes[i])
-    for i in range(0, EDGES, 997):
+    for i in range(0, total_edges, 997):
         validate_edge(edges[i])
     return Batch(nodes=nodes, edges=edges)
 

@@ -15,7 +15,7 @@ import networkx as nx
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from graph_schema import MAPPED_TYPES
-from kb.graph import LINKED_OUTSIDE, to_networkx
+from kb.graph import LINKED_OUTSIDE, from_columns
 
 if TYPE_CHECKING:
     from kb.store.port import GraphStore
@@ -126,10 +126,8 @@ def neighbourhood(store: GraphStore, node_id: str, depth: int = 1) -> nx.MultiDi
 
 
 def whole_graph(store: GraphStore) -> nx.MultiDiGraph:
-    """Every node and edge of the store, read in batches of 5,000."""
-    nodes = [n for chunk in store.iter_nodes(5000) for n in chunk]
-    edges = [e for chunk in store.iter_edges(5000) for e in chunk]
-    return to_networkx(nodes, edges)
+    """Every node and edge of the store, read columnar (:meth:`GraphStore.graph_columns`)."""
+    return from_columns(store.graph_columns())
 
 
 def _with_addressing_projects(store: GraphStore, selected: set[str]) -> set[str]:

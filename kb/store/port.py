@@ -14,6 +14,7 @@ from typing import Self
 import networkx as nx
 
 from kb import selection
+from kb.graph import GraphColumns
 from kb.records import Batch, EdgeRecord, NodeRecord
 from kb.selection import SubgraphFilter
 from kb.store.writes import WriteLogEntry, WriteSummary
@@ -116,6 +117,18 @@ class GraphStore(abc.ABC):
     @abc.abstractmethod
     def close(self) -> None:
         """Release the store's connections; the store is not used afterwards."""
+
+    # -- the fast whole-graph read (issue 15) -------------------------------------------------
+    def graph_columns(self) -> GraphColumns:
+        """Every node and edge, columnar (:class:`~kb.graph.GraphColumns`): nodes in id order,
+        edges in (type, source, target, key) order, records as :meth:`iter_nodes` gives them.
+
+        :func:`kb.selection.whole_graph` builds the graph of it. This default reads the batches of
+        :meth:`iter_nodes` and :meth:`iter_edges`; the adapters answer it in one query per table.
+        """
+        nodes = [n for chunk in self.iter_nodes(5000) for n in chunk]
+        edges = [e for chunk in self.iter_edges(5000) for e in chunk]
+        return GraphColumns.of(nodes, edges)
 
     # -- the selection rules of kb.selection, as methods ------------------------------------
     def subgraph(self, filters: SubgraphFilter | None = None) -> nx.MultiDiGraph:

@@ -31,7 +31,7 @@ import networkx as nx
 
 from graph_schema import EDGE_TYPES, NODE_TYPES, PERIOD_FIELDS, SCHEMA_VERSION, searchable_fields
 from kb.errors import IncompatibleStoreError, KBError, NotFoundError, StoreError, StoreUnavailableError
-from kb.graph import to_networkx
+from kb.graph import GraphColumns, paused_gc, to_networkx
 from kb.records import (
     Batch,
     EdgeRecord,
@@ -63,6 +63,8 @@ APPLICATION_ID = 0x57424B42
 CHUNK = 500
 #: How long a read waits for a lock (only a checkpoint or a recovery takes one under WAL), in ms.
 READ_BUSY_MS = 5000
+#: Records decoded per ``json.loads`` call by :meth:`SQLiteStore.graph_columns`.
+DECODE_ROWS = 20_000
 #: A write that has waited this long for another write is told to ``on_wait`` (seconds).
 WAIT_NOTICE = 1.0
 
@@ -585,3 +587,44 @@ class SQLiteStore(GraphStore):
             "SELECT at, actor, action, summary FROM writes ORDER BY rowid DESC LIMIT ?", (limit,)
         )
         return [WriteLogEntry(at=r[0], actor=r[1], action=r[2], summary=json.loads(r[3])) for r in rows]
+
+    # -- the fast whole-graph read (issue 15) -----------------------------------------------
+    def graph_columns(self) -> GraphColumns:
+        """Every node and edge in one read transaction, one query per table.
+
+        Each query reads in the order the graph wants, from an index (nodes by id, edges by
+        (type, source, target, key)); records are decoded :data:`DECODE_ROWS` at a time as one
+        JSON array, so one decoder call shares its key strings across those records.
+        """
+        columns = GraphColumns()
+        conn = self._conn
+        try:
+            with paused_gc():
+                opened = not conn.in_transaction
+                if opened:
+                    conn.execute("BEGIN")
+                try:
+                    cursor = conn.execute("SELECT record FROM nodes ORDER BY id")
+                    while rows := cursor.fetchmany(DECODE_ROWS):
+                        columns.nodes += _decoded(r[0] for r in rows)
+                    cursor = conn.execute(
+                        "SELECT source, target, type || ':' || key, record FROM edges "
+                        "ORDER BY type, source, target, key"
+                    )
+                    while rows := cursor.fetchmany(DECODE_ROWS):
+                        sources, targets, keys, records = zip(*rows, strict=True)
+                        columns.sources += sources
+                        columns.targets += targets
+                        columns.keys += keys
+                        columns.edges += _decoded(records)
+                finally:
+                    if opened:
+                        conn.execute("COMMIT")
+        except sqlite3.Error as exc:
+            raise StoreError(f"store {self.path}: {exc}") from exc
+        return columns
+
+
+def _decoded(records: Iterable[str]) -> list[dict[str, Any]]:
+    """Stored JSON records decoded in one call (as one array)."""
+    return json.loads("[" + ",".join(records) + "]")

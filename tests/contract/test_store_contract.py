@@ -309,3 +309,24 @@ def test_every_write_is_logged_with_actor_and_summary(store, small_graph):
     log = store.write_log()
     assert [e.actor for e in log[:2]] == ["token:bob", "token:alice"]
     assert log[1].summary["nodes_created"] == len(small_graph["nodes"])
+
+
+# -- the columnar whole-graph read (issue 15) ----------------------------------------------------
+def test_graph_columns_give_the_nodes_in_id_order_as_iter_nodes_gives_them(store, small_graph):
+    load(store, small_graph)
+    assert store.graph_columns().nodes == snapshot(store)[0]
+
+
+def test_graph_columns_give_the_edges_in_identity_order_with_their_ends_and_keys(store, small_graph):
+    load(store, small_graph)
+    columns = store.graph_columns()
+    expected = sorted((e for chunk in store.iter_edges() for e in chunk), key=edge_identity)
+    assert columns.edges == expected
+    assert columns.sources == [e["source"] for e in expected]
+    assert columns.targets == [e["target"] for e in expected]
+    assert columns.keys == [f"{e['type']}:{e.get('key', '')}" for e in expected]
+
+
+def test_graph_columns_of_an_empty_store_are_empty(store):
+    columns = store.graph_columns()
+    assert (columns.nodes, columns.edges) == ([], [])

@@ -35,7 +35,7 @@ from neo4j import exceptions as neo
 
 from graph_schema import EDGE_TYPES, NODE_TYPES, SCHEMA_VERSION
 from kb.errors import IncompatibleStoreError, KBError, NotFoundError, StoreUnavailableError
-from kb.graph import to_networkx
+from kb.graph import GraphColumns, paused_gc, to_networkx
 from kb.records import (
     Batch,
     EdgeRecord,
@@ -453,6 +453,20 @@ class Neo4jStore(GraphStore):
                 pending = pending[batch_size:]
         if pending:
             yield pending
+
+    # -- the fast whole-graph read (issue 15) ---------------------------------------------
+    def graph_columns(self) -> GraphColumns:
+        """Every node and edge in one read transaction, one statement each (see the port)."""
+
+        def work(tx: ManagedTransaction) -> GraphColumns:
+            with paused_gc():
+                nodes = [decode_node(r["props"]) for r in tx.run(q.ALL_NODES)]
+                edges = [
+                    decode_edge(r["type"], r["source"], r["target"], r["props"]) for r in tx.run(q.ALL_EDGES)
+                ]
+                return GraphColumns.of(nodes, edges)
+
+        return self._execute(False, work)
 
     def write_log(self, limit: int = 100) -> list[WriteLogEntry]:
         rows = self._read(q.WRITE_LOG, limit=limit)

@@ -296,6 +296,15 @@ WIPE_TEST_DATABASE = Cypher(f"MATCH (n) WHERE NOT n:{TEST_MARKER} DETACH DELETE 
 #: Empties a large database a slice at a time (one transaction for 400k records needs a large heap).
 DELETE_SOME_NODES = Cypher("MATCH (n) WITH n LIMIT $size DETACH DELETE n RETURN count(*) AS n")
 
+# -- the fast whole-graph read (issue 15): one statement per kind of record ------------------
+#: Every node's properties, in id order (the order of the graph's nodes).
+ALL_NODES = Cypher(f"MATCH (n:{NODE}) RETURN properties(n) AS props ORDER BY n.id")
+#: Every relationship between two nodes, with its ends' ids (sorted by the adapter).
+ALL_EDGES = Cypher(
+    f"MATCH (s:{NODE})-[r]->(t:{NODE}) "
+    "RETURN s.id AS source, type(r) AS type, t.id AS target, properties(r) AS props"
+)
+
 # -- the local server (kb.store.neo4j.local), on the system database ---------------------------
 #: A new data folder's user neo4j has the initial password "neo4j", which must be changed first.
 SET_INITIAL_PASSWORD = Cypher("ALTER CURRENT USER SET PASSWORD FROM $old TO $new")

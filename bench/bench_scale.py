@@ -221,7 +221,7 @@ def serve(code: Path, path: Path, workers: int) -> dict[str, float]:
         deadline = time.monotonic() + 60
         while True:
             try:
-                get(base + "/api/healthz", timeout=2)
+                get(base + "/healthz", timeout=2)
                 break
             except OSError:
                 if time.monotonic() > deadline or server.poll() is not None:

@@ -13,6 +13,9 @@ import networkx as nx
 
 from kb.records import EdgeRecord, NodeRecord, edge_identity
 
+#: Instance attribute of a graph read whole from a store: nobody modifies it, so what is derived
+#: from it (the analyses' facts, :meth:`kb.analysis.links.Facts.of`) is kept with it.
+READ_ONLY = "_kb_read_only"
 #: Graph attribute of a filtered subgraph: the projects in it that address a need the filters
 #: left out (so the analyses do not take them for projects linked to no need).
 LINKED_OUTSIDE = "projects_addressing_needs_outside"
@@ -122,4 +125,5 @@ def from_columns(columns: GraphColumns) -> nx.MultiDiGraph:
                 pred[v][u] = keyed
             record["source"], record["target"] = u, v
             keyed[keys.setdefault(key, key)] = record
+    graph.__dict__[READ_ONLY] = True
     return graph

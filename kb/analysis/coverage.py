@@ -51,7 +51,7 @@ def coverage(G: nx.MultiDiGraph, *, rates: Rates | None = None) -> Coverage:
     >>> [(c.country.id, c.pillar.id, c.needs, c.addressed) for c in coverage(G).cells]
     [('country:rs', 'pillar:wbbsi', 1, 0)]
     """
-    facts = Facts(G)
+    facts = Facts.of(G)
     partners = [c for c in nodes_of(G, "Country") if G.nodes[c].get("wb_partner")]
     pillars = sorted(nodes_of(G, "Pillar"), key=lambda p: (G.nodes[p].get("number", 9), p))
     needs_in: dict[tuple[str, str], list[str]] = {}

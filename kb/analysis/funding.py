@@ -108,7 +108,7 @@ def who_funds(G: nx.MultiDiGraph, need_id: str, *, rates: Rates | None = None) -
     ([('org:x', 'funder', {'USD': 5.0})], {'USD': 5.0})
     """
     _check(G, need_id, {"Need"}, "a need")
-    facts = Facts(G)
+    facts = Facts.of(G)
     projects = addressing_projects(G, need_id)
     lines = [line for p in projects for line in funding_lines(G, facts, p)]
     live = [p for p in projects if not facts[p].cancelled]
@@ -154,7 +154,7 @@ def co_funders(G: nx.MultiDiGraph, org_id: str) -> CoFunders:
     [('need:n', ['org:y'])]
     """
     _check(G, org_id, ACTOR_TYPES, "an actor")
-    facts = Facts(G)
+    facts = Facts.of(G)
     needs: dict[str, list[str]] = defaultdict(list)
     for project in sorted({e["target"] for e in out_edges(G, org_id, "FUNDS")}):
         if not facts[project].cancelled:
@@ -198,7 +198,7 @@ def cofunding(G: nx.MultiDiGraph, *, rates: Rates | None = None) -> list[Cofundi
     >>> [([d.id for d in c.donors], c.weight, c.amounts) for c in cofunding(G)]
     [(['org:x', 'org:y'], 1, {'EUR': 7.0})]
     """
-    facts = Facts(G)
+    facts = Facts.of(G)
     funded = _funded_needs(G, facts)
     by_need: dict[str, set[str]] = defaultdict(set)
     for donor, needs in funded.items():

@@ -38,6 +38,7 @@ from kb.analysis.links import (
 from kb.analysis.models import Amounts, Gap, GapKind, Span
 from kb.analysis.money import Rates, total
 from kb.analysis.periods import intersect, record_span
+from kb.graph import paused_gc
 
 #: What each kind of gap means: the one wording every page, table, export and doc uses.
 KINDS: dict[str, str] = dict(
@@ -220,7 +221,8 @@ def gaps(G: nx.MultiDiGraph, *, window: Span | None = None, rates: Rates | None 
     >>> [(g.kind, g.shortfall) for g in gaps(G)]
     [('underfunded', {'EUR': 40.0})]
     """
-    facts = Facts(G)
-    found = [g for n in nodes_of(G, "Need") if (g := _need_gap(G, facts, n, window, rates)) is not None]
-    found += _empty_cells(G, facts, window)
-    return sorted(found, key=rank_key)
+    with paused_gc():
+        facts = Facts.of(G)
+        found = [g for n in nodes_of(G, "Need") if (g := _need_gap(G, facts, n, window, rates)) is not None]
+        found += _empty_cells(G, facts, window)
+        return sorted(found, key=rank_key)

@@ -21,6 +21,7 @@ from graph_schema import (
 from kb.analysis.models import Amounts, Evidence, NodeRef, Span
 from kb.analysis.money import counted_funding, edge_amounts, joint_total, total
 from kb.analysis.periods import active_span, intersect, record_span
+from kb.graph import READ_ONLY
 
 
 def type_of(G: nx.MultiDiGraph, node_id: str) -> str | None:
@@ -161,7 +162,19 @@ class Facts:
     """Project facts, node references and evidence, each built once per analysis run and reused.
 
     Results are frozen models, so one reference or evidence item can appear in many results.
+    A graph read whole from a store (:func:`kb.graph.from_columns`) is never modified, so
+    :meth:`of` keeps its facts with it and every analysis of it shares them.
     """
+
+    @classmethod
+    def of(cls, G: nx.MultiDiGraph) -> Facts:
+        """The shared facts of a graph read whole from a store; fresh ones of any other graph."""
+        if not G.__dict__.get(READ_ONLY):
+            return cls(G)
+        found = G.__dict__.get("_kb_facts")
+        if found is None:
+            found = G.__dict__["_kb_facts"] = cls(G)
+        return found
 
     def __init__(self, G: nx.MultiDiGraph) -> None:
         self.G = G

@@ -37,7 +37,7 @@ from kb.analysis.links import (
 from kb.analysis.models import Overlap, Span
 from kb.analysis.money import Rates, convert, total
 from kb.analysis.periods import intersect, span_sort_key
-from kb.graph import LINKED_OUTSIDE
+from kb.graph import LINKED_OUTSIDE, paused_gc
 
 
 def _funders_differ(a: ProjectFacts, b: ProjectFacts) -> bool:
@@ -211,7 +211,8 @@ def overlaps(G: nx.MultiDiGraph, *, window: Span | None = None, rates: Rates | N
     >>> [o.period.label() for o in overlaps(G)]  # touching on one day
     ['2023-06-30 – 2023-06-30']
     """
-    facts = Facts(G)
-    found = need_overlaps(G, window=window, rates=rates, facts=facts)
-    found += context_overlaps(G, window=window, rates=rates, facts=facts)
-    return sorted(found, key=rank_key)
+    with paused_gc():
+        facts = Facts.of(G)
+        found = need_overlaps(G, window=window, rates=rates, facts=facts)
+        found += context_overlaps(G, window=window, rates=rates, facts=facts)
+        return sorted(found, key=rank_key)

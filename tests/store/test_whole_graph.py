@@ -63,3 +63,19 @@ def test_paused_gc_restores_the_collector_as_it_was():
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_the_facts_of_a_graph_read_whole_are_shared_by_every_analysis(tmp_path):
+    from kb.analysis.links import Facts
+
+    with SQLiteStore(tmp_path / "kb.sqlite") as store:
+        store.upsert(load_seeds(demo=True))
+        g = store.subgraph()
+    assert Facts.of(g) is Facts.of(g)
+
+
+def test_a_graph_built_by_hand_gets_fresh_facts_each_time():
+    from kb.analysis.links import Facts
+
+    g = to_networkx([{"id": "project:a", "type": "Project"}], [])
+    assert Facts.of(g) is not Facts.of(g)

@@ -1,50 +1,102 @@
 """Whole-graph page data (the overview's coverage, overlaps and gaps…) reused until the store changes.
 
-The key of a cached value includes the store's *version*: its latest write-log entry and its
-counts, so any write (through the API, the CLI or another worker) makes the next page compute
-afresh. A time limit bounds staleness besides (two identical writes within one second).
+The key of a cached value is the page's key and the store's *data version*
+(:meth:`GraphStore.data_version`: on SQLite the write log's last rowid, one index lookup), so
+any write (through the API, the CLI or another worker) makes the next view compute afresh.
+
+A page that took longer than ``background_after`` seconds to compute is not recomputed while
+its viewer waits: after a write, the previous value is served at once (with the data date it
+was computed at) and the new one is computed in a background thread, one per page at a time.
+Quick pages (small stores) are recomputed at once, so they are never behind the data.
 """
 
 from __future__ import annotations
 
-import json
+import logging
 import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from kb.store.port import GraphStore
 
 T = TypeVar("T")
+log = logging.getLogger("kb.api")
 
 
 def store_version(store: GraphStore) -> str:
-    latest = store.write_log(limit=1)
-    return json.dumps(
-        [latest[0].model_dump() if latest else None, store.counts()], sort_keys=True, default=str
-    )
+    return store.data_version()
+
+
+@dataclass
+class Entry:
+    version: str
+    at: float
+    seconds: float
+    value: Any
 
 
 class PageCache:
-    def __init__(self, seconds: float = 300.0, size: int = 64) -> None:
+    def __init__(self, seconds: float = 300.0, size: int = 64, background_after: float = 0.5) -> None:
         self.seconds = seconds
         self.size = size
-        self._items: OrderedDict[tuple[str, str], tuple[float, Any]] = OrderedDict()
+        self.background_after = background_after
+        self._items: OrderedDict[str, Entry] = OrderedDict()
+        self._refreshing: set[str] = set()
         self._lock = threading.Lock()
 
     def get(self, store: GraphStore, key: str, compute: Callable[[], T]) -> T:
-        """The value of ``compute()`` for ``key`` at the store's current version."""
-        full = (key, store_version(store))
+        """The value of ``compute()`` for ``key`` at the store's current version, or, while a slow
+        page is recomputed in the background after a write, its previous value."""
+        value, _ = self.lookup(store, key, compute)
+        return value
+
+    def lookup(self, store: GraphStore, key: str, compute: Callable[[], T]) -> tuple[T, bool]:
+        """``(value, current)``: ``current`` is false when the value is the previous one, served
+        while the new one is computed in the background."""
+        version = store_version(store)
         now = time.monotonic()
         with self._lock:
-            found = self._items.get(full)
-            if found is not None and now - found[0] < self.seconds:
-                self._items.move_to_end(full)
-                return found[1]
+            found = self._items.get(key)
+            if found is not None:
+                self._items.move_to_end(key)
+                if found.version == version and now - found.at < self.seconds:
+                    return found.value, True
+                if found.seconds >= self.background_after:
+                    if key not in self._refreshing:
+                        self._refreshing.add(key)
+                        threading.Thread(
+                            target=self._refresh, args=(key, version, compute), daemon=True
+                        ).start()
+                    return found.value, False
+        return self._compute(key, version, compute), True
+
+    def _compute(self, key: str, version: str, compute: Callable[[], T]) -> T:
+        started = time.monotonic()
         value = compute()
         with self._lock:
-            self._items[full] = (now, value)
+            self._items[key] = Entry(version, started, time.monotonic() - started, value)
+            self._items.move_to_end(key)
             while len(self._items) > self.size:
                 self._items.popitem(last=False)
         return value
+
+    def _refresh(self, key: str, version: str, compute: Callable[[], Any]) -> None:
+        try:
+            self._compute(key, version, compute)
+        except Exception:  # a failed refresh keeps the previous page; the next view tries again
+            log.exception("recomputing the cached page %r failed", key)
+        finally:
+            with self._lock:
+                self._refreshing.discard(key)
+
+    def wait(self, timeout: float = 60.0) -> None:
+        """Until no page is being recomputed in the background (for tests and shutdown)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with self._lock:
+                if not self._refreshing:
+                    return
+            time.sleep(0.01)

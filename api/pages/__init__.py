@@ -60,8 +60,12 @@ def _cache(request: Request):
 @router.get("/")
 def home(request: Request, store: StoreDep) -> Response:
     """Counts per pillar and partner, the top overlaps and gaps, links to maps."""
-    context = _cache(request).get(store, "home", lambda: facts.home(store))
-    return render(request, "home.html", {**context, "maps": _map_links(context["coverage"])})
+    context, current = _cache(request).lookup(
+        store, "home", lambda: {**facts.home(store), "data_date": data_date(store)}
+    )
+    return render(
+        request, "home.html", {**context, "maps": _map_links(context["coverage"]), "behind": not current}
+    )
 
 
 def _map_links(cov: Any) -> list[dict[str, str]]:

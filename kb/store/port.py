@@ -8,6 +8,7 @@ graph a filter selects is decided once, in :mod:`kb.selection`, on these primiti
 from __future__ import annotations
 
 import abc
+import json
 from collections.abc import Iterator
 from typing import Self
 
@@ -129,6 +130,17 @@ class GraphStore(abc.ABC):
         nodes = [n for chunk in self.iter_nodes(5000) for n in chunk]
         edges = [e for chunk in self.iter_edges(5000) for e in chunk]
         return GraphColumns.of(nodes, edges)
+
+    def data_version(self) -> str:
+        """A text that changes whenever the stored data changes (for caches of derived pages).
+
+        This default is the latest write-log entry and the counts; the SQLite adapter answers
+        with the write log's last rowid, which costs one index lookup.
+        """
+        latest = self.write_log(limit=1)
+        return json.dumps(
+            [latest[0].model_dump() if latest else None, self.counts()], sort_keys=True, default=str
+        )
 
     # -- the selection rules of kb.selection, as methods ------------------------------------
     def subgraph(self, filters: SubgraphFilter | None = None) -> nx.MultiDiGraph:

@@ -624,6 +624,12 @@ class SQLiteStore(GraphStore):
             raise StoreError(f"store {self.path}: {exc}") from exc
         return columns
 
+    def data_version(self) -> str:
+        """The write log's last rowid: every write that changes something is logged in its own
+        transaction, so this changes with the data (see the port)."""
+        rows = self._read("SELECT max(rowid) FROM writes")
+        return f"sqlite:{self.location}:{rows[0][0] or 0}"
+
 
 def _decoded(records: Iterable[str]) -> list[dict[str, Any]]:
     """Stored JSON records decoded in one call (as one array)."""

@@ -330,3 +330,19 @@ def test_graph_columns_give_the_edges_in_identity_order_with_their_ends_and_keys
 def test_graph_columns_of_an_empty_store_are_empty(store):
     columns = store.graph_columns()
     assert (columns.nodes, columns.edges) == ([], [])
+
+
+def test_data_version_changes_with_a_write_and_not_with_a_read(store, small_graph):
+    before = store.data_version()
+    load(store, small_graph)
+    after = store.data_version()
+    store.subgraph()
+    store.search("border")
+    assert before != after == store.data_version()
+
+
+def test_data_version_does_not_change_when_a_write_changes_nothing(store, small_graph):
+    load(store, small_graph)
+    version = store.data_version()
+    load(store, small_graph)
+    assert store.data_version() == version

@@ -1,0 +1,63 @@
+"""The page cache: fresh after every write for quick pages, the previous page at once for slow ones."""
+
+from __future__ import annotations
+
+from api.cache import PageCache
+from kb.records import parse_batch
+from kb.store.sqlite import SQLiteStore
+from tests.conftest import node
+
+
+def _write(store: SQLiteStore, name: str) -> None:
+    store.upsert(parse_batch({"nodes": [node("Organisation", "org:x", name)], "edges": []}))
+
+
+def _name(store: SQLiteStore) -> str:
+    return store.get("org:x")["name"]
+
+
+def test_a_quick_page_is_recomputed_at_once_after_a_write(tmp_path):
+    with SQLiteStore(tmp_path / "kb.sqlite") as store:
+        cache = PageCache(background_after=3600)
+        _write(store, "first")
+        assert cache.lookup(store, "home", lambda: _name(store)) == ("first", True)
+        _write(store, "second")
+        assert cache.lookup(store, "home", lambda: _name(store)) == ("second", True)
+
+
+def test_a_slow_page_is_served_as_it_was_after_a_write_while_recomputed(tmp_path):
+    with SQLiteStore(tmp_path / "kb.sqlite") as store:
+        cache = PageCache(background_after=0)  # every page counts as slow
+        _write(store, "first")
+        cache.get(store, "home", lambda: _name(store))
+        _write(store, "second")
+        assert cache.lookup(store, "home", lambda: _name(store)) == ("first", False)
+        cache.wait()
+        assert cache.lookup(store, "home", lambda: _name(store)) == ("second", True)
+
+
+def test_a_page_whose_recomputation_fails_stays_as_it_was(tmp_path):
+    with SQLiteStore(tmp_path / "kb.sqlite") as store:
+        cache = PageCache(background_after=0)
+        _write(store, "first")
+        cache.get(store, "home", lambda: _name(store))
+        _write(store, "second")
+
+        def broken() -> str:
+            raise RuntimeError("boom")
+
+        assert cache.lookup(store, "home", broken) == ("first", False)
+        cache.wait()
+        assert cache.lookup(store, "home", lambda: _name(store)) == ("first", False)
+        cache.wait()
+        assert cache.get(store, "home", lambda: _name(store)) == "second"
+
+
+def test_a_read_keeps_the_cached_page(tmp_path):
+    with SQLiteStore(tmp_path / "kb.sqlite") as store:
+        cache = PageCache()
+        _write(store, "first")
+        calls = []
+        for _ in range(3):
+            cache.get(store, "home", lambda: calls.append(1) or _name(store))
+        assert len(calls) == 1

@@ -128,11 +128,13 @@ def presented_token(request: Request) -> str | None:
     return None
 
 
-def get_settings(request: Request) -> Settings:
+# The dependencies below do not block (a few dict lookups, a hash), so they are ``async``: FastAPI
+# runs them on the event loop instead of handing each one to the thread pool and back.
+async def get_settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
-def get_store(request: Request) -> GraphStore:
+async def get_store(request: Request) -> GraphStore:
     return request.app.state.store.get()
 
 
@@ -140,7 +142,7 @@ def _tokens(request: Request) -> Tokens:
     return request.app.state.tokens
 
 
-def reader(request: Request) -> Caller:
+async def reader(request: Request) -> Caller:
     """Anyone, unless read tokens are configured; then a read or write token."""
     tokens = _tokens(request)
     token = presented_token(request)

@@ -31,7 +31,7 @@ def _known(route: object) -> frozenset[str]:
     return found
 
 
-def strict_query(request: Request) -> None:
+async def strict_query(request: Request) -> None:
     """Refuse query parameters the operation does not declare (a 422 problem naming them)."""
     route = request.scope.get("route")
     if route is None or getattr(route, "dependant", None) is None:

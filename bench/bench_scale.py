@@ -97,6 +97,7 @@ store = SQLiteStore(sys.argv[1], create=False)
 node = store.get(sys.argv[2])
 node["name"] = node["name"] + " (renamed)"
 store.upsert(Batch(nodes=[node]), actor="bench", action="bench scale: one-node write")
+print("{}")
 """
 
 WRK_LUA = r"""

@@ -11,12 +11,20 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
+from fastapi.responses import JSONResponse
 
 from api.deps import FiltersDep, StoreDep, reader
 from api.problems import AUTH_RESPONSES, PROBLEM_RESPONSES
 from kb.analysis.gaps import KINDS
 from kb.analysis.models import GapKind
 from kb.questions import analyses as ask
+
+
+def _answer(data: dict[str, Any]) -> JSONResponse:
+    """The report's JSON, serialised once: the report was validated when it was built, so the
+    route's ``response_model`` only describes the answer (OpenAPI) and does not validate it again."""
+    return JSONResponse(data)
+
 
 router = APIRouter(
     prefix="/api/analyses",
@@ -27,9 +35,9 @@ router = APIRouter(
 
 
 @router.get("/overlaps", response_model=ask.OverlapsReport)
-def overlaps(store: StoreDep, filters: FiltersDep) -> dict[str, Any]:
+def overlaps(store: StoreDep, filters: FiltersDep) -> JSONResponse:
     """Distinct donors paying for the same need (or context) in overlapping periods, ranked."""
-    return ask.as_json(ask.overlaps(store, filters))
+    return _answer(ask.as_json(ask.overlaps(store, filters)))
 
 
 @router.get("/gaps", response_model=ask.GapsReport)
@@ -40,41 +48,41 @@ def gaps(
         list[GapKind] | None,
         Query(description="Only gaps of these kinds: " + "; ".join(f"{k}: {m}" for k, m in KINDS.items())),
     ] = None,
-) -> dict[str, Any]:
+) -> JSONResponse:
     """Needs nobody answers, underfunded needs and empty partner × pillar cells, by priority."""
-    return ask.as_json(ask.gaps(store, filters, kinds=kind))
+    return _answer(ask.as_json(ask.gaps(store, filters, kinds=kind)))
 
 
 @router.get("/who-funds/{need_id:path}", response_model=ask.WhoFundsReport)
-def who_funds(need_id: str, store: StoreDep) -> dict[str, Any]:
+def who_funds(need_id: str, store: StoreDep) -> JSONResponse:
     """Who else funds this need: every funder and implementer of a project addressing it."""
-    return ask.as_json(ask.who_funds(store, need_id))
+    return _answer(ask.as_json(ask.who_funds(store, need_id)))
 
 
 @router.get("/co-funders/{actor_id:path}", response_model=ask.CoFundersReport)
-def co_funders(actor_id: str, store: StoreDep) -> dict[str, Any]:
+def co_funders(actor_id: str, store: StoreDep) -> JSONResponse:
     """For a donor (organisation, country or institution): each need it funds and who else funds it."""
-    return ask.as_json(ask.co_funders(store, actor_id))
+    return _answer(ask.as_json(ask.co_funders(store, actor_id)))
 
 
 @router.get("/cofunding", response_model=ask.CofundingReport)
-def cofunding(store: StoreDep, filters: FiltersDep) -> dict[str, Any]:
+def cofunding(store: StoreDep, filters: FiltersDep) -> JSONResponse:
     """The donor–donor network: pairs of donors funding projects on the same needs, weighted."""
-    return ask.as_json(ask.cofunding(store, filters))
+    return _answer(ask.as_json(ask.cofunding(store, filters)))
 
 
 @router.get("/coverage", response_model=ask.CoverageReport)
-def coverage(store: StoreDep, filters: FiltersDep) -> dict[str, Any]:
+def coverage(store: StoreDep, filters: FiltersDep) -> JSONResponse:
     """Partner × pillar: needs, needs answered, projects and funding per currency."""
-    return ask.as_json(ask.coverage(store, filters))
+    return _answer(ask.as_json(ask.coverage(store, filters)))
 
 
 @router.get("/brokers", response_model=ask.BrokersReport)
 def brokers(
     store: StoreDep, filters: FiltersDep, limit: Annotated[int, Query(ge=1, le=10_000)] = 20
-) -> dict[str, Any]:
+) -> JSONResponse:
     """Actors that connect otherwise separate groups (betweenness on the actor graph)."""
-    return ask.as_json(ask.brokers(store, filters, limit=limit))
+    return _answer(ask.as_json(ask.brokers(store, filters, limit=limit)))
 
 
 @router.get("/path", response_model=ask.PathsReport, response_model_by_alias=True)
@@ -83,6 +91,6 @@ def path(
     a: Annotated[str, Query(description="First actor id, e.g. org:giz.")],
     b: Annotated[str, Query(description="Second actor id, e.g. country:at.")],
     limit: Annotated[int, Query(ge=1, le=100)] = 5,
-) -> dict[str, Any]:
+) -> JSONResponse:
     """How two actors are connected: the shortest paths through projects and events."""
-    return ask.as_json(ask.paths(store, a, b, limit=limit))
+    return _answer(ask.as_json(ask.paths(store, a, b, limit=limit)))

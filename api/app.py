@@ -16,7 +16,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
 
 from api import docs_page, problems
-from api.cache import PageCache
+from api.cache import GraphCache, PageCache
 from api.deps import StoreHolder, Tokens
 from api.middleware import (
     AllowedHostsMiddleware,
@@ -85,6 +85,7 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     app.state.store = holder
     app.state.tokens = Tokens(settings)
     app.state.page_cache = PageCache()
+    app.state.graphs = GraphCache(freeze=settings.api_freeze_graph)
 
     problems.install(app)
     routers = (nodes, search, graph, analyses, maps, exports, writes, schema, health)

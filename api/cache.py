@@ -12,6 +12,7 @@ Quick pages (small stores) are recomputed at once, so they are never behind the 
 
 from __future__ import annotations
 
+import gc
 import logging
 import threading
 import time
@@ -20,6 +21,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+import networkx as nx
+
+from kb.questions.asked import Selection, Within
+from kb.selection import SubgraphFilter
 from kb.store.port import GraphStore
 
 T = TypeVar("T")
@@ -100,3 +105,41 @@ class PageCache:
                 if not self._refreshing:
                     return
             time.sleep(0.01)
+
+
+class GraphCache:
+    """The whole graph, read once per data version and shared by the unfiltered analyses and the
+    overview (with the analyses' facts, kept with it: :meth:`kb.analysis.links.Facts.of`).
+
+    With ``freeze`` (``KB_API_FREEZE_GRAPH``, on under ``kb serve``) the graph is frozen out of the
+    garbage collector's sight (``gc.freeze``): it lives until the next write, and the collector
+    would otherwise scan its millions of objects again and again. When a write replaces it, the
+    old one is unfrozen and collected before the new one is read.
+    """
+
+    def __init__(self, freeze: bool = False) -> None:
+        self.freeze = freeze
+        self._version: str | None = None
+        self._graph: nx.MultiDiGraph | None = None
+        self._lock = threading.Lock()
+
+    def whole(self, store: GraphStore) -> nx.MultiDiGraph:
+        version = store_version(store)
+        with self._lock:
+            if self._graph is None or self._version != version:
+                if self._graph is not None and self.freeze:
+                    self._graph = None
+                    gc.unfreeze()
+                    gc.collect()
+                self._graph = None
+                graph = store.subgraph()
+                if self.freeze:
+                    gc.freeze()
+                self._graph, self._version = graph, version
+            return self._graph
+
+    def within(self, store: GraphStore, filters: SubgraphFilter) -> Within:
+        """What an analysis is asked about: the cached whole graph when nothing is filtered."""
+        if not filters.is_empty():
+            return filters
+        return Selection(filters=filters, graph=self.whole(store), words=[])

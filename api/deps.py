@@ -19,7 +19,7 @@ from typing import Annotated
 from fastapi import Depends, Query, Request
 
 from kb.errors import AuthError, ForbiddenError, KBError
-from kb.questions.asked import Asked
+from kb.questions.asked import Asked, Within
 from kb.selection import SubgraphFilter
 from kb.settings import Settings
 from kb.store import GraphStore, open_store
@@ -196,3 +196,12 @@ def filters(
 
 
 FiltersDep = Annotated[SubgraphFilter, Depends(filters)]
+
+
+def within(request: Request, store: StoreDep, filters: FiltersDep) -> Within:
+    """What the analyses are asked about: the filters, or the server's cached whole graph
+    (:class:`api.cache.GraphCache`) when there are none."""
+    return request.app.state.graphs.within(store, filters)
+
+
+WithinDep = Annotated[Within, Depends(within)]

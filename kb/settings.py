@@ -46,6 +46,14 @@ class Settings(BaseSettings):
         "", description="Origins allowed by CORS, comma-separated. Empty: CORS off."
     )
     api_max_body_bytes: int = Field(10_000_000, ge=1, description="Largest request body accepted (bytes).")
+    api_workers: int = Field(
+        1, ge=1, le=64, description="Worker processes of kb serve (--workers overrides)."
+    )
+    api_freeze_graph: bool = Field(
+        False,
+        description="Keep the cached whole graph out of the garbage collector's sight (gc.freeze); "
+        "kb serve turns it on.",
+    )
     api_allowed_hosts: str = Field(
         DEFAULT_ALLOWED_HOSTS,
         description="Host names the server answers to, comma-separated ('*.example.org' allowed; "

@@ -22,7 +22,7 @@ from kb.errors import InvalidInputError
 from kb.filters import resolve
 from kb.questions import analyses as ask
 from kb.questions import nodes as facts
-from kb.questions.asked import Asked, data_date, filter_words
+from kb.questions.asked import Asked, Selection, data_date, filter_words
 from kb.records import NodeRecord
 from kb.selection import SubgraphFilter
 from kb.sheets.report import described, write_report
@@ -57,11 +57,17 @@ def _cache(request: Request):
     return request.app.state.page_cache
 
 
+def _everything(request: Request, store: GraphStore) -> Selection:
+    return request.app.state.graphs.within(store, SubgraphFilter())
+
+
 @router.get("/")
 def home(request: Request, store: StoreDep) -> Response:
     """Counts per pillar and partner, the top overlaps and gaps, links to maps."""
     context, current = _cache(request).lookup(
-        store, "home", lambda: {**facts.home(store), "data_date": data_date(store)}
+        store,
+        "home",
+        lambda: {**facts.home(store, everything=_everything(request, store)), "data_date": data_date(store)},
     )
     return render(
         request, "home.html", {**context, "maps": _map_links(context["coverage"]), "behind": not current}

@@ -13,7 +13,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import JSONResponse
 
-from api.deps import FiltersDep, StoreDep, reader
+from api.deps import FiltersDep, StoreDep, WithinDep, reader
 from api.problems import AUTH_RESPONSES, PROBLEM_RESPONSES
 from kb.analysis.gaps import KINDS
 from kb.analysis.models import GapKind
@@ -35,22 +35,22 @@ router = APIRouter(
 
 
 @router.get("/overlaps", response_model=ask.OverlapsReport)
-def overlaps(store: StoreDep, filters: FiltersDep) -> JSONResponse:
+def overlaps(store: StoreDep, asked: WithinDep) -> JSONResponse:
     """Distinct donors paying for the same need (or context) in overlapping periods, ranked."""
-    return _answer(ask.as_json(ask.overlaps(store, filters)))
+    return _answer(ask.as_json(ask.overlaps(store, asked)))
 
 
 @router.get("/gaps", response_model=ask.GapsReport)
 def gaps(
     store: StoreDep,
-    filters: FiltersDep,
+    asked: WithinDep,
     kind: Annotated[
         list[GapKind] | None,
         Query(description="Only gaps of these kinds: " + "; ".join(f"{k}: {m}" for k, m in KINDS.items())),
     ] = None,
 ) -> JSONResponse:
     """Needs nobody answers, underfunded needs and empty partner × pillar cells, by priority."""
-    return _answer(ask.as_json(ask.gaps(store, filters, kinds=kind)))
+    return _answer(ask.as_json(ask.gaps(store, asked, kinds=kind)))
 
 
 @router.get("/who-funds/{need_id:path}", response_model=ask.WhoFundsReport)
@@ -66,15 +66,15 @@ def co_funders(actor_id: str, store: StoreDep) -> JSONResponse:
 
 
 @router.get("/cofunding", response_model=ask.CofundingReport)
-def cofunding(store: StoreDep, filters: FiltersDep) -> JSONResponse:
+def cofunding(store: StoreDep, asked: WithinDep) -> JSONResponse:
     """The donor–donor network: pairs of donors funding projects on the same needs, weighted."""
-    return _answer(ask.as_json(ask.cofunding(store, filters)))
+    return _answer(ask.as_json(ask.cofunding(store, asked)))
 
 
 @router.get("/coverage", response_model=ask.CoverageReport)
-def coverage(store: StoreDep, filters: FiltersDep) -> JSONResponse:
+def coverage(store: StoreDep, asked: WithinDep) -> JSONResponse:
     """Partner × pillar: needs, needs answered, projects and funding per currency."""
-    return _answer(ask.as_json(ask.coverage(store, filters)))
+    return _answer(ask.as_json(ask.coverage(store, asked)))
 
 
 @router.get("/brokers", response_model=ask.BrokersReport)

@@ -39,7 +39,12 @@ def serve(
         str, typer.Option(help="Address to listen on. Keep 127.0.0.1 unless behind a proxy.")
     ] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=0, max=65535, help="Port to listen on.")] = 8000,
-    workers: Annotated[int, typer.Option(min=1, max=64, help="Worker processes (each opens the store).")] = 1,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            min=1, max=64, help="Worker processes (each opens the store). Default: KB_API_WORKERS, else 1."
+        ),
+    ] = None,
 ) -> None:
     """Serve the JSON API and the pages: http://HOST:PORT/ (docs at /docs). Ctrl-C stops it.
 
@@ -51,7 +56,9 @@ def serve(
     settings = Settings()
     root = ctx.find_root().obj or {}
     location = root.get("store") or settings.store_location
-    settings = settings.model_copy(update={"store": location})
+    # The server keeps its whole graph for the analyses: out of the garbage collector's sight.
+    settings = settings.model_copy(update={"store": location, "api_freeze_graph": True})
+    workers = workers or settings.api_workers
     with open_store(location, settings) as store:  # fail here, with the CLI's message, if it cannot be opened
         store.init()
     shown = location if is_neo4j_location(location) else os.path.abspath(location)
@@ -68,6 +75,7 @@ def serve(
     }
     if workers > 1:
         os.environ["KB_STORE"] = location  # each worker builds its app from the environment
+        os.environ["KB_API_FREEZE_GRAPH"] = "1"
         uvicorn.run("api.app:create_app", factory=True, workers=workers, **common)
         return
     from api.app import create_app

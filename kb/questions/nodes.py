@@ -59,10 +59,11 @@ def by_type(rows: list[dict[str, Any]], edge_type: str, out: bool) -> list[dict[
     return [r for r in rows if r["edge"]["type"] == edge_type and r["out"] == out and r["other"]]
 
 
-def home(store: GraphStore, top: int = TOP) -> dict[str, Any]:
-    """The overview: counts, coverage per pillar and partner, the top overlaps and gaps."""
+def home(store: GraphStore, top: int = TOP, everything: Selection | None = None) -> dict[str, Any]:
+    """The overview: counts, coverage per pillar and partner, the top overlaps and gaps
+    (of ``everything``: the whole graph, read here unless the caller has it)."""
     counts = store.counts()
-    everything = select(store)
+    everything = everything or select(store)
     G = everything.graph
     cov = ask.coverage(store, everything).coverage
     cells = {(c.country.id, c.pillar.id): c for c in cov.cells}

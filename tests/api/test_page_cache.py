@@ -61,3 +61,29 @@ def test_a_read_keeps_the_cached_page(tmp_path):
         for _ in range(3):
             cache.get(store, "home", lambda: calls.append(1) or _name(store))
         assert len(calls) == 1
+
+
+def test_the_whole_graph_is_read_once_per_data_version(tmp_path):
+    from api.cache import GraphCache
+
+    with SQLiteStore(tmp_path / "kb.sqlite") as store:
+        graphs = GraphCache()
+        _write(store, "first")
+        first = graphs.whole(store)
+        assert graphs.whole(store) is first
+        _write(store, "second")
+        again = graphs.whole(store)
+        assert again is not first and again.nodes["org:x"]["name"] == "second"
+
+
+def test_filtered_analyses_are_not_given_the_cached_graph(tmp_path):
+    from api.cache import GraphCache
+    from kb.questions.asked import Selection
+    from kb.selection import SubgraphFilter
+
+    with SQLiteStore(tmp_path / "kb.sqlite") as store:
+        graphs = GraphCache()
+        _write(store, "first")
+        assert isinstance(graphs.within(store, SubgraphFilter()), Selection)
+        wanted = SubgraphFilter(country="country:rs")
+        assert graphs.within(store, wanted) is wanted

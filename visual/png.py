@@ -132,3 +132,19 @@ def write_pdf(html: Path, pdf: Path, paper: str = "A4") -> Path:
             return print_pdf(browser, html, pdf, paper)
         finally:
             browser.close()
+
+
+def map_still(browser, html: Path, size: tuple[int, int] = (1100, 620)) -> bytes:
+    """The map of ``html`` alone (no header, panel or legend) drawn at ``size`` pixels, as PNG bytes,
+    with an open ``browser``: what a printed report shows of a map."""
+    width, height = size
+    context = browser.new_context(viewport={"width": width + 500, "height": height + 400})
+    try:
+        page = context.new_page()
+        block_network(page)
+        page.goto(html.resolve().as_uri())
+        page.wait_for_function("() => window.__mapStill !== undefined", timeout=DRAW_TIMEOUT_MS)
+        page.evaluate("([w, h]) => window.kbMap.printLayout(w, h)", [width, height])
+        return page.locator("#map").screenshot()
+    finally:
+        context.close()

@@ -60,7 +60,7 @@ class Entry:
 
 def contents(r: MappingReport) -> list[Entry]:
     """The table of contents: the matrix, each pillar and its partner sections, the sources."""
-    out = [Entry("coverage", "Coverage: partner × pillar", 1)]
+    out = [Entry("coverage", "Coverage: partner × pillar", 1), Entry("findings", "Findings at a glance", 1)]
     for part in r.pillars:
         out.append(Entry(part.anchor, f"Pillar {part.pillar.label}: {part.pillar.name}", 1))
         out += [Entry(s.anchor, f"{part.pillar.label} · {s.partner.name}", 2) for s in part.sections]
@@ -138,6 +138,8 @@ def render_report(
             overlaps_of=lambda sec: overlaps_table(sec.overlaps),
             gaps_of=lambda sec: gaps_table(sec.gaps),
             evidence_of=_evidence,
+            all_overlaps=overlaps_table(r.overlaps),
+            all_gaps=gaps_table(r.gaps),
             unplaced_overlaps=overlaps_table(r.unplaced_overlaps),
             unplaced_gaps=gaps_table(r.unplaced_gaps),
             text=cell_text,

@@ -40,7 +40,7 @@ PRINT_TIMEOUT_MS = 120_000
 #: How long ``pdftotext`` may take to read the printed report, in seconds.
 PDFTOTEXT_TIMEOUT_S = 60
 #: Size of a map still in pixels (printed 182 mm wide).
-STILL_SIZE = (1100, 560)
+STILL_SIZE = (1100, 500)
 #: The marker a heading carries in print, found again in the PDF's text: ``[[kb:wbbsi-rs]]``.
 MARK = "[[kb:{}]]"
 _MARKS = re.compile(r"\[\[kb:([a-z0-9_-]+)\]\]")
@@ -108,12 +108,14 @@ def render_report(
     map_links: Mapping[str, str] | None = None,
     not_drawn: Mapping[str, str] | None = None,
     toolbar: Iterable[tuple[str, str]] = (),
+    marks: bool = False,
 ) -> str:
     """The report as one HTML document.
 
     ``stills``: a PNG data URI per section anchor; ``pages``: the page each contents entry starts
     on; ``map_links``: where a page links a section's interactive map instead of a still;
-    ``not_drawn``: why a section has no map; ``toolbar``: links shown on screen only.
+    ``not_drawn``: why a section has no map; ``toolbar``: links shown on screen only; ``marks``:
+    print each part's :data:`MARK` (for :func:`start_pages` to find), invisibly.
     """
     cells = {(c.country.id, c.pillar.id): c for c in r.coverage.cells}
     sections = {(s.pillar.id, s.partner.id): s.anchor for p in r.pillars for s in p.sections}
@@ -143,7 +145,7 @@ def render_report(
             unplaced_overlaps=overlaps_table(r.unplaced_overlaps),
             unplaced_gaps=gaps_table(r.unplaced_gaps),
             text=cell_text,
-            marker=MARK.format,
+            marker=MARK.format if marks else (lambda _: ""),
             footnote_mark=Markup(_FOOTNOTE_MARK),
             style=Markup(assets.static("report.css")),
             style_hash=style_hash(),
@@ -277,24 +279,28 @@ def write_pdf(r: MappingReport, pdf: Path, *, maps: bool = True) -> int:
             try:
                 stills, not_drawn = draw_stills(browser, r, folder) if maps else ({}, {})
                 html, draft = folder / "report.html", folder / "draft.pdf"
-                html.write_text(render_report(r, stills=stills, not_drawn=not_drawn), encoding="utf-8")
-                data = _print(browser, html, r)
-                draft.write_bytes(data)
+                html.write_text(
+                    render_report(r, stills=stills, not_drawn=not_drawn, marks=True), encoding="utf-8"
+                )
+                draft.write_bytes(_print(browser, html, r))
                 texts = pdf_pages(draft)
-                if texts is not None:
-                    pages = start_pages(texts)
-                    html.write_text(
-                        render_report(r, stills=stills, not_drawn=not_drawn, pages=pages), encoding="utf-8"
-                    )
-                    data = _print(browser, html, r)
-                    draft.write_bytes(data)
-                    texts = pdf_pages(draft) or texts
+                # The contents' numbers do not move anything: the second print has the same pages.
+                pages = start_pages(texts) if texts is not None else {}
+                html.write_text(
+                    render_report(r, stills=stills, not_drawn=not_drawn, pages=pages), encoding="utf-8"
+                )
+                data = _print(browser, html, r)
             finally:
                 browser.close()
     except Error as exc:
         raise _browser_error(exc) from None
     _write(pdf, data)
-    return len(texts) - (1 if texts and not texts[-1].strip() else 0) if texts else 0
+    return page_count(data)
+
+
+def page_count(pdf: bytes) -> int:
+    """How many pages a PDF has (its page objects; Chromium writes them uncompressed)."""
+    return len(re.findall(rb"/Type\s*/Page\b(?!s)", pdf))
 
 
 def write_html(r: MappingReport, path: Path, *, maps: bool = True) -> Path:

@@ -4,6 +4,7 @@ and read back with poppler's ``pdftotext``, as the Secretariat would print and r
 from __future__ import annotations
 
 import html
+import json
 import re
 import shutil
 import subprocess
@@ -15,6 +16,7 @@ from kb.presentation import KOSOVO_FOOTNOTE, display
 from kb.questions import analyses as ask
 from kb.store.sqlite import SQLiteStore
 from tests.cli.conftest import KB
+from tests.conftest import edge, node
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -184,3 +186,24 @@ def test_a_workbook_report_still_needs_its_xlsx(demo):
     result = demo("report", "gaps")
     assert result.exit_code == 1
     assert "--xlsx FILE" in result.output
+
+
+def test_names_carrying_markup_are_printed_as_text(kb, tmp_path, small_graph):
+    script = "<script>window.__xss = 1</script>"
+    image = "<img src=x onerror=alert(1)>"
+    doc = {
+        "nodes": [*small_graph["nodes"], node("Organisation", "org:xss", image, acronym=script)],
+        "edges": [
+            *small_graph["edges"],
+            edge("FUNDS", "org:xss", "project:a", amount=10, currency="EUR", kind="commitment"),
+        ],
+    }
+    source = tmp_path / "doc.json"
+    source.write_text(json.dumps(doc), encoding="utf-8")
+    assert kb("import", "json", str(source)).exit_code == 0
+    out = tmp_path / "report.html"
+    result = kb("report", "mapping", "--no-maps", "--html", str(out))
+    assert result.exit_code == 0, result.output
+    page = out.read_text(encoding="utf-8")
+    assert html.escape(image, quote=False) in page
+    assert script not in page and image not in page

@@ -89,6 +89,14 @@ def style_hash() -> str:
     return "'sha256-" + base64.b64encode(digest).decode("ascii") + "'"
 
 
+def filled(table: Table, names: Iterable[str]) -> list[str]:
+    """The columns of ``names`` that some row of ``table`` fills (an empty column is left out)."""
+    at = {c.name: i for i, c in enumerate(table.columns)}
+    return [
+        n for n in names if n in at and any(cell_text(row[at[n]], table.columns[at[n]]) for row in table.rows)
+    ]
+
+
 def _numbered(table: Table, prefix: str) -> Table:
     """``table``'s evidence rows numbered ``O1``, ``G2``… after the finding they belong to."""
     ev = evidence_table(table)
@@ -145,6 +153,7 @@ def render_report(
             unplaced_overlaps=overlaps_table(r.unplaced_overlaps),
             unplaced_gaps=gaps_table(r.unplaced_gaps),
             text=cell_text,
+            filled=filled,
             marker=MARK.format if marks else (lambda _: ""),
             footnote_mark=Markup(_FOOTNOTE_MARK),
             style=Markup(assets.static("report.css")),

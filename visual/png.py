@@ -134,17 +134,19 @@ def write_pdf(html: Path, pdf: Path, paper: str = "A4") -> Path:
             browser.close()
 
 
-def map_still(browser, html: Path, size: tuple[int, int] = (1100, 620)) -> bytes:
+def still_page(browser, size: tuple[int, int] = (1100, 620)):
+    """A page to draw :func:`map_still` after :func:`map_still` in (one context for many maps);
+    the caller closes ``page.context``."""
+    context = browser.new_context(viewport={"width": size[0] + 500, "height": size[1] + 400})
+    page = context.new_page()
+    block_network(page)
+    return page
+
+
+def map_still(page, html: Path, size: tuple[int, int] = (1100, 620)) -> bytes:
     """The map of ``html`` alone (no header, panel or legend) drawn at ``size`` pixels, as PNG bytes,
-    with an open ``browser``: what a printed report shows of a map."""
-    width, height = size
-    context = browser.new_context(viewport={"width": width + 500, "height": height + 400})
-    try:
-        page = context.new_page()
-        block_network(page)
-        page.goto(html.resolve().as_uri())
-        page.wait_for_function("() => window.__mapStill !== undefined", timeout=DRAW_TIMEOUT_MS)
-        page.evaluate("([w, h]) => window.kbMap.printLayout(w, h)", [width, height])
-        return page.locator("#map").screenshot()
-    finally:
-        context.close()
+    in a :func:`still_page`: what a printed report shows of a map."""
+    page.goto(html.resolve().as_uri())
+    page.wait_for_function("() => window.__mapStill !== undefined", timeout=DRAW_TIMEOUT_MS)
+    page.evaluate("([w, h]) => window.kbMap.printLayout(w, h)", list(size))
+    return page.locator("#map").screenshot()

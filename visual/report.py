@@ -33,7 +33,7 @@ from kb.questions.report import MappingReport, Section
 from kb.tables import Table, cell_text, evidence_table, gaps_table, overlaps_table
 from visual import assets, views
 from visual.page import render_html
-from visual.png import block_network, launch, map_still
+from visual.png import block_network, launch, map_still, still_page
 
 #: How long chromium may take to load and print the report, in milliseconds.
 PRINT_TIMEOUT_MS = 120_000
@@ -81,6 +81,14 @@ def _environment() -> Environment:
     )
     env.filters.update(d=display, amounts=amounts_text)
     return env
+
+
+def source_text(ref: str) -> str:
+    """A source as the report lists it.
+
+    (Where ``kb.presentation.source`` gives sources their titles, this is ``source(ref).text``.)
+    """
+    return display(ref)
 
 
 def style_hash() -> str:
@@ -154,6 +162,7 @@ def render_report(
             unplaced_gaps=gaps_table(r.unplaced_gaps),
             text=cell_text,
             filled=filled,
+            source_text=source_text,
             marker=MARK.format if marks else (lambda _: ""),
             footnote_mark=Markup(_FOOTNOTE_MARK),
             style=Markup(assets.static("report.css")),
@@ -190,19 +199,23 @@ def _write(path: Path, data: bytes) -> None:
 def draw_stills(browser, r: MappingReport, folder: Path) -> tuple[dict[str, str], dict[str, str]]:
     """A PNG data URI of each section's map, and why a map could not be drawn, by section anchor."""
     stills, not_drawn = {}, {}
-    for part in r.pillars:
-        for sec in part.sections:
-            if sec.map is None:
-                continue
-            try:
-                model, page = views.draw(sec.map)
-            except KBError as exc:
-                not_drawn[sec.anchor] = exc.detail
-                continue
-            html = folder / f"map-{sec.anchor}.html"
-            html.write_text(render_html(model, page), encoding="utf-8")
-            png = map_still(browser, html, STILL_SIZE)
-            stills[sec.anchor] = "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+    page = still_page(browser, STILL_SIZE)
+    try:
+        for part in r.pillars:
+            for sec in part.sections:
+                if sec.map is None:
+                    continue
+                try:
+                    model, drawn = views.draw(sec.map)
+                except KBError as exc:
+                    not_drawn[sec.anchor] = exc.detail
+                    continue
+                html = folder / f"map-{sec.anchor}.html"
+                html.write_text(render_html(model, drawn), encoding="utf-8")
+                png = map_still(page, html, STILL_SIZE)
+                stills[sec.anchor] = "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+    finally:
+        page.context.close()
     return stills, not_drawn
 
 
@@ -275,36 +288,65 @@ def start_pages(pages: list[str]) -> dict[str, int]:
     return found
 
 
-def write_pdf(r: MappingReport, pdf: Path, *, maps: bool = True) -> int:
-    """Print the report to ``pdf`` (A4, page numbers, contents with the page of each part);
-    returns the number of pages. ``maps``: with a still of each section's map."""
+def write_document(
+    r: MappingReport, *, pdf: Path | None = None, html: Path | None = None, maps: bool = True
+) -> int:
+    """Write the report to ``pdf`` (A4, page numbers, contents with the page of each part) and/or
+    to ``html`` (one self-contained file), the map stills drawn once for both; ``maps``: with a
+    still of each section's map. Returns the number of pages printed (0 without ``pdf``)."""
     from playwright.sync_api import Error, sync_playwright
 
-    check_writable(pdf)
-    try:
-        with sync_playwright() as p, tempfile.TemporaryDirectory() as tmp:
-            folder = Path(tmp)
-            browser = launch(p)
-            try:
-                stills, not_drawn = draw_stills(browser, r, folder) if maps else ({}, {})
-                html, draft = folder / "report.html", folder / "draft.pdf"
-                html.write_text(
-                    render_report(r, stills=stills, not_drawn=not_drawn, marks=True), encoding="utf-8"
-                )
-                draft.write_bytes(_print(browser, html, r))
-                texts = pdf_pages(draft)
-                # The contents' numbers do not move anything: the second print has the same pages.
-                pages = start_pages(texts) if texts is not None else {}
-                html.write_text(
-                    render_report(r, stills=stills, not_drawn=not_drawn, pages=pages), encoding="utf-8"
-                )
-                data = _print(browser, html, r)
-            finally:
-                browser.close()
-    except Error as exc:
-        raise _browser_error(exc) from None
-    _write(pdf, data)
-    return page_count(data)
+    for path in (pdf, html):
+        if path is not None:
+            check_writable(path)
+    stills: dict[str, str] = {}
+    not_drawn: dict[str, str] = {}
+    data = b""
+    drawn = maps and any(s.map is not None for part in r.pillars for s in part.sections)
+    if pdf is not None or drawn:
+        try:
+            with sync_playwright() as p, tempfile.TemporaryDirectory() as tmp:
+                folder = Path(tmp)
+                browser = launch(p)
+                try:
+                    if drawn:
+                        stills, not_drawn = draw_stills(browser, r, folder)
+                    if pdf is not None:
+                        data = _print_numbered(browser, r, folder, stills, not_drawn)
+                finally:
+                    browser.close()
+        except Error as exc:
+            raise _browser_error(exc) from None
+    if html is not None:
+        _write(html, render_report(r, stills=stills, not_drawn=not_drawn).encode("utf-8"))
+    if pdf is not None:
+        _write(pdf, data)
+    return page_count(data) if pdf is not None else 0
+
+
+def _print_numbered(
+    browser, r: MappingReport, folder: Path, stills: Mapping[str, str], not_drawn: Mapping[str, str]
+) -> bytes:
+    """Print twice: first with a marker per heading, to learn from ``pdftotext`` where each part
+    starts; then with those page numbers in the contents (they move nothing: the same pages)."""
+    html, draft = folder / "report.html", folder / "draft.pdf"
+    html.write_text(render_report(r, stills=stills, not_drawn=not_drawn, marks=True), encoding="utf-8")
+    draft.write_bytes(_print(browser, html, r))
+    texts = pdf_pages(draft)
+    pages = start_pages(texts) if texts is not None else {}
+    html.write_text(render_report(r, stills=stills, not_drawn=not_drawn, pages=pages), encoding="utf-8")
+    return _print(browser, html, r)
+
+
+def write_pdf(r: MappingReport, pdf: Path, *, maps: bool = True) -> int:
+    """Print the report to ``pdf`` (see :func:`write_document`); returns the number of pages."""
+    return write_document(r, pdf=pdf, maps=maps)
+
+
+def write_html(r: MappingReport, path: Path, *, maps: bool = True) -> Path:
+    """Write the report as one self-contained HTML file (see :func:`write_document`)."""
+    write_document(r, html=path, maps=maps)
+    return path
 
 
 def page_count(pdf: bytes) -> int:
@@ -312,25 +354,12 @@ def page_count(pdf: bytes) -> int:
     return len(re.findall(rb"/Type\s*/Page\b(?!s)", pdf))
 
 
-def write_html(r: MappingReport, path: Path, *, maps: bool = True) -> Path:
-    """Write the report as one self-contained HTML file (``maps``: with the stills, drawn in chromium)."""
-    check_writable(path)
-    stills: dict[str, str] = {}
-    not_drawn: dict[str, str] = {}
-    if maps and any(s.map is not None for p in r.pillars for s in p.sections):
-        from playwright.sync_api import Error, sync_playwright
-
-        try:
-            with sync_playwright() as p, tempfile.TemporaryDirectory() as tmp:
-                browser = launch(p)
-                try:
-                    stills, not_drawn = draw_stills(browser, r, Path(tmp))
-                finally:
-                    browser.close()
-        except Error as exc:
-            raise _browser_error(exc) from None
-    _write(path, render_report(r, stills=stills, not_drawn=not_drawn).encode("utf-8"))
-    return path
-
-
-__all__ = ["contents", "render_report", "start_pages", "style_hash", "write_html", "write_pdf"]
+__all__ = [
+    "contents",
+    "render_report",
+    "start_pages",
+    "style_hash",
+    "write_document",
+    "write_html",
+    "write_pdf",
+]

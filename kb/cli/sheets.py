@@ -31,7 +31,7 @@ from kb.sheets.template import write_template
 from kb.sheets.workbook import read_table
 from kb.store.port import GraphStore
 from kb.tables import table_of
-from visual.report import check_writable, write_html, write_pdf
+from visual.report import check_writable, write_document
 
 
 def _data_date(store: GraphStore) -> str:
@@ -179,11 +179,10 @@ def _mapping_report(
         if path is not None:
             check_writable(path)
     found = mapping(get_store(ctx), asked, maps=maps)
+    pages = write_document(found, pdf=pdf, html=html, maps=maps)
     if html is not None:
-        write_html(found, html, maps=maps)
         console().print(f"wrote {html}")
     if pdf is not None:
-        pages = write_pdf(found, pdf, maps=maps)
         console().print(f"wrote {pdf} ({pages} A4 pages)")
 
 

@@ -14,6 +14,7 @@ import pytest
 
 from kb.presentation import KOSOVO_FOOTNOTE, display
 from kb.questions import analyses as ask
+from kb.questions.asked import Asked, filter_words
 from kb.store.sqlite import SQLiteStore
 from tests.cli.conftest import KB
 from tests.conftest import edge, node
@@ -130,7 +131,9 @@ def test_the_pdf_states_the_filters_and_the_data_date(demo, tmp_path):
     result = demo("report", "mapping", "--pillar", "WBBSi", "--country", "RS", "--no-maps", "--pdf", str(out))
     assert result.exit_code == 0, result.output
     text = flat(" ".join(pdf_pages(out)))
-    assert "Pillar: WBBSi; Country: Serbia" in text
+    with SQLiteStore(demo.store) as store:
+        words = filter_words(store, Asked("WBBSi", "RS").resolve(store))
+    assert flat(display("; ".join(words))) in text
     assert re.search(r"Data as of \d{4}-\d\d-\d\d \d\d:\d\d", text)
     assert "Serbia – Risk analysis capacity against migrant smuggling" in text
     assert "Albania" not in text.split("Sources")[0].split("Contents")[1]

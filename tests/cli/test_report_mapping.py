@@ -18,6 +18,7 @@ from kb.questions.asked import Asked, filter_words
 from kb.store.sqlite import SQLiteStore
 from tests.cli.conftest import KB
 from tests.conftest import edge, node
+from visual import png
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -210,3 +211,22 @@ def test_names_carrying_markup_are_printed_as_text(kb, tmp_path, small_graph):
     page = out.read_text(encoding="utf-8")
     assert html.escape(image, quote=False) in page
     assert script not in page and image not in page
+
+
+def test_a_missing_chromium_is_one_error_line_and_no_file(demo, tmp_path, monkeypatch):
+    monkeypatch.setattr(png, "CHROMIUM", str(tmp_path / "no-chromium"))
+    out = tmp_path / "r.pdf"
+    result = demo("report", "mapping", "--pillar", "WBBSi", "--country", "RS", "--pdf", str(out))
+    assert result.exit_code == 1
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: ")
+    assert f"no chromium at {tmp_path / 'no-chromium'}" in lines[0]
+    assert not out.exists()
+
+
+def test_without_maps_the_html_needs_no_browser(demo, tmp_path, monkeypatch):
+    monkeypatch.setattr(png, "CHROMIUM", str(tmp_path / "no-chromium"))
+    out = tmp_path / "r.html"
+    result = demo("report", "mapping", "--no-maps", "--html", str(out))
+    assert result.exit_code == 0, result.output
+    assert "data:image/png" not in out.read_text(encoding="utf-8")

@@ -135,7 +135,7 @@ def write_pdf(html: Path, pdf: Path, paper: str = "A4") -> Path:
 
 
 def still_page(browser, size: tuple[int, int] = (1100, 620)):
-    """A page to draw :func:`map_still` after :func:`map_still` in (one context for many maps);
+    """A page to draw map after map in with :func:`map_still` (one browser context for them all);
     the caller closes ``page.context``."""
     context = browser.new_context(viewport={"width": size[0] + 500, "height": size[1] + 400})
     page = context.new_page()

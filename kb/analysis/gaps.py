@@ -16,11 +16,10 @@ underfunded, then the larger shortfall, then ids.
 
 from __future__ import annotations
 
-from typing import get_args
-
 import networkx as nx
 
 from graph_schema import PRIORITY_RANK
+from kb.analysis.kinds import KINDS
 from kb.analysis.links import (
     Facts,
     addressing_projects,
@@ -35,26 +34,11 @@ from kb.analysis.links import (
     responses,
     why_not_answering,
 )
-from kb.analysis.models import Amounts, Gap, GapKind, Span
+from kb.analysis.models import Amounts, Gap, Span
 from kb.analysis.money import Rates, total
 from kb.analysis.periods import intersect, record_span
 from kb.graph import paused_gc
 
-#: What each kind of gap means: the one wording every page, table, export and doc uses.
-KINDS: dict[str, str] = dict(
-    zip(
-        get_args(GapKind),
-        (
-            (
-                "a partner × pillar cell with needs and no response at all: none of its needs is answered "
-                "and no active project of the pillar targets the partner"
-            ),
-            "a need no project answers (none addresses it while active in its period, or only cancelled ones)",
-            "a need whose answering projects bring less than it requires, in its currency",
-        ),
-        strict=True,
-    )
-)
 _KIND_RANK = {kind: rank for rank, kind in enumerate(KINDS)}
 
 

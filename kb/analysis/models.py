@@ -13,13 +13,10 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, computed_field
 
 from graph_schema import Priority
+from kb.analysis.kinds import GapKind
 
 #: Amounts per ISO 4217 currency, e.g. ``{"EUR": 1000000.0, "USD": 250000.0}``.
 Amounts = dict[str, float]
-
-
-#: The kinds of gap, in rank order (see :data:`kb.analysis.gaps.KINDS` for what each means).
-GapKind = Literal["empty_cell", "unaddressed", "underfunded"]
 
 
 class Result(BaseModel):

@@ -9,19 +9,19 @@ from __future__ import annotations
 
 import enum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from kb.analysis.gaps import KINDS
-from kb.analysis.money import Rates, parse_rates
+from kb.analysis.kinds import KINDS
 from kb.cli.app import app, get_store
 from kb.cli.options import CountryOption, CycleOption, DonorOption, FromOption, PillarOption, ToOption
 from kb.cli.output import JsonOption, emit_json, print_table, say
 from kb.errors import InvalidInputError
-from kb.questions import analyses as ask
-from kb.questions.asked import Asked
-from kb.tables import table_of, write_csv
+
+if TYPE_CHECKING:
+    from kb.analysis.money import Rates
+    from kb.questions import analyses as ask
 
 RatesOption = Annotated[
     Path | None,
@@ -57,6 +57,8 @@ CsvOption = Annotated[
 def _rates(path: Path | None) -> Rates | None:
     if path is None:
         return None
+    from kb.analysis.money import parse_rates
+
     try:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
@@ -76,6 +78,9 @@ def _show(
     wide: bool = False,
 ) -> None:
     """One way out for every analysis: JSON alone, or its table (or what is empty), plus CSV."""
+    from kb.questions import analyses as ask
+    from kb.tables import table_of, write_csv
+
     answer = table_of(report, rates)
     if csv_file is not None:
         write_csv(answer, csv_file)
@@ -103,6 +108,9 @@ def overlaps(
     show_evidence: EvidenceOption = False,
 ) -> None:
     """Distinct donors paying for the same need (or context) in overlapping periods, ranked."""
+    from kb.questions import analyses as ask
+    from kb.questions.asked import Asked
+
     asked = Asked(pillar, country, donor, date_from, date_to, cycle)
     rates = _rates(rates_file)
     report = ask.overlaps(get_store(ctx), asked, rates=rates)
@@ -126,6 +134,9 @@ def gaps(
     show_evidence: EvidenceOption = False,
 ) -> None:
     """Needs nobody answers, underfunded needs and empty partner × pillar cells, by priority."""
+    from kb.questions import analyses as ask
+    from kb.questions.asked import Asked
+
     asked = Asked(pillar, country, donor, date_from, date_to, cycle)
     rates = _rates(rates_file)
     report = ask.gaps(get_store(ctx), asked, rates=rates, kinds=[k.value for k in kind or ()])
@@ -142,6 +153,8 @@ def who_funds(
     wide: WideOption = False,
 ) -> None:
     """Everyone funding or implementing a need, with amounts and periods."""
+    from kb.questions import analyses as ask
+
     rates = _rates(rates_file)
     report = ask.who_funds(get_store(ctx), need_id, rates=rates)
     _show(report, rates=rates, as_json=as_json, csv_file=csv_file, wide=wide)
@@ -156,6 +169,8 @@ def co_funders(
     wide: WideOption = False,
 ) -> None:
     """For a donor: the needs it funds, and who else funds each of them."""
+    from kb.questions import analyses as ask
+
     _show(ask.co_funders(get_store(ctx), org_id), as_json=as_json, csv_file=csv_file, wide=wide)
 
 
@@ -174,6 +189,9 @@ def cofunding(
     wide: WideOption = False,
 ) -> None:
     """The donor–donor network: pairs of donors funding the same needs, weighted."""
+    from kb.questions import analyses as ask
+    from kb.questions.asked import Asked
+
     asked = Asked(pillar, country, donor, date_from, date_to, cycle)
     rates = _rates(rates_file)
     report = ask.cofunding(get_store(ctx), asked, rates=rates)
@@ -195,6 +213,9 @@ def coverage(
     wide: WideOption = False,
 ) -> None:
     """Pillar × partner: needs, needs answered, projects and funding per currency."""
+    from kb.questions import analyses as ask
+    from kb.questions.asked import Asked
+
     asked = Asked(pillar, country, donor, date_from, date_to, cycle)
     rates = _rates(rates_file)
     report = ask.coverage(get_store(ctx), asked, rates=rates)
@@ -216,6 +237,9 @@ def brokers(
     wide: WideOption = False,
 ) -> None:
     """Actors that connect otherwise separate groups (betweenness on the actor graph)."""
+    from kb.questions import analyses as ask
+    from kb.questions.asked import Asked
+
     asked = Asked(pillar, country, donor, date_from, date_to, cycle)
     _show(ask.brokers(get_store(ctx), asked, limit=limit), as_json=as_json, csv_file=csv_file, wide=wide)
 
@@ -231,4 +255,6 @@ def path(
     wide: WideOption = False,
 ) -> None:
     """How two actors are connected: shortest paths through projects and events."""
+    from kb.questions import analyses as ask
+
     _show(ask.paths(get_store(ctx), org_a, org_b, limit=limit), as_json=as_json, csv_file=csv_file, wide=wide)

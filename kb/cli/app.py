@@ -3,16 +3,41 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from typer.core import TyperGroup
+from typer.core import TyperCommand, TyperGroup
 
 from kb.errors import KBError
-from kb.settings import Settings
-from kb.store import GraphStore, open_store
-from kb.store.sqlite import missing_store
+
+if TYPE_CHECKING:
+    import click
+
+    from kb.store import GraphStore
+
+
+class LateHelp:
+    """Option texts naming what only a heavy import knows (the node types, the paper sizes) are
+    written when the command's own help is shown, so that ``kb --help`` imports none of it.
+
+    ``texts`` maps a parameter's name to its help text; the option carries a stand-in until then.
+    """
+
+    texts: Callable[[], dict[str, str]]
+
+    def format_help(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        texts = self.texts()
+        for param in self.params:  # type: ignore[attr-defined]
+            if param.name in texts:
+                param.help = texts[param.name]
+        super().format_help(ctx, formatter)  # type: ignore[misc]
+
+
+def late_help(texts: Callable[[], dict[str, str]], base: type = TyperCommand) -> type:
+    """A command class (``cls=``) for ``base`` whose option texts ``texts()`` gives at help time."""
+    return type(base.__name__, (LateHelp, base), {"texts": staticmethod(texts)})
 
 
 class KBGroup(TyperGroup):
@@ -87,6 +112,10 @@ def get_store(ctx: typer.Context) -> GraphStore:
     root = ctx.find_root()
     obj = root.obj if root.obj is not None else {}
     if obj.get("_store") is None:
+        from kb.settings import Settings
+        from kb.store import open_store
+        from kb.store.sqlite import missing_store
+
         settings = Settings()
         location = obj.get("store") or settings.store_location
         create = _command(ctx) in CREATING_COMMANDS

@@ -8,12 +8,8 @@ from typing import Annotated
 
 import typer
 
-from graph_schema import NODE_TYPES, json_schema
-from kb.cli.app import app, export_app, get_store, import_app
+from kb.cli.app import app, export_app, get_store, import_app, late_help
 from kb.cli.output import JsonOption, console, emit_json, table
-from kb.dump import read_batch, write_dump
-from kb.presentation import display
-from kb.seeding import SEED_DIR, load_seeds
 
 
 def _summary_rows(summary: dict[str, int]) -> list[tuple[str, int]]:
@@ -36,13 +32,15 @@ def seed(
         typer.Option("--demo/--no-demo", help="Also load the illustrative demo set of needs and projects."),
     ] = True,
     seed_dir: Annotated[
-        Path, typer.Option("--from", help="Folder of seed YAML files.", show_default=False)
-    ] = SEED_DIR,
+        Path | None, typer.Option("--from", help="Folder of seed YAML files.", show_default=False)
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Load the seed data from the source documents (and the demo set). Idempotent."""
+    from kb.seeding import SEED_DIR, load_seeds
+
     store = get_store(ctx)
-    batch = load_seeds(seed_dir, demo=demo)
+    batch = load_seeds(seed_dir or SEED_DIR, demo=demo)
     summary = store.upsert(batch, actor="cli", action="seed").model_dump()
     if as_json:
         emit_json(summary)
@@ -78,6 +76,8 @@ def get(
     as_json: JsonOption = False,
 ) -> None:
     """One node with its properties and edges."""
+    from kb.presentation import display
+
     store = get_store(ctx)
     node = store.get(node_id)
     if as_json:
@@ -111,15 +111,19 @@ def get(
         )
 
 
-@app.command()
+def _search_help() -> dict[str, str]:
+    from graph_schema import NODE_TYPES
+
+    return {"node_type": f"Only these types ({', '.join(NODE_TYPES)})."}
+
+
+@app.command(cls=late_help(_search_help))
 def search(
     ctx: typer.Context,
     text: Annotated[
         str, typer.Argument(help="Words to find, with or without diacritics, in Latin or Cyrillic.")
     ],
-    node_type: Annotated[
-        list[str] | None, typer.Option("--type", help=f"Only these types ({', '.join(NODE_TYPES)}).")
-    ] = None,
+    node_type: Annotated[list[str] | None, typer.Option("--type", help="Only these types.")] = None,
     limit: Annotated[int, typer.Option(min=1, max=1000)] = 20,
     as_json: JsonOption = False,
 ) -> None:
@@ -139,6 +143,8 @@ def search(
 @app.command()
 def schema() -> None:
     """Print the JSON Schema of every node and edge type."""
+    from graph_schema import json_schema
+
     emit_json(json_schema())
 
 
@@ -149,6 +155,8 @@ def import_json(
     as_json: JsonOption = False,
 ) -> None:
     """Load a JSON batch (or a dump) all-or-nothing. Loading it again changes nothing."""
+    from kb.dump import read_batch
+
     batch = read_batch(file)
     summary = get_store(ctx).upsert(batch, actor="cli", action=f"import json {file.name}").model_dump()
     if as_json:
@@ -164,6 +172,8 @@ def export_json(
     as_json: JsonOption = False,
 ) -> None:
     """Write the whole store as one JSON document (lossless: import gives the same store)."""
+    from kb.dump import write_dump
+
     counts = write_dump(get_store(ctx), file)
     if as_json:
         emit_json({"file": str(file), **counts})

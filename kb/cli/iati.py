@@ -5,25 +5,16 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    DownloadColumn,
-    Progress,
-    TextColumn,
-    TimeRemainingColumn,
-    TransferSpeedColumn,
-)
 
-from kb.cli.app import KBGroup, app, get_store, import_app
+from kb.cli.app import KBGroup, app, get_store, import_app, late_help
 from kb.cli.output import JsonOption, emit_json, table
 from kb.errors import ImportFormatError, InvalidInputError, SchemaViolationError
-from kb.importers.iati import IatiImport, Options, Report, collect_files, parse_countries
-from kb.importers.iati.codes import WB_PARTNERS
-from kb.importers.iati.report import REASONS
+
+if TYPE_CHECKING:
+    from kb.importers.iati import Options, Report
 
 validate_app = typer.Typer(
     cls=KBGroup, help="Check input files without writing to the store.", no_args_is_help=True
@@ -45,7 +36,7 @@ CountriesOption = Annotated[
     str | None,
     typer.Option(
         "--countries",
-        help=f"Keep activities with these recipients (default {','.join(WB_PARTNERS)}).",
+        help="Keep activities with these recipients.",
         show_default=False,
     ),
 ]
@@ -69,9 +60,22 @@ RulesOption = Annotated[
 ]
 
 
+def _iati_help() -> dict[str, str]:
+    from kb.importers.iati.codes import WB_PARTNERS
+
+    return {"countries": f"Keep activities with these recipients (default {','.join(WB_PARTNERS)})."}
+
+
+#: The class of ``kb import iati`` and ``kb validate iati``.
+IatiCommand = late_help(_iati_help)
+
+
 def _options(
     countries: str | None, all_countries: bool, all_sectors: bool, strict: bool, pillar_rules: Path | None
 ) -> Options:
+    from kb.importers.iati import Options, parse_countries
+    from kb.importers.iati.codes import WB_PARTNERS
+
     if countries and all_countries:
         raise InvalidInputError("give --countries or --all-countries, not both")
     try:
@@ -84,6 +88,16 @@ def _options(
 @contextmanager
 def _progress(files: list[Path]) -> Iterator[Callable[[int], None] | None]:
     """A progress bar on stderr for large inputs (on a terminal); yields the callback or ``None``."""
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        DownloadColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+        TransferSpeedColumn,
+    )
+
     total = 0
     for path in files:
         try:
@@ -107,6 +121,8 @@ def _progress(files: list[Path]) -> Iterator[Callable[[int], None] | None]:
 
 
 def _run(ctx: typer.Context, paths: list[Path], options: Options, *, write: bool) -> Report:
+    from kb.importers.iati import IatiImport, collect_files
+
     files, problems = collect_files(paths)
     store = get_store(ctx) if write else _existing_store(ctx)
     with _progress(files) as on_progress:
@@ -141,6 +157,8 @@ def _finish(report: Report, as_json: bool, *, details: bool) -> None:
 
 
 def _tables(report: Report, data: dict[str, Any], *, details: bool) -> None:
+    from kb.importers.iati.report import REASONS
+
     verb = "Imported" if report.write else "Would import"
     orgs = data["organisations"]
     rows: list[tuple[str, Any]] = [
@@ -249,7 +267,7 @@ def _tables(report: Report, data: dict[str, Any], *, details: bool) -> None:
         table("Notes", ["what", "count"], list(data["notes"].items()))
 
 
-@import_app.command("iati")
+@import_app.command("iati", cls=IatiCommand)
 def import_iati(
     ctx: typer.Context,
     paths: Paths,
@@ -271,7 +289,7 @@ def import_iati(
     _finish(report, as_json, details=False)
 
 
-@validate_app.command("iati")
+@validate_app.command("iati", cls=IatiCommand)
 def validate_iati(
     ctx: typer.Context,
     paths: Paths,

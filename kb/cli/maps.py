@@ -12,22 +12,19 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from kb.analysis.money import Rates
 from kb.cli.analysis import RatesOption
 from kb.cli.analysis import _rates as read_rates
-from kb.cli.app import KBGroup, app, get_store
+from kb.cli.app import KBGroup, app, get_store, late_help
 from kb.cli.options import CountryOption, CycleOption, DonorOption, FromOption, PillarOption, ToOption
 from kb.errors import InvalidInputError
-from kb.questions import maps
-from kb.questions.asked import Asked
-from kb.questions.maps import MapData
-from visual import views, write_html
-from visual.png import PAPERS, parse_size, write_pdf, write_png
-from visual.styles import SIZE_BY
+
+if TYPE_CHECKING:
+    from kb.analysis.money import Rates
+    from kb.questions.maps import MapData
 
 map_app = typer.Typer(
     cls=KBGroup,
@@ -52,7 +49,7 @@ PdfOption = Annotated[
         show_default=False,
     ),
 ]
-PaperOption = Annotated[str, typer.Option("--paper", help=f"Paper of the PDF: {', '.join(PAPERS)}.")]
+PaperOption = Annotated[str, typer.Option("--paper", help="Paper of the PDF.")]
 PresentOption = Annotated[
     bool,
     typer.Option(
@@ -65,11 +62,26 @@ SizeByOption = Annotated[
     str | None,
     typer.Option(
         "--size-by",
-        help=f"What node sizes show: {', '.join(SIZE_BY)} (projects funded, projects addressing a need, "
-        "needs addressed). Default: count, or money converted with --rates when given.",
+        help="What node sizes show.",
         show_default=False,
     ),
 ]
+
+
+def _map_help() -> dict[str, str]:
+    """The texts of ``--paper`` and ``--size-by``, which name the papers and sizes ``visual`` knows."""
+    from visual.png import PAPERS
+    from visual.styles import SIZE_BY
+
+    return {
+        "paper": f"Paper of the PDF: {', '.join(PAPERS)}.",
+        "size_by": f"What node sizes show: {', '.join(SIZE_BY)} (projects funded, projects addressing a "
+        "need, needs addressed). Default: count, or money converted with --rates when given.",
+    }
+
+
+#: The class of every ``kb map`` command.
+MapCommand = late_help(_map_help)
 
 
 @dataclass(frozen=True)
@@ -87,6 +99,10 @@ class Out:
 
 def _write(data: MapData, output: Path, out: Out) -> None:
     """Draw the view, write the map (and its still and PDF when asked), printing each path written."""
+    from visual import views, write_html
+    from visual.png import PAPERS, parse_size, write_pdf, write_png
+    from visual.styles import SIZE_BY
+
     dimensions = parse_size(out.size) if out.png else None
     if out.pdf is not None and out.paper.upper() not in PAPERS:
         raise InvalidInputError(f"--paper {out.paper!r}: expected one of {', '.join(PAPERS)}")
@@ -111,8 +127,9 @@ def _rates(out: Out) -> Rates | None:
     return read_rates(out.rates)
 
 
-def _filtered_view(name: str, question: Callable[..., MapData], help_text: str) -> None:
-    """Register ``kb map NAME``: a view of what the filters select, the same options for every one."""
+def _filtered_view(name: str, help_text: str) -> None:
+    """Register ``kb map NAME``: a view of what the filters select (the question of :mod:`kb.questions.maps`
+    of that name), the same options for every one."""
 
     def command(
         ctx: typer.Context,
@@ -131,22 +148,25 @@ def _filtered_view(name: str, question: Callable[..., MapData], help_text: str) 
         size_by: SizeByOption = None,
         rates: RatesOption = None,
     ) -> None:
+        from kb.questions import maps
+        from kb.questions.asked import Asked
+
+        question: Callable[..., MapData] = getattr(maps, name)
         asked = Asked(pillar, country, donor, date_from, date_to, cycle)
         out = Out(png, size, pdf, paper, present, size_by, rates)
         _write(question(get_store(ctx), asked, rates=_rates(out)), output, out)
 
     command.__doc__ = help_text
-    map_app.command(name)(command)
+    map_app.command(name, cls=MapCommand)(command)
 
 
 _filtered_view(
     "overview",
-    maps.overview,
     "The whole knowledge base (or what the filters select), overlaps and gaps marked.",
 )
 
 
-@map_app.command("pillar")
+@map_app.command("pillar", cls=MapCommand)
 def pillar_map(
     ctx: typer.Context,
     code: Annotated[str, typer.Argument(help="Pillar code: WBCTi, WBCSCi, WBBSi.")],
@@ -165,12 +185,15 @@ def pillar_map(
     rates: RatesOption = None,
 ) -> None:
     """One pillar: its needs, the projects answering them, donors, partners and Support Group."""
+    from kb.questions import maps
+    from kb.questions.asked import Asked
+
     asked = Asked(None, country, donor, date_from, date_to, cycle)
     out = Out(png, size, pdf, paper, present, size_by, rates)
     _write(maps.pillar(get_store(ctx), code, asked, rates=_rates(out)), output, out)
 
 
-@map_app.command("partner")
+@map_app.command("partner", cls=MapCommand)
 def partner_map(
     ctx: typer.Context,
     code: Annotated[str, typer.Argument(help="Partner ISO code (RS, XK…) or id.")],
@@ -189,12 +212,15 @@ def partner_map(
     rates: RatesOption = None,
 ) -> None:
     """One partner: the needs it stated, the projects working there, who funds and implements them."""
+    from kb.questions import maps
+    from kb.questions.asked import Asked
+
     asked = Asked(pillar, None, donor, date_from, date_to, cycle)
     out = Out(png, size, pdf, paper, present, size_by, rates)
     _write(maps.partner(get_store(ctx), code, asked, rates=_rates(out)), output, out)
 
 
-@map_app.command("donor")
+@map_app.command("donor", cls=MapCommand)
 def donor_map(
     ctx: typer.Context,
     donor_id: Annotated[str, typer.Argument(help="Funder id, e.g. org:giz.")],
@@ -213,12 +239,15 @@ def donor_map(
     rates: RatesOption = None,
 ) -> None:
     """A donor's ego network: what it funds and who else funds the same needs."""
+    from kb.questions import maps
+    from kb.questions.asked import Asked
+
     asked = Asked(pillar, country, None, date_from, date_to, cycle)
     out = Out(png, size, pdf, paper, present, size_by, rates)
     _write(maps.donor(get_store(ctx), donor_id, asked, rates=_rates(out)), output, out)
 
 
-@map_app.command("need")
+@map_app.command("need", cls=MapCommand)
 def need_map(
     ctx: typer.Context,
     need_id: Annotated[str, typer.Argument(help="Need id, e.g. need:demo-mk-pve.")],
@@ -232,17 +261,15 @@ def need_map(
     rates: RatesOption = None,
 ) -> None:
     """One need: the projects addressing it and everyone funding or implementing them."""
+    from kb.questions import maps
+
     out = Out(png, size, pdf, paper, present, size_by, rates)
     _write(maps.need(get_store(ctx), need_id, rates=_rates(out)), output, out)
 
 
-for _name, _question, _help in (
-    (
-        "overlaps",
-        maps.overlaps,
-        "Overlap clusters highlighted: distinct donors on the same need at the same time.",
-    ),
-    ("gaps", maps.gaps, "Needs nobody addresses (or addresses with too little money), flagged."),
-    ("cofunding", maps.cofunding, "The donor–donor network: donors funding projects on the same needs."),
+for _name, _help in (
+    ("overlaps", "Overlap clusters highlighted: distinct donors on the same need at the same time."),
+    ("gaps", "Needs nobody addresses (or addresses with too little money), flagged."),
+    ("cofunding", "The donor–donor network: donors funding projects on the same needs."),
 ):
-    _filtered_view(_name, _question, _help)
+    _filtered_view(_name, _help)

@@ -8,20 +8,22 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Console
-from rich.table import Table as RichTable
 
-from kb.presentation import KOSOVO_FOOTNOTE, display, names_kosovo
-from kb.tables import Table, evidence_table, text_rows
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from kb.tables import Table
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print only JSON on stdout.")]
 
 
 def console() -> Console:
     """A console on stdout as it is now (width from the terminal or ``COLUMNS``)."""
+    from rich.console import Console
+
     return Console(highlight=False)
 
 
@@ -70,6 +72,10 @@ def table(
     Cells wrap between words, never inside one, whenever the terminal is wide enough for each
     column's longest word (ids and codes are one word, so they keep one line).
     """
+    from rich.table import Table as RichTable
+
+    from kb.presentation import KOSOVO_FOOTNOTE, display, names_kosovo
+
     rows = [[display(str(c)) if c is not None else "" for c in row] for row in rows]
     shown = console()
     room = shown.width - (len(columns) + 1) - 2 * len(columns)
@@ -87,6 +93,8 @@ def table(
 def print_table(answer: Table, *, evidence: bool = False, wide: bool = False) -> None:
     """A :class:`~kb.tables.Table` as people read it in a terminal: its brief columns (every one with
     ``wide``), the rows (or what is empty), then its note."""
+    from kb.tables import evidence_table, text_rows
+
     if not answer.rows:
         say(answer.empty)
         return

@@ -10,8 +10,6 @@ import typer
 
 from kb.cli.app import app
 from kb.cli.output import console
-from kb.settings import Settings
-from kb.store import is_neo4j_location, open_store
 
 
 def log_config() -> dict[str, Any]:
@@ -52,6 +50,9 @@ def serve(
     need one too. The store is the one --store / KB_STORE names, as for every command.
     """
     import uvicorn
+
+    from kb.settings import Settings
+    from kb.store import is_neo4j_location, open_store
 
     settings = Settings()
     root = ctx.find_root().obj or {}

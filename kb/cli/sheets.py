@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from kb.cli.app import app, export_app, get_store, import_app
+from kb.cli.app import KBGroup, app, export_app, get_store, import_app, late_help
 from kb.cli.options import (
     CountryOption,
     CycleOption,
@@ -17,21 +17,12 @@ from kb.cli.options import (
     ToOption,
 )
 from kb.cli.output import JsonOption, console, emit_json, table
-from kb.dump import write_dump
 from kb.errors import InvalidInputError
-from kb.exports import FORMATS, flat_graph, write
-from kb.matching import sheet_matcher
-from kb.questions import analyses as ask
-from kb.questions.asked import Asked
-from kb.questions.report import mapping
-from kb.sheets.layouts import detect, from_mapping, load_mapping
-from kb.sheets.report import REPORTS, described, write_report
-from kb.sheets.rows import read_sheet, summary
-from kb.sheets.template import write_template
-from kb.sheets.workbook import read_table
-from kb.store.port import GraphStore
-from kb.tables import table_of
-from visual.report import check_writable, write_document
+from kb.sheets import REPORTS
+
+if TYPE_CHECKING:
+    from kb.questions.asked import Asked
+    from kb.store.port import GraphStore
 
 
 def _data_date(store: GraphStore) -> str:
@@ -46,6 +37,8 @@ def template(
     output: Annotated[Path, typer.Option("-o", "--output", help="Workbook to write (.xlsx).")],
 ) -> None:
     """Write a needs- or response-mapping template with drop-downs filled from the knowledge base."""
+    from kb.sheets.template import write_template
+
     if kind not in ("needs", "responses"):
         raise InvalidInputError(f"unknown template {kind!r}: use needs or responses")
     path = write_template(get_store(ctx), kind, output)  # type: ignore[arg-type]
@@ -80,6 +73,11 @@ def import_sheet(
     as_json: JsonOption = False,
 ) -> None:
     """Check every row of a sheet, report all problems at once, then import it all-or-nothing."""
+    from kb.matching import sheet_matcher
+    from kb.sheets.layouts import detect, from_mapping, load_mapping
+    from kb.sheets.rows import read_sheet, summary
+    from kb.sheets.workbook import read_table
+
     if kind not in (None, "needs", "responses"):
         raise InvalidInputError(f"--kind {kind!r}: use needs or responses")
     store = get_store(ctx)
@@ -152,6 +150,11 @@ def report(
 ) -> None:
     """Write an analysis (overlaps, gaps, coverage, cofunding) as a formatted workbook, or the
     response-mapping report (mapping) as a printable PDF or HTML document."""
+    from kb.questions import analyses as ask
+    from kb.questions.asked import Asked
+    from kb.sheets.report import described, write_report
+    from kb.tables import table_of
+
     asked = Asked(pillar, country, donor, date_from, date_to, cycle)
     if kind == MAPPING:
         _mapping_report(ctx, asked, pdf, html, maps=maps)
@@ -173,6 +176,9 @@ def report(
 def _mapping_report(
     ctx: typer.Context, asked: Asked, pdf: Path | None, html: Path | None, *, maps: bool
 ) -> None:
+    from kb.questions.report import mapping
+    from visual.report import check_writable, write_document
+
     if pdf is None and html is None:
         raise InvalidInputError("kb report mapping: give --pdf FILE or --html FILE (or both)")
     for path in (pdf, html):
@@ -186,10 +192,16 @@ def _mapping_report(
         console().print(f"wrote {pdf} ({pages} A4 pages)")
 
 
-@export_app.callback(invoke_without_command=True)
+def _export_help() -> dict[str, str]:
+    from kb.exports import FORMATS
+
+    return {"fmt": " | ".join(FORMATS)}
+
+
+@export_app.callback(invoke_without_command=True, cls=late_help(_export_help, KBGroup))
 def export(
     ctx: typer.Context,
-    fmt: Annotated[str | None, typer.Option("--format", help=" | ".join(FORMATS), show_default=False)] = None,
+    fmt: Annotated[str | None, typer.Option("--format", help="The format.", show_default=False)] = None,
     output: Annotated[
         Path | None,
         typer.Option("-o", "--output", help="File to write (a folder for csv).", show_default=False),
@@ -206,6 +218,10 @@ def export(
 
     `kb export --format gexf -o kb.gexf --pillar WBBSi`; `kb export json FILE` is the lossless dump.
     """
+    from kb.dump import write_dump
+    from kb.exports import FORMATS, flat_graph, write
+    from kb.questions.asked import Asked
+
     if ctx.invoked_subcommand is not None:
         return
     if fmt is None or output is None:

@@ -5,21 +5,23 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
 from kb.cli.app import app
 from kb.cli.output import JsonOption, emit_json, table
 from kb.errors import ConflictError, InvalidInputError
-from kb.settings import Settings
-from kb.store import is_neo4j_location, open_store
-from kb.store.copying import CopyProgress, copy_store
+
+if TYPE_CHECKING:
+    from rich.progress import TaskID
+
+    from kb.store.copying import CopyProgress
 
 
 def _same_place(a: str, b: str) -> bool:
+    from kb.store import is_neo4j_location
+
     if is_neo4j_location(a) or is_neo4j_location(b):
         return a.rstrip("/") == b.rstrip("/")
     return Path(a).expanduser().resolve() == Path(b).expanduser().resolve()
@@ -28,6 +30,9 @@ def _same_place(a: str, b: str) -> bool:
 @contextmanager
 def _progress() -> Iterator[CopyProgress]:
     """A bar per kind of record on stderr, shown only on a terminal (stdout stays for the report)."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
     console = Console(stderr=True)
     bar = Progress(
         TextColumn("{task.description:>6}"),
@@ -81,6 +86,10 @@ def copy(
     as_json: JsonOption = False,
 ) -> None:
     """``kb copy``: see :data:`COPY_HELP` (resumable, streamed through the port in batches)."""
+    from kb.settings import Settings
+    from kb.store import open_store
+    from kb.store.copying import copy_store
+
     if _same_place(source, target):
         raise InvalidInputError(f"--from and --to are the same store: {source}")
     settings = Settings()

@@ -20,7 +20,6 @@ from kb.selection import SubgraphFilter
 from kb.tables import Table, evidence_table, for_files, names_kosovo_in
 
 #: The analyses ``kb report`` writes.
-REPORTS = ("overlaps", "gaps", "coverage", "cofunding")
 MONEY_FORMAT = "#,##0.00"
 _NARROW = {"#", "priority", "kind", "level", "needs", "answered", "projects"}
 

@@ -89,7 +89,8 @@ class Converted(Result):
 
 
 class Overlap(Result):
-    """Two projects of distinct funders answering the same need (or context) at the same time."""
+    """Two projects of distinct funders answering the same need (or context) at the same time; for a
+    crowded context, all of its projects that do (see :mod:`kb.analysis.overlaps`)."""
 
     level: Literal["need", "context"]
     need: NodeRef | None = None

@@ -8,11 +8,16 @@ Two levels, need level ranked first:
   funded by the same group of donors.
 - **context level** (*possible* overlaps): two projects linked to no need (as IATI imports
   are) that target the same country, sit in the same pillar and benefit the same institution
-  or share a DAC sector, with meeting active periods and differing funders.
+  or share a DAC sector, with meeting active periods and differing funders. A context (country,
+  pillar, institution-or-sector) holding more than :data:`PAIRED_UP_TO` such projects is one
+  result instead of its pairs (whose number grows with the square of its projects): every project
+  of it whose period meets that of another of different funders, the period from the earliest to
+  the latest of them. A pair sharing such a crowded context and a smaller one is still a pair,
+  naming only the smaller contexts.
 
-Each overlap is one pair of projects with the need (or the shared contexts), the countries,
-donors, implementers, the overlapping period, the amounts of both projects per currency and
-the edges that make it one. Ranking: need level first; then need priority (high first), more
+Each overlap is one pair of projects (or one crowded context's projects) with the need (or the
+shared contexts), the countries, donors, implementers, the overlapping period, the amounts of the
+projects per currency and the edges that make it one. Ranking: need level first; then need priority (high first), more
 donors, longer overlap (open-ended is longest), then ids.
 """
 
@@ -38,6 +43,9 @@ from kb.analysis.models import Overlap, Span
 from kb.analysis.money import Rates, convert, total
 from kb.analysis.periods import intersect, span_sort_key
 from kb.graph import LINKED_OUTSIDE, paused_gc
+
+#: A context holding more unlinked projects than this is one overlap, not one per pair.
+PAIRED_UP_TO = 20
 
 
 def _funders_differ(a: ProjectFacts, b: ProjectFacts) -> bool:
@@ -123,10 +131,93 @@ def _contexts(G: nx.MultiDiGraph, project: str) -> dict[tuple[str, str, str], li
     return keys
 
 
+def _ordinal_span(span: Span) -> tuple[int, int]:
+    """A period as two day numbers, open ends as the first and last day there is."""
+    return (span.start.toordinal() if span.start else 0, span.end.toordinal() if span.end else 10**7)
+
+
+def _overlapping(members: list[tuple[ProjectFacts, Span]]) -> list[tuple[ProjectFacts, Span]]:
+    """The members whose period meets that of another member with other funders, in n log n.
+
+    Going through the members by the end of their period, the ones starting by then are added to
+    the latest end seen and, for a second set of funders, the latest end among the others; a member
+    meets one of other funders when the latest end among those differing from its own reaches its
+    start.
+    """
+    days = [_ordinal_span(span) for _, span in members]
+    funders = [frozenset(f.funders) for f, _ in members]
+    by_start = sorted(range(len(members)), key=lambda i: days[i][0])
+    best: tuple[int, frozenset[str]] | None = None  # the latest end, and its funders
+    other = -1  # the latest end among funders other than best's
+    chosen, added = [], 0
+    for i in sorted(range(len(members)), key=lambda i: days[i][1]):
+        while added < len(by_start) and days[by_start[added]][0] <= days[i][1]:
+            j = by_start[added]
+            added += 1
+            end, who = days[j][1], funders[j]
+            if best is None or end > best[0]:
+                if best is not None and best[1] != who:
+                    other = best[0]
+                best = (end, who)
+            elif who != best[1]:
+                other = max(other, end)
+        reach = other if best is not None and best[1] == funders[i] else best[0] if best else -1
+        if reach >= days[i][0]:
+            chosen.append(members[i])
+    return sorted(chosen, key=lambda m: m[0].id)
+
+
+def _crowded(
+    G: nx.MultiDiGraph,
+    facts: Facts,
+    key: tuple[str, str, str],
+    members: list[str],
+    why: dict[str, dict[tuple[str, str, str], list[dict]]],
+    window: Span | None,
+    rates: Rates | None,
+) -> Overlap | None:
+    """One crowded context as one overlap (see the module docstring), or ``None``."""
+    clipped = [(facts[p], intersect(facts[p].span, window or Span())) for p in members]
+    chosen = _overlapping([(f, span) for f, span in clipped if span is not None])
+    if len(chosen) < 2:
+        return None
+    spans = [span for _, span in chosen]
+    starts, ends = [s.start for s in spans], [s.end for s in spans]
+    period = Span(
+        start=None if None in starts else min(starts),  # type: ignore[type-var]
+        end=None if None in ends else max(ends),  # type: ignore[type-var]
+    )
+    projects = [f for f, _ in chosen]
+    amounts = total(f.amounts for f in projects)
+    return Overlap(
+        level="context",
+        context=[" / ".join(_label(G, part) for part in key)],
+        countries=facts.refs([key[0]]),
+        projects=facts.refs(f.id for f in projects),
+        donors=facts.refs(d for f in projects for d in f.funders),
+        implementers=facts.refs(i for f in projects for i in f.implementers),
+        period=period,
+        amounts=amounts,
+        converted=convert(amounts, rates),
+        evidence=facts.evidence(
+            [
+                *(e for f in projects for e in why[f.id][key]),
+                *(e for f in projects for e in (*f.funding_edges, *f.implementing_edges)),
+            ]
+        ),
+    )
+
+
 def context_overlaps(
-    G: nx.MultiDiGraph, *, window: Span | None = None, rates: Rates | None = None, facts: Facts | None = None
+    G: nx.MultiDiGraph,
+    *,
+    window: Span | None = None,
+    rates: Rates | None = None,
+    facts: Facts | None = None,
+    paired_up_to: int = PAIRED_UP_TO,
 ) -> list[Overlap]:
-    """Context-level (*possible*) overlaps among projects linked to no need, unranked."""
+    """Context-level (*possible*) overlaps among projects linked to no need, unranked: pairs, and
+    one overlap for each context of more than ``paired_up_to`` projects."""
     facts = facts or Facts(G)
     buckets: dict[tuple[str, str, str], list[str]] = defaultdict(list)
     why: dict[str, dict[tuple[str, str, str], list[dict]]] = {}
@@ -138,10 +229,15 @@ def context_overlaps(
         for key in why[project]:
             buckets[key].append(project)
     shared: dict[tuple[str, str], set[tuple[str, str, str]]] = defaultdict(set)
+    found: list[Overlap] = []
     for key, members in buckets.items():
+        if len(members) > paired_up_to:
+            crowded = _crowded(G, facts, key, members, why, window, rates)
+            if crowded is not None:
+                found.append(crowded)
+            continue
         for a, b in combinations(sorted(members), 2):
             shared[(a, b)].add(key)
-    found: list[Overlap] = []
     for (a_id, b_id), keys in sorted(shared.items()):
         a, b = facts[a_id], facts[b_id]
         if not _funders_differ(a, b):

@@ -130,3 +130,21 @@ def context_pair() -> Doc:
             end="2025-06-30",
         )
     return doc
+
+
+def crowded_context(n: int, *, donors: tuple[str, ...] = ("org:eu", "org:osce"), late: int = 0) -> Doc:
+    """``n`` projects linked to no need in one context (RS, WBBSi, the Serbian ministry), active in
+    2024, funded by ``donors`` in turn; then ``late`` more of them active in 2019 only."""
+    doc = base()
+    for i in range(n + late):
+        add_project(
+            doc,
+            f"project:crowd-{i:02d}",
+            funders={donors[i % len(donors)]: (10, "EUR")},
+            country="country:rs",
+            pillar="pillar:wbbsi",
+            benefits=("inst:rs-moi",),
+            start="2019-01-01" if i >= n else "2024-01-01",
+            end="2019-12-31" if i >= n else "2024-12-31",
+        )
+    return doc

@@ -6,8 +6,16 @@ import datetime as dt
 
 from kb.analysis.models import Span
 from kb.analysis.money import parse_rates
-from kb.analysis.overlaps import overlaps
-from tests.analysis.scenarios import add_need, add_project, base, context_pair, graph, two_donors_one_need
+from kb.analysis.overlaps import PAIRED_UP_TO, overlaps
+from tests.analysis.scenarios import (
+    add_need,
+    add_project,
+    base,
+    context_pair,
+    crowded_context,
+    graph,
+    two_donors_one_need,
+)
 
 
 def test_two_donors_on_one_need_in_overlapping_periods_overlap():
@@ -208,3 +216,57 @@ def test_overlaps_do_not_modify_the_graph():
     before = (sorted(G.nodes(data=True), key=str), sorted(G.edges(data=True, keys=True), key=str))
     overlaps(G)
     assert (sorted(G.nodes(data=True), key=str), sorted(G.edges(data=True, keys=True), key=str)) == before
+
+
+def test_a_context_of_up_to_twenty_unlinked_projects_lists_its_pairs():
+    found = overlaps(graph(crowded_context(PAIRED_UP_TO)))
+    assert len(found) == (PAIRED_UP_TO // 2) ** 2  # every EU project with every OSCE one
+    assert {len(o.projects) for o in found} == {2}
+
+
+def test_a_more_crowded_context_is_one_overlap_of_its_projects_that_meet():
+    [o] = overlaps(graph(crowded_context(PAIRED_UP_TO + 1, late=1)))
+    assert o.level == "context" and o.context == ["RS / WBBSi / Serbia: Ministry of Interior"]
+    assert [p.id for p in o.projects] == [f"project:crowd-{i:02d}" for i in range(PAIRED_UP_TO + 1)]
+    assert [d.id for d in o.donors] == ["org:eu", "org:osce"]
+    assert o.period == Span(start=dt.date(2024, 1, 1), end=dt.date(2024, 12, 31))
+    assert o.amounts == {"EUR": 10.0 * (PAIRED_UP_TO + 1)}
+    assert {e.type for e in o.evidence} == {"TARGETS", "IN_PILLAR", "BENEFITS", "FUNDS"}
+
+
+def test_a_crowded_context_of_one_donor_is_no_overlap():
+    assert overlaps(graph(crowded_context(PAIRED_UP_TO + 1, donors=("org:eu",)))) == []
+
+
+def test_a_crowded_project_meeting_only_projects_of_its_own_donor_is_left_out():
+    doc = crowded_context(PAIRED_UP_TO + 1, donors=("org:eu",))
+    add_project(
+        doc,
+        "project:osce-2019",
+        funders={"org:osce": ()},
+        country="country:rs",
+        pillar="pillar:wbbsi",
+        benefits=("inst:rs-moi",),
+        start="2019-01-01",
+        end="2024-01-01",
+    )
+    [o] = overlaps(graph(doc))
+    assert {p.id for p in o.projects} == {f"project:crowd-{i:02d}" for i in range(PAIRED_UP_TO + 1)} | {
+        "project:osce-2019"
+    }
+    late = overlaps(graph(doc), window=Span(start=dt.date(2024, 1, 2)))
+    assert late == []  # from 2 January 2024 the OSCE project is over: only EU ones meet
+
+
+def test_a_pair_sharing_a_crowded_context_and_a_smaller_one_names_only_the_smaller():
+    doc = crowded_context(PAIRED_UP_TO + 1)
+    for project in doc["nodes"]:
+        if project["id"] in ("project:crowd-00", "project:crowd-01"):
+            project["sectors"] = ["15210"]
+    found = overlaps(graph(doc))
+    assert sorted(o.context for o in found) == [
+        ["RS / WBBSi / Serbia: Ministry of Interior"],
+        ["RS / WBBSi / sector 15210"],
+    ]
+    [pair] = [o for o in found if len(o.projects) == 2]
+    assert [p.id for p in pair.projects] == ["project:crowd-00", "project:crowd-01"]

@@ -27,7 +27,6 @@ from kb.analysis.links import (
     need_countries,
     need_evidence,
     nodes_of,
-    out_edges,
     pillars_of,
     priority,
     required,
@@ -36,20 +35,20 @@ from kb.analysis.links import (
 )
 from kb.analysis.models import Amounts, Gap, Span
 from kb.analysis.money import Rates, total
-from kb.analysis.periods import intersect, record_span
+from kb.analysis.periods import OPEN, intersect
 from kb.graph import paused_gc
 
 _KIND_RANK = {kind: rank for rank, kind in enumerate(KINDS)}
 
 
-def _in_window(G: nx.MultiDiGraph, need: str, window: Span | None) -> Span | None:
-    return intersect(record_span(G.nodes[need]), window or Span())
+def _in_window(facts: Facts, need: str, window: Span | None) -> Span | None:
+    return intersect(facts.stated(need), window or OPEN)
 
 
 def _need_gap(
     G: nx.MultiDiGraph, facts: Facts, need: str, window: Span | None, rates: Rates | None
 ) -> Gap | None:
-    period = _in_window(G, need, window)
+    period = _in_window(facts, need, window)
     if period is None:
         return None
     data = G.nodes[need]
@@ -63,7 +62,7 @@ def _need_gap(
         if not shortfall:
             return None
     addressing = addressing_projects(G, need)
-    addresses = [e for p in addressing for e in out_edges(G, p, "ADDRESSES") if e["target"] == need]
+    addresses = in_edges(G, need, "ADDRESSES")
     common = {
         "priority": priority(data),
         "need": facts.ref(need),
@@ -120,7 +119,7 @@ def _empty_cells(G: nx.MultiDiGraph, facts: Facts, window: Span | None) -> list[
     partners = [c for c in nodes_of(G, "Country") if G.nodes[c].get("wb_partner")]
     cells: dict[tuple[str, str], list[str]] = {}
     for need in nodes_of(G, "Need"):
-        if _in_window(G, need, window) is None:
+        if _in_window(facts, need, window) is None:
             continue
         for country in need_countries(G, need) & set(partners):
             for pillar in pillars_of(G, need):
@@ -135,7 +134,7 @@ def _empty_cells(G: nx.MultiDiGraph, facts: Facts, window: Span | None) -> list[
             if G.nodes[e["source"]].get("type") == "Project"
         }
         targeting = {e["source"] for e in in_edges(G, country, "TARGETS")}
-        if any(intersect(facts[p].span, window or Span()) for p in in_pillar & targeting):
+        if any(intersect(facts[p].span, window or OPEN) for p in in_pillar & targeting):
             continue
         best = min((priority(G.nodes[n]) for n in needs), key=PRIORITY_RANK.__getitem__)
         edges = [

@@ -20,28 +20,82 @@ from graph_schema import (
 )
 from kb.analysis.models import Amounts, Evidence, NodeRef, Span
 from kb.analysis.money import counted_funding, edge_amounts, joint_total, total
-from kb.analysis.periods import active_span, intersect, record_span
-from kb.graph import READ_ONLY
+from kb.analysis.periods import OPEN, active_span, intersect, record_span
+from kb.graph import READ_ONLY, paused_gc
 
 
 def type_of(G: nx.MultiDiGraph, node_id: str) -> str | None:
     return G.nodes[node_id].get("type") if node_id in G else None
 
 
+#: Where a read-only graph keeps its node ids by type (:func:`nodes_of`).
+_BY_TYPE = "_kb_ids_by_type"
+
+
 def nodes_of(G: nx.MultiDiGraph, type_name: str) -> list[str]:
-    """Ids of the nodes of one type, sorted."""
-    return sorted(n for n, t in G.nodes(data="type") if t == type_name)
+    """Ids of the nodes of one type, sorted (on a graph read whole from a store, sorted once)."""
+    if not G.__dict__.get(READ_ONLY):
+        return sorted(n for n, t in G.nodes(data="type") if t == type_name)
+    by_type = G.__dict__.get(_BY_TYPE)
+    if by_type is None:
+        by_type = {}
+        for n, data in G._node.items():
+            by_type.setdefault(data.get("type"), []).append(n)
+        for ids in by_type.values():
+            ids.sort()
+        G.__dict__[_BY_TYPE] = by_type
+    return list(by_type.get(type_name, ()))
 
 
-# The two readers below walk networkx's adjacency dicts directly (as networkx's own algorithms
-# do): building an edge view per call costs more than the walk on graphs of 100,000 nodes.
+#: Where a read-only graph keeps its edges by node and type (:func:`_typed`).
+_TYPED = "_kb_typed_edges"
+_Typed = dict[str, dict[str, list[dict[str, Any]]]]
+
+
+def _typed(G: nx.MultiDiGraph) -> tuple[_Typed, _Typed] | None:
+    """The edges of a graph read whole from a store (never modified), by node and edge type, leaving
+    and reaching: built in one pass over the edges the first time and kept with the graph. ``None``
+    for any other graph. Each list keeps the order of networkx's adjacency dicts."""
+    if not G.__dict__.get(READ_ONLY):
+        return None
+    found = G.__dict__.get(_TYPED)
+    if found is None:
+        with paused_gc():
+            found = G.__dict__[_TYPED] = (_by_type(G._succ), _by_type(G._pred))
+    return found
+
+
+def _by_type(adjacency: dict[str, dict[str, dict[str, dict[str, Any]]]]) -> _Typed:
+    typed: _Typed = {}
+    for node_id, neighbours in adjacency.items():
+        by: dict[str, list[dict[str, Any]]] = {}
+        for keyed in neighbours.values():
+            for d in keyed.values():
+                found = by.get(d.get("type"))  # type: ignore[arg-type]
+                if found is None:
+                    by[d.get("type")] = [d]  # type: ignore[index]
+                else:
+                    found.append(d)
+        if by:
+            typed[node_id] = by
+    return typed
+
+
+# Without that index, the two readers below walk networkx's adjacency dicts directly (as networkx's
+# own algorithms do): building an edge view per call costs more than the walk on large graphs.
 def out_edges(G: nx.MultiDiGraph, node_id: str, edge_type: str) -> list[dict[str, Any]]:
     """The records of the ``edge_type`` edges leaving ``node_id``."""
+    typed = _typed(G)
+    if typed is not None:
+        return list(typed[0].get(node_id, {}).get(edge_type, ()))
     return [d for keyed in G._succ[node_id].values() for d in keyed.values() if d.get("type") == edge_type]
 
 
 def in_edges(G: nx.MultiDiGraph, node_id: str, edge_type: str) -> list[dict[str, Any]]:
     """The records of the ``edge_type`` edges reaching ``node_id``."""
+    typed = _typed(G)
+    if typed is not None:
+        return list(typed[1].get(node_id, {}).get(edge_type, ()))
     return [d for keyed in G._pred[node_id].values() for d in keyed.values() if d.get("type") == edge_type]
 
 
@@ -138,12 +192,9 @@ def project_facts(G: nx.MultiDiGraph, project_id: str) -> ProjectFacts:
     data = G.nodes[project_id]
     facts = ProjectFacts(id=project_id, status=data.get("status", DEFAULT_STATUS), span=active_span(data))
     by_funder: dict[str, list[dict[str, Any]]] = {}
-    for keyed in G._pred[project_id].values():
-        for e in keyed.values():
-            if e.get("type") == "FUNDS":
-                by_funder.setdefault(e["source"], []).append(e)
-            elif e.get("type") == "IMPLEMENTS":
-                facts.implementing_edges.append(e)
+    for e in in_edges(G, project_id, "FUNDS"):
+        by_funder.setdefault(e["source"], []).append(e)
+    facts.implementing_edges = in_edges(G, project_id, "IMPLEMENTS")
     shared: list[dict[str, Any]] = []
     for funder, edges in sorted(by_funder.items()):
         counted = counted_funding(edges)
@@ -180,12 +231,22 @@ class Facts:
         self.G = G
         self._cache: dict[str, ProjectFacts] = {}
         self._refs: dict[str, NodeRef] = {}
+        self._stated: dict[str, Span] = {}
         self._evidence: dict[tuple[str, str, str, str], Evidence] = {}
+        #: Each edge record's identity and evidence, by ``id``: the records live as long as ``G``.
+        self._by_record: dict[int, tuple[tuple[str, str, str, str], Evidence]] = {}
 
     def __getitem__(self, project_id: str) -> ProjectFacts:
         found = self._cache.get(project_id)
         if found is None:
             found = self._cache[project_id] = project_facts(self.G, project_id)
+        return found
+
+    def stated(self, node_id: str) -> Span:
+        """The stated period of a node (:func:`~kb.analysis.periods.record_span`), read once."""
+        found = self._stated.get(node_id)
+        if found is None:
+            found = self._stated[node_id] = record_span(self.G.nodes[node_id])
         return found
 
     def ref(self, node_id: str) -> NodeRef:
@@ -200,13 +261,16 @@ class Facts:
     def evidence(self, edges: Iterable[Mapping[str, Any]]) -> list[Evidence]:
         """Like :func:`evidence`, reusing the items already built."""
         chosen: dict[tuple[str, str, str, str], Evidence] = {}
+        by_record = self._by_record
         for e in edges:
-            ident = (e["type"], e["source"], e["target"], e.get("key", ""))
-            if ident not in chosen:
+            known = by_record.get(id(e))
+            if known is None:
+                ident = (e["type"], e["source"], e["target"], e.get("key", ""))
                 found = self._evidence.get(ident)
                 if found is None:
                     found = self._evidence[ident] = evidence([e])[0]
-                chosen[ident] = found
+                known = by_record[id(e)] = (ident, found)
+            chosen.setdefault(known[0], known[1])
         return [chosen[k] for k in sorted(chosen)]
 
 
@@ -219,7 +283,7 @@ def responses(G: nx.MultiDiGraph, facts: Facts, need_id: str, window: Span | Non
 
     A cancelled project never answers; a need without dates is answered by any active project.
     """
-    need_span = intersect(record_span(G.nodes[need_id]), window or Span())
+    need_span = intersect(facts.stated(need_id), window or OPEN)
     return [p for p in addressing_projects(G, need_id) if intersect(facts[p].span, need_span) is not None]
 
 

@@ -41,7 +41,7 @@ from kb.analysis.links import (
 )
 from kb.analysis.models import Overlap, Span
 from kb.analysis.money import Rates, convert, total
-from kb.analysis.periods import intersect, span_sort_key
+from kb.analysis.periods import OPEN, intersect, span_sort_key
 from kb.graph import LINKED_OUTSIDE, paused_gc
 
 #: A context holding more unlinked projects than this is one overlap, not one per pair.
@@ -53,7 +53,7 @@ def _funders_differ(a: ProjectFacts, b: ProjectFacts) -> bool:
 
 
 def _shared_period(a: ProjectFacts, b: ProjectFacts, window: Span | None) -> Span | None:
-    return intersect(intersect(a.span, b.span), window or Span())
+    return intersect(intersect(a.span, b.span), window or OPEN)
 
 
 def _pair(
@@ -177,7 +177,7 @@ def _crowded(
     rates: Rates | None,
 ) -> Overlap | None:
     """One crowded context as one overlap (see the module docstring), or ``None``."""
-    clipped = [(facts[p], intersect(facts[p].span, window or Span())) for p in members]
+    clipped = [(facts[p], intersect(facts[p].span, window or OPEN)) for p in members]
     chosen = _overlapping([(f, span) for f, span in clipped if span is not None])
     if len(chosen) < 2:
         return None

@@ -35,9 +35,18 @@ def to_date(value: Any) -> dt.date | None:
     return dt.date.fromisoformat(str(value)[:10])
 
 
+def span(start: dt.date | None, end: dt.date | None) -> Span:
+    """A :class:`Span` of two dates (or ``None``)."""
+    return Span(start=start, end=end)
+
+
+#: The period open on both sides: intersecting with it changes nothing.
+OPEN = Span()
+
+
 def record_span(record: Mapping[str, Any]) -> Span:
     """The stated ``start``/``end`` of a record (need, project or edge), open where missing."""
-    return Span(start=to_date(record.get("start")), end=to_date(record.get("end")))
+    return span(to_date(record.get("start")), to_date(record.get("end")))
 
 
 def active_span(project: Mapping[str, Any]) -> Span | None:
@@ -55,10 +64,10 @@ def active_span(project: Mapping[str, Any]) -> Span | None:
     status = project.get("status", DEFAULT_STATUS)
     if status in NEVER_ACTIVE_STATUSES:
         return None
-    span = record_span(project)
-    if span.end is None and status in STOPPED_STATUSES:
-        return None if span.start is None else Span(start=span.start, end=span.start)
-    return span
+    stated = record_span(project)
+    if stated.end is None and status in STOPPED_STATUSES:
+        return None if stated.start is None else span(stated.start, stated.start)
+    return stated
 
 
 def intersect(a: Span | None, b: Span | None) -> Span | None:
@@ -74,13 +83,15 @@ def intersect(a: Span | None, b: Span | None) -> Span | None:
     """
     if a is None or b is None:
         return None
-    starts = [s for s in (a.start, b.start) if s is not None]
-    ends = [e for e in (a.end, b.end) if e is not None]
-    start = max(starts) if starts else None
-    end = min(ends) if ends else None
+    start = a.start if b.start is None or (a.start is not None and a.start > b.start) else b.start
+    end = a.end if b.end is None or (a.end is not None and a.end < b.end) else b.end
     if start is not None and end is not None and start > end:
         return None
-    return Span(start=start, end=end)
+    if start is a.start and end is a.end:
+        return a
+    if start is b.start and end is b.end:
+        return b
+    return span(start, end)
 
 
 def span_sort_key(span: Span) -> tuple[int, int]:

@@ -21,7 +21,7 @@ from graph_schema import (
 from kb.analysis.models import Amounts, Evidence, NodeRef, Span
 from kb.analysis.money import counted_funding, edge_amounts, joint_total, total
 from kb.analysis.periods import OPEN, active_span, intersect, record_span
-from kb.graph import READ_ONLY, paused_gc
+from kb.graph import READ_ONLY
 
 
 def type_of(G: nx.MultiDiGraph, node_id: str) -> str | None:
@@ -47,55 +47,15 @@ def nodes_of(G: nx.MultiDiGraph, type_name: str) -> list[str]:
     return list(by_type.get(type_name, ()))
 
 
-#: Where a read-only graph keeps its edges by node and type (:func:`_typed`).
-_TYPED = "_kb_typed_edges"
-_Typed = dict[str, dict[str, list[dict[str, Any]]]]
-
-
-def _typed(G: nx.MultiDiGraph) -> tuple[_Typed, _Typed] | None:
-    """The edges of a graph read whole from a store (never modified), by node and edge type, leaving
-    and reaching: built in one pass over the edges the first time and kept with the graph. ``None``
-    for any other graph. Each list keeps the order of networkx's adjacency dicts."""
-    if not G.__dict__.get(READ_ONLY):
-        return None
-    found = G.__dict__.get(_TYPED)
-    if found is None:
-        with paused_gc():
-            found = G.__dict__[_TYPED] = (_by_type(G._succ), _by_type(G._pred))
-    return found
-
-
-def _by_type(adjacency: dict[str, dict[str, dict[str, dict[str, Any]]]]) -> _Typed:
-    typed: _Typed = {}
-    for node_id, neighbours in adjacency.items():
-        by: dict[str, list[dict[str, Any]]] = {}
-        for keyed in neighbours.values():
-            for d in keyed.values():
-                found = by.get(d.get("type"))  # type: ignore[arg-type]
-                if found is None:
-                    by[d.get("type")] = [d]  # type: ignore[index]
-                else:
-                    found.append(d)
-        if by:
-            typed[node_id] = by
-    return typed
-
-
-# Without that index, the two readers below walk networkx's adjacency dicts directly (as networkx's
-# own algorithms do): building an edge view per call costs more than the walk on large graphs.
+# The two readers below walk networkx's adjacency dicts directly (as networkx's own algorithms
+# do): building an edge view per call costs more than the walk on graphs of 100,000 nodes.
 def out_edges(G: nx.MultiDiGraph, node_id: str, edge_type: str) -> list[dict[str, Any]]:
     """The records of the ``edge_type`` edges leaving ``node_id``."""
-    typed = _typed(G)
-    if typed is not None:
-        return list(typed[0].get(node_id, {}).get(edge_type, ()))
     return [d for keyed in G._succ[node_id].values() for d in keyed.values() if d.get("type") == edge_type]
 
 
 def in_edges(G: nx.MultiDiGraph, node_id: str, edge_type: str) -> list[dict[str, Any]]:
     """The records of the ``edge_type`` edges reaching ``node_id``."""
-    typed = _typed(G)
-    if typed is not None:
-        return list(typed[1].get(node_id, {}).get(edge_type, ()))
     return [d for keyed in G._pred[node_id].values() for d in keyed.values() if d.get("type") == edge_type]
 
 
@@ -192,9 +152,12 @@ def project_facts(G: nx.MultiDiGraph, project_id: str) -> ProjectFacts:
     data = G.nodes[project_id]
     facts = ProjectFacts(id=project_id, status=data.get("status", DEFAULT_STATUS), span=active_span(data))
     by_funder: dict[str, list[dict[str, Any]]] = {}
-    for e in in_edges(G, project_id, "FUNDS"):
-        by_funder.setdefault(e["source"], []).append(e)
-    facts.implementing_edges = in_edges(G, project_id, "IMPLEMENTS")
+    for keyed in G._pred[project_id].values():
+        for e in keyed.values():
+            if e.get("type") == "FUNDS":
+                by_funder.setdefault(e["source"], []).append(e)
+            elif e.get("type") == "IMPLEMENTS":
+                facts.implementing_edges.append(e)
     shared: list[dict[str, Any]] = []
     for funder, edges in sorted(by_funder.items()):
         counted = counted_funding(edges)
@@ -268,7 +231,13 @@ class Facts:
                 ident = (e["type"], e["source"], e["target"], e.get("key", ""))
                 found = self._evidence.get(ident)
                 if found is None:
-                    found = self._evidence[ident] = evidence([e])[0]
+                    found = self._evidence[ident] = Evidence(
+                        type=ident[0],
+                        source=ident[1],
+                        target=ident[2],
+                        key=ident[3],
+                        sources=list(e.get("sources", [])),
+                    )
                 known = by_record[id(e)] = (ident, found)
             chosen.setdefault(known[0], known[1])
         return [chosen[k] for k in sorted(chosen)]

@@ -150,7 +150,9 @@ def test_revert_restores_every_record_and_is_itself_a_batch(store, small_graph):
     changed = with_amount(small_graph, 9)
     changed["nodes"][0]["name"] = "Republic of Serbia"
     changed["nodes"].append(node("Organisation", "org:new", "New donor"))
-    changed["edges"].append(edge("FUNDS", "org:new", "project:b", amount=5, currency="EUR", kind="commitment"))
+    changed["edges"].append(
+        edge("FUNDS", "org:new", "project:b", amount=5, currency="EUR", kind="commitment")
+    )
     load(store, changed)
     wrong = latest(store)
     done = store.revert(wrong, actor="carol")

@@ -27,7 +27,7 @@ from api.middleware import (
     host_patterns,
 )
 from api.pages import router as pages_router
-from api.routers import analyses, exports, graph, health, maps, nodes, schema, search, writes
+from api.routers import analyses, changes, exports, graph, health, maps, nodes, schema, search, writes
 from api.strict import strict_query
 from kb.settings import Settings
 from kb.store import GraphStore
@@ -87,7 +87,7 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     app.state.page_cache = PageCache()
 
     problems.install(app)
-    routers = (nodes, search, graph, analyses, maps, exports, writes, schema, health)
+    routers = (nodes, search, graph, analyses, changes, maps, exports, writes, schema, health)
     for module in routers:
         app.include_router(module.router, responses=problems.HOST_RESPONSES)
     app.include_router(pages_router)

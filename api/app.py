@@ -26,6 +26,7 @@ from api.middleware import (
     WriterFirstMiddleware,
     host_patterns,
 )
+from api.pages import history as history_pages
 from api.pages import router as pages_router
 from api.routers import analyses, changes, exports, graph, health, maps, nodes, schema, search, writes
 from api.strict import strict_query
@@ -91,6 +92,7 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     for module in routers:
         app.include_router(module.router, responses=problems.HOST_RESPONSES)
     app.include_router(pages_router)
+    app.include_router(history_pages.router)
     docs_page.install(app)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 

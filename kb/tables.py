@@ -517,7 +517,7 @@ def changes_table(report: ChangesReport, rates: Rates | None = None) -> Table:
         title=title,
         columns=[
             Column("what"),
-            Column("change", badge=True),
+            Column("change"),
             Column("name"),
             Column("donor"),
             Column("currency"),

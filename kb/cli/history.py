@@ -15,19 +15,10 @@ import typer
 from kb.cli.app import app, get_store
 from kb.cli.output import JsonOption, emit_json, print_table, say, table
 from kb.questions import analyses as ask
+from kb.questions.changes import changed_fields
 from kb.questions.changes import changes as what_changed
 from kb.sheets.report import write_report
 from kb.tables import table_of, write_csv
-
-
-def _fields(before: dict | None, after: dict | None) -> str:
-    """The fields a change touched: ``amount: 1000000 → 1200000``, a few at most."""
-    if before is None or after is None:
-        return ""
-    changed = sorted(k for k in before.keys() | after.keys() if before.get(k) != after.get(k))
-    return "; ".join(f"{k}: {before.get(k, '')} → {after.get(k, '')}" for k in changed[:4]) + (
-        f"; +{len(changed) - 4} more" if len(changed) > 4 else ""
-    )
 
 
 @app.command()
@@ -47,7 +38,10 @@ def history(
     table(
         f"History of {node_id}",
         ["batch", "at", "actor", "action", "change", "record", "fields"],
-        [(c.batch, c.at, c.actor, c.action, c.change, c.record, _fields(c.before, c.after)) for c in changes],
+        [
+            (c.batch, c.at, c.actor, c.action, c.change, c.record, changed_fields(c.before, c.after))
+            for c in changes
+        ],
         caption="kb revert BATCH undoes a batch",
     )
 

@@ -199,6 +199,56 @@ def compare(before: State, after: State) -> list[ChangeRow]:
     ]
 
 
+def changed_fields(before: dict[str, Any] | None, after: dict[str, Any] | None, *, most: int = 4) -> str:
+    """The fields a change touched, with their values: ``amount: 1000000 → 1200000``.
+
+    >>> changed_fields({"amount": 1, "key": ""}, {"amount": 2, "key": ""})
+    'amount: 1 → 2'
+    >>> changed_fields(None, {"amount": 2})
+    ''
+    """
+    if before is None or after is None:
+        return ""
+    changed = sorted(k for k in before.keys() | after.keys() if before.get(k) != after.get(k))
+    text = "; ".join(f"{k}: {before.get(k, '')} → {after.get(k, '')}" for k in changed[:most])
+    return text + (f"; +{len(changed) - most} more" if len(changed) > most else "")
+
+
+class HistoryLine(BaseModel):
+    """One change as a node's page lists it: the batch, when, who, what, and the other end of an edge."""
+
+    batch: int
+    at: str
+    actor: str
+    action: str
+    change: str
+    record: str
+    fields: str
+    other: str | None = Field(None, description="For an edge: the id at its other end.")
+
+
+def node_history(store: GraphStore, node_id: str, *, limit: int = 50) -> list[HistoryLine]:
+    """The latest ``limit`` changes of a node and its edges, newest first (a page's history block)."""
+    lines = []
+    for c in reversed(store.history(node_id)[-limit:] if limit else store.history(node_id)):
+        other = None
+        if c.kind == "edge":
+            other = c.target if c.source == node_id else c.source
+        lines.append(
+            HistoryLine(
+                batch=c.batch,
+                at=c.at,
+                actor=c.actor,
+                action=c.action,
+                change=c.change,
+                record=c.record,
+                fields=changed_fields(c.before, c.after),
+                other=other,
+            )
+        )
+    return lines
+
+
 def changes(
     store: GraphStore, *, since: str | None = None, cycle: str | None = None, to_cycle: str | None = None
 ) -> ChangesReport:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from tests.api.conftest import AUTH, assert_problem
+from tests.conftest import next_second
 
 
 def _change_amount(client, store, amount) -> int:
@@ -11,6 +12,7 @@ def _change_amount(client, store, amount) -> int:
         for e in store.edges_of("project:demo-al-border-surveillance-italy")
         if e["type"] == "FUNDS" and e.get("amount") is not None
     )
+    next_second()  # a batch of its own second, after the seeding's
     response = client.post("/api/batch", json={"edges": [{**edge, "amount": amount}]}, headers=AUTH)
     assert response.status_code == 200, response.text
     return store.write_log(1)[0].batch

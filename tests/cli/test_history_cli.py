@@ -5,15 +5,14 @@ from __future__ import annotations
 import csv
 import json
 import sqlite3
-import time
 from pathlib import Path
 
 import openpyxl
 import pytest
 
 from kb.store.sqlite import APPLICATION_ID, MIGRATIONS, STORE_VERSION, SQLiteStore
-from kb.store.writes import now
 from tests.cli.conftest import KB
+from tests.conftest import next_second
 from tests.sheets.test_sheets import fill
 
 CYCLE_1, CYCLE_2 = "response-mapping-2025", "response-mapping-2026"
@@ -71,13 +70,6 @@ def import_sheet(kb: KB, path: Path, rows) -> None:
     fill(path, "Responses", rows)
     result = kb("import", "sheet", str(path), "--json")
     assert result.exit_code == 0, result.output
-
-
-def next_second() -> None:
-    """Wait until the write clock (to the second) has moved on, so two batches have two times."""
-    started = now()
-    while now() == started:
-        time.sleep(0.05)
 
 
 def dump(kb: KB):

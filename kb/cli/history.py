@@ -24,7 +24,7 @@ from kb.tables import table_of, write_csv
 @app.command()
 def history(
     ctx: typer.Context,
-    node_id: Annotated[str, typer.Argument(help="Node id, e.g. need:demo-rs-border-surveillance.")],
+    node_id: Annotated[str, typer.Argument(help="Node id, e.g. need:demo-ba-bcp-equipment.")],
     as_json: JsonOption = False,
 ) -> None:
     """Every change of a node and of its edges, oldest first: batch, when, who, before and after."""
@@ -106,7 +106,7 @@ def changes(
 def revert(
     ctx: typer.Context,
     batch: Annotated[
-        int, typer.Argument(help="The batch to undo (its number in kb history or the write log).")
+        int, typer.Argument(help="The batch to undo (its number in kb history or the write log).", min=1)
     ],
     force: Annotated[
         bool, typer.Option("--force", help="Revert even when later batches changed the same records.")

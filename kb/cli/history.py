@@ -1,6 +1,6 @@
-"""kb commands on the history: a record's history, what changed between two dates or cycles, revert.
+"""kb commands on the history: the write log, a record's history, what changed, revert.
 
-``kb history ID`` lists every change of a node and of its edges; ``kb changes`` compares two states
+``kb log`` lists the latest batches, ``kb history ID`` every change of a node and of its edges; ``kb changes`` compares two states
 (:mod:`kb.questions.changes`), ``kb revert BATCH`` undoes one batch. Batch numbers are those of
 ``kb history`` and of the write log.
 """
@@ -43,6 +43,39 @@ def history(
             for c in changes
         ],
         caption="kb revert BATCH undoes a batch",
+    )
+
+
+@app.command()
+def log(
+    ctx: typer.Context,
+    limit: Annotated[int, typer.Option("--limit", help="How many batches, newest first.", min=1)] = 20,
+    as_json: JsonOption = False,
+) -> None:
+    """The latest batches (writes), newest first: number, when, who, what, and what each changed."""
+    entries = get_store(ctx).write_log(limit)
+    if as_json:
+        emit_json([e.model_dump(mode="json") for e in entries])
+        return
+    if not entries:
+        say("No writes recorded.")
+        return
+    table(
+        "Write log",
+        ["batch", "at", "actor", "action", "changed"],
+        [
+            (
+                e.batch,
+                e.at,
+                e.actor,
+                e.action,
+                ", ".join(
+                    f"{k.replace('_', ' ')} {v}" for k, v in sorted(e.summary.items()) if v and "_" in k
+                ),
+            )
+            for e in entries
+        ],
+        caption="kb history ID shows a record's changes; kb revert BATCH undoes a batch",
     )
 
 

@@ -35,6 +35,11 @@ class Batch:
     #: Edges (type, source, target, key) to delete in the same write: a source imported again no
     #: longer states them. Edges the batch writes are never deleted.
     retract: list[tuple[str, str, str, str]] = field(default_factory=list)
+    #: The versions the write expects to find, checked inside its transaction: per node id or edge
+    #: identity, the :func:`kb.store.writes.fingerprint` of the stored record, or ``None`` for "not
+    #: stored". A form sends the version it was opened on, so a record changed since is never
+    #: overwritten (a stale form is refused with a :class:`~kb.errors.ConflictError`).
+    expect: dict[str | tuple[str, str, str, str], str | None] = field(default_factory=dict)
 
     def __len__(self) -> int:
         return len(self.nodes) + len(self.edges)

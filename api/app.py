@@ -27,7 +27,9 @@ from api.middleware import (
     host_patterns,
 )
 from api.pages import router as pages_router
+from api.pages.forms import router as forms_router
 from api.routers import analyses, exports, graph, health, maps, nodes, schema, search, writes
+from api.sessions import Sessions
 from api.strict import strict_query
 from kb.settings import Settings
 from kb.store import GraphStore
@@ -84,12 +86,14 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     app.state.settings = settings
     app.state.store = holder
     app.state.tokens = Tokens(settings)
+    app.state.sessions = Sessions(settings, app.state.tokens)
     app.state.page_cache = PageCache()
 
     problems.install(app)
     routers = (nodes, search, graph, analyses, maps, exports, writes, schema, health)
     for module in routers:
         app.include_router(module.router, responses=problems.HOST_RESPONSES)
+    app.include_router(forms_router)
     app.include_router(pages_router)
     docs_page.install(app)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

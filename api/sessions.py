@@ -136,11 +136,7 @@ def current(request: Request) -> Session | None:
 
 def refuse(request: Request, reason: str) -> ForbiddenError:
     """The 403 of a form refused for its CSRF token, logged with the path and the reason."""
-    log.warning(
-        json.dumps(
-            {"event": "csrf-refused", "method": request.method, "path": request.url.path, "reason": reason}
-        )
-    )
+    log.warning("csrf refused: %s %s (%s)", request.method, request.url.path, reason)
     return ForbiddenError(
         "this form's CSRF token is missing or wrong (the form is old, or was sent from another site): "
         "open the form again and send it from there"

@@ -10,17 +10,16 @@ was opened on, and the store compares it inside the write).
 
 from __future__ import annotations
 
-import json
 import logging
 from collections import defaultdict
 from typing import Annotated, Any
 from urllib.parse import parse_qsl, urlencode
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from api import forms as spec
-from api.deps import StoreDep, reader
+from api.deps import StoreDep
 from api.pages.render import page_url, render
 from api.sessions import (
     CSRF_FIELD,
@@ -42,9 +41,8 @@ from kb.store.writes import fingerprint
 
 log = logging.getLogger("kb.api.sessions")
 
-router = APIRouter(
-    include_in_schema=False, dependencies=[Depends(reader)], default_response_class=HTMLResponse
-)
+#: No read-token check here: the sign-in page is open, and every form needs a session (a write token).
+router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
 
 #: Most fields a form may send (a form has a few dozen).
 MAX_FIELDS = 1000
@@ -121,7 +119,7 @@ def signin(request: Request, data: FormDep) -> Response:
     caller = request.app.state.tokens.identify(_one(data, "token").strip())
     if caller is None or not caller.can_write:
         reason = "unknown token" if caller is None else f"read-only token {caller.name}"
-        log.warning(json.dumps({"event": "signin-refused", "path": request.url.path, "reason": reason}))
+        log.warning("sign-in refused: %s", reason)
         error = (
             "the token is not known to this server"
             if caller is None
@@ -132,7 +130,7 @@ def signin(request: Request, data: FormDep) -> Response:
     response = RedirectResponse(_safe_next(next_), status_code=303)
     sessions_of(request).set_cookie(response, request, value)
     clear_signin_cookie(request, response)
-    log.info(json.dumps({"event": "signed-in", "actor": caller.actor}))
+    log.info("signed in: %s", caller.actor)
     return response
 
 
@@ -158,15 +156,12 @@ def _show(request: Request, form: spec.Form, session: Session, *, status_code: i
     return render(request, "form.html", {"form": form, "csrf": session.csrf}, status_code=status_code)
 
 
-def _prefill(form: spec.Form, request: Request) -> None:
-    """Fields named in the query (``?target=project:x``, ``?link:ADDRESSES=need:y``) start with those values."""
+def _prefill(form: spec.Form, ends: dict[str, str], addresses: list[str]) -> None:
+    """A new link's ends (``?target=project:x``), a new project's needs (``?link:ADDRESSES=need:y``)."""
     names = {f.name for f in form.fields}
-    for link in form.links:
-        if chosen := request.query_params.getlist(link.name):
-            form.values[link.name] = chosen
-    for name, value in request.query_params.items():
-        if name in names and len(value) <= 1000:
-            form.values[name] = value
+    form.values.update({end: value for end, value in ends.items() if end in names and value})
+    if addresses and any(link.name == "link:ADDRESSES" for link in form.links):
+        form.values["link:ADDRESSES"] = addresses
 
 
 def _place(form: spec.Form, problems: list[tuple[str, str]]) -> None:
@@ -224,14 +219,21 @@ def _save(
 
 
 @router.get("/edit/new/{slug}")
-def new_form(request: Request, slug: str, store: StoreDep) -> Response:
+def new_form(
+    request: Request,
+    slug: str,
+    store: StoreDep,
+    source: Annotated[str, Query(max_length=200)] = "",
+    target: Annotated[str, Query(max_length=200)] = "",
+    addresses: Annotated[list[str] | None, Query(alias="link:ADDRESSES", max_length=200)] = None,
+) -> Response:
     """An empty form for a new need, project, organisation, institution, funding or implementing link."""
     session = current(request)
     if session is None:
         return _signin_first(request)
     form = spec.build(store, _slug(slug))
     spec.fill(form, spec.defaults(form, session.actor))
-    _prefill(form, request)
+    _prefill(form, {"source": source, "target": target}, addresses or [])
     return _show(request, form, session)
 
 
@@ -274,13 +276,19 @@ def edit_node(request: Request, node_id: str, store: StoreDep, data: FormDep) ->
     return _save(request, store, session, form, values, stored_links=spec.stored_links(store, node_id, form))
 
 
-def _identity(request: Request, edge_type: str) -> tuple[str, str, str, str]:
-    query = request.query_params
+def link_identity(
+    edge_type: str,
+    source: Annotated[str, Query(min_length=1, max_length=200)],
+    target: Annotated[str, Query(min_length=1, max_length=200)],
+    key: Annotated[str, Query(max_length=500)] = "",
+) -> tuple[str, str, str, str]:
+    """The link a form edits: ``/edit/link/FUNDS?source=ID&target=ID`` (and ``&key=`` when it has one)."""
     if spec.slug_of(edge_type) is None or edge_type not in EDGE_TYPES:
         raise NotFoundError(f"no form edits {edge_type!r} links")
-    if not query.get("source") or not query.get("target"):
-        raise InvalidInputError("a link is named by ?source=ID&target=ID (and &key= when it has one)")
-    return edge_type, query["source"], query["target"], query.get("key", "")
+    return edge_type, source, target, key
+
+
+IdentityDep = Annotated[tuple[str, str, str, str], Depends(link_identity)]
 
 
 def _link_form(store: GraphStore, ident: tuple[str, str, str, str]) -> spec.Form:
@@ -300,12 +308,11 @@ def _stored_edge(store: GraphStore, ident: tuple[str, str, str, str]) -> dict[st
 
 
 @router.get("/edit/link/{edge_type}")
-def edit_link_form(request: Request, edge_type: str, store: StoreDep) -> Response:
+def edit_link_form(request: Request, ident: IdentityDep, store: StoreDep) -> Response:
     """The form of a stored funding or implementing link: its ends stay, the rest can change."""
     session = current(request)
     if session is None:
         return _signin_first(request)
-    ident = _identity(request, edge_type)
     edge = _stored_edge(store, ident)
     form = _link_form(store, ident)
     spec.fill(form, edge)
@@ -314,9 +321,8 @@ def edit_link_form(request: Request, edge_type: str, store: StoreDep) -> Respons
 
 
 @router.post("/edit/link/{edge_type}")
-def edit_link(request: Request, edge_type: str, store: StoreDep, data: FormDep) -> Response:
+def edit_link(request: Request, ident: IdentityDep, store: StoreDep, data: FormDep) -> Response:
     session = check_csrf(request, current(request), _one(data, CSRF_FIELD))
-    ident = _identity(request, edge_type)
     form = _link_form(store, ident)
     form.version = _one(data, "version")
     values = {**spec.submitted(form, data), "source": ident[1], "target": ident[2], "key": ident[3]}

@@ -26,9 +26,10 @@ from api.middleware import (
     WriterFirstMiddleware,
     host_patterns,
 )
+from api.pages import history as history_pages
 from api.pages import router as pages_router
 from api.pages.forms import router as forms_router
-from api.routers import analyses, exports, graph, health, maps, nodes, schema, search, writes
+from api.routers import analyses, changes, exports, graph, health, maps, nodes, schema, search, writes
 from api.sessions import Sessions
 from api.strict import strict_query
 from kb.settings import Settings
@@ -90,11 +91,12 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     app.state.page_cache = PageCache()
 
     problems.install(app)
-    routers = (nodes, search, graph, analyses, maps, exports, writes, schema, health)
+    routers = (nodes, search, graph, analyses, changes, maps, exports, writes, schema, health)
     for module in routers:
         app.include_router(module.router, responses=problems.HOST_RESPONSES)
     app.include_router(forms_router)
     app.include_router(pages_router)
+    app.include_router(history_pages.router)
     docs_page.install(app)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 

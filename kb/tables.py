@@ -32,6 +32,7 @@ from kb.questions.analyses import (
     Report,
     WhoFundsReport,
 )
+from kb.questions.changes import ChangesReport
 
 #: A cell: text, a number, a date, amounts per currency (``Column.money``), or the nodes it names
 #: (shown as their names in text, as links on a page).
@@ -505,6 +506,36 @@ def paths_table(report: PathsReport, rates: Rates | None = None) -> Table:
     )
 
 
+def changes_table(report: ChangesReport, rates: Rates | None = None) -> Table:
+    """What changed between two states: one row per need, answer, overlap or funding change."""
+    if report.since is not None:
+        title = f"Changes since {report.since}"
+    else:
+        title = f"Changes from {report.cycle} to {report.to_cycle or 'now'}"
+    return Table(
+        name="changes",
+        title=title,
+        columns=[
+            Column("what"),
+            Column("change"),
+            Column("name"),
+            Column("donor"),
+            Column("currency"),
+            Column("before"),
+            Column("after"),
+            Column("detail", brief=False),
+            Column("ids", brief=False),
+        ],
+        rows=[
+            [c.what, c.change, c.name, c.donor, c.currency, c.before, c.after, c.detail, " ".join(c.ids)]
+            for c in report.changes
+        ],
+        note=f"from the state after batch {report.from_batch} to "
+        + (f"the state after batch {report.to_batch}" if report.to_batch is not None else "now"),
+        empty="Nothing changed.",
+    )
+
+
 def evidence_table(table: Table) -> Table:
     """Every edge the rows of ``table`` rest on, with its sources, numbered by row."""
     return Table(
@@ -536,6 +567,7 @@ _TABLES: dict[type[Report], Callable[[Any, Rates | None], Table]] = {
     CoverageReport: coverage_table,
     BrokersReport: brokers_table,
     PathsReport: paths_table,
+    ChangesReport: changes_table,
 }
 
 

@@ -23,6 +23,7 @@ from kb.filters import resolve
 from kb.questions import analyses as ask
 from kb.questions import nodes as facts
 from kb.questions.asked import Asked, data_date, filter_words
+from kb.questions.changes import node_history
 from kb.records import NodeRecord
 from kb.selection import SubgraphFilter
 from kb.sheets.report import described, write_report
@@ -86,7 +87,9 @@ def need_page(request: Request, need_id: str, store: StoreDep) -> Response:
         return need
     if (moved := _elsewhere(need, request.url.path)) is not None:
         return moved
-    return render(request, "need.html", facts.need_facts(store, need_id))
+    return render(
+        request, "need.html", {**facts.need_facts(store, need_id), "history": node_history(store, need_id)}
+    )
 
 
 @router.get("/organisations/{actor_id:path}")
@@ -97,7 +100,9 @@ def organisation_page(request: Request, actor_id: str, store: StoreDep) -> Respo
         return actor
     if (moved := _elsewhere(actor, request.url.path)) is not None:
         return moved
-    return render(request, "actor.html", facts.actor_facts(store, actor))
+    return render(
+        request, "actor.html", {**facts.actor_facts(store, actor), "history": node_history(store, actor_id)}
+    )
 
 
 @router.get("/countries/{country_id:path}")
@@ -109,7 +114,8 @@ def country_page(request: Request, country_id: str, store: StoreDep) -> Response
     if (moved := _elsewhere(country, request.url.path)) is not None:
         return moved
     if not country.get("wb_partner"):
-        return render(request, "actor.html", facts.actor_facts(store, country))
+        context = {**facts.actor_facts(store, country), "history": node_history(store, country_id)}
+        return render(request, "actor.html", context)
     context = _cache(request).get(
         store, f"partner:{country_id}", lambda: facts.partner_facts(store, country_id)
     )
@@ -155,7 +161,9 @@ def node_page(request: Request, node_id: str, store: StoreDep) -> Response:
         return node
     if (moved := _elsewhere(node, request.url.path)) is not None:
         return moved
-    return render(request, "node.html", facts.node_facts(store, node_id))
+    return render(
+        request, "node.html", {**facts.node_facts(store, node_id), "history": node_history(store, node_id)}
+    )
 
 
 @router.get("/search")

@@ -17,6 +17,7 @@ from api.problems import AUTH_RESPONSES, PROBLEM_RESPONSES
 from kb.analysis.gaps import KINDS
 from kb.analysis.models import GapKind
 from kb.questions import analyses as ask
+from kb.store import history
 
 router = APIRouter(
     prefix="/api/analyses",
@@ -26,10 +27,21 @@ router = APIRouter(
 )
 
 
+AsOfQuery = Annotated[
+    str | None,
+    Query(
+        description="Analyse the graph as it was after the last write at or before this date "
+        "(YYYY-MM-DD, the whole day, UTC) or time (YYYY-MM-DDTHH:MM:SS), rebuilt from the history.",
+        max_length=40,
+    ),
+]
+
+
 @router.get("/overlaps", response_model=ask.OverlapsReport)
-def overlaps(store: StoreDep, filters: FiltersDep) -> dict[str, Any]:
+def overlaps(store: StoreDep, filters: FiltersDep, as_of: AsOfQuery = None) -> dict[str, Any]:
     """Distinct donors paying for the same need (or context) in overlapping periods, ranked."""
-    return ask.as_json(ask.overlaps(store, filters))
+    with history.as_of(store, as_of) as state:
+        return ask.as_json(ask.overlaps(state, filters))
 
 
 @router.get("/gaps", response_model=ask.GapsReport)
@@ -40,9 +52,11 @@ def gaps(
         list[GapKind] | None,
         Query(description="Only gaps of these kinds: " + "; ".join(f"{k}: {m}" for k, m in KINDS.items())),
     ] = None,
+    as_of: AsOfQuery = None,
 ) -> dict[str, Any]:
     """Needs nobody answers, underfunded needs and empty partner × pillar cells, by priority."""
-    return ask.as_json(ask.gaps(store, filters, kinds=kind))
+    with history.as_of(store, as_of) as state:
+        return ask.as_json(ask.gaps(state, filters, kinds=kind))
 
 
 @router.get("/who-funds/{need_id:path}", response_model=ask.WhoFundsReport)

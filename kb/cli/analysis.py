@@ -21,6 +21,7 @@ from kb.cli.output import JsonOption, emit_json, print_table, say
 from kb.errors import InvalidInputError
 from kb.questions import analyses as ask
 from kb.questions.asked import Asked
+from kb.store.history import as_of
 from kb.tables import table_of, write_csv
 
 RatesOption = Annotated[
@@ -51,6 +52,15 @@ WideOption = Annotated[
 ]
 CsvOption = Annotated[
     Path | None, typer.Option("--csv", help="Also write the rows to this CSV file.", show_default=False)
+]
+AsOfOption = Annotated[
+    str | None,
+    typer.Option(
+        "--as-of",
+        help="Analyse the graph as it was after the last write at or before this date (YYYY-MM-DD, "
+        "the whole day, UTC) or time (YYYY-MM-DDTHH:MM:SS), rebuilt from the history.",
+        show_default=False,
+    ),
 ]
 
 
@@ -101,11 +111,13 @@ def overlaps(
     as_json: JsonOption = False,
     wide: WideOption = False,
     show_evidence: EvidenceOption = False,
+    as_of_date: AsOfOption = None,
 ) -> None:
     """Distinct donors paying for the same need (or context) in overlapping periods, ranked."""
     asked = Asked(pillar, country, donor, date_from, date_to, cycle)
     rates = _rates(rates_file)
-    report = ask.overlaps(get_store(ctx), asked, rates=rates)
+    with as_of(get_store(ctx), as_of_date) as store:
+        report = ask.overlaps(store, asked, rates=rates)
     _show(report, rates=rates, as_json=as_json, csv_file=csv_file, evidence=show_evidence, wide=wide)
 
 
@@ -124,11 +136,13 @@ def gaps(
     as_json: JsonOption = False,
     wide: WideOption = False,
     show_evidence: EvidenceOption = False,
+    as_of_date: AsOfOption = None,
 ) -> None:
     """Needs nobody answers, underfunded needs and empty partner × pillar cells, by priority."""
     asked = Asked(pillar, country, donor, date_from, date_to, cycle)
     rates = _rates(rates_file)
-    report = ask.gaps(get_store(ctx), asked, rates=rates, kinds=[k.value for k in kind or ()])
+    with as_of(get_store(ctx), as_of_date) as store:
+        report = ask.gaps(store, asked, rates=rates, kinds=[k.value for k in kind or ()])
     _show(report, rates=rates, as_json=as_json, csv_file=csv_file, evidence=show_evidence, wide=wide)
 
 

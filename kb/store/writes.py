@@ -55,6 +55,8 @@ class WriteLogEntry(BaseModel):
     actor: str
     action: str
     summary: dict[str, Any]
+    #: The batch's number: what ``kb history`` shows and ``kb revert`` takes.
+    batch: int | None = None
 
 
 @dataclass(frozen=True)

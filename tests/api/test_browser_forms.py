@@ -155,12 +155,15 @@ def test_sign_in_state_a_need_fund_two_projects_see_the_overlap_edit_an_amount_s
 
     page.goto(first)
     with page.expect_navigation():
-        page.click("text=Edit funds link")
+        page.click("text=Edit funding link")
     shoot(page, "edit-funding")
     page.fill("#in-amount", "150000")
     save(page)
     assert page.url == first
     assert "150,000 EUR" in page.locator("section.edit-links").inner_text()
+    history = page.locator("section.history tr", has_text="FUNDS")
+    assert "token:alice" in history.first.inner_text() and "amount" in history.first.inner_text()
+    shoot(page, "project-history")
     page.goto(need_url)
     assert "150,000 EUR" in page.locator("table").first.inner_text()
 

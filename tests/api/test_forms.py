@@ -298,3 +298,35 @@ def test_a_session_ends_when_its_token_is_no_longer_configured(settings):
     other = settings.model_copy(update={"api_tokens": SecretStr("bob:another-token-0123456789")})
     assert Sessions(other, Tokens(other)).read(value) is None
     assert Sessions(settings, Tokens(settings)).read(value) is not None
+
+
+def test_unticking_a_need_in_a_project_form_removes_that_link_only(editor, stored):
+    project = "project:demo-regional-online-terrorist-content"
+    csrf, page = csrf_of(editor, f"/edit/node/{project}")
+    node = stored.get(project)
+    sent = {
+        "csrf": csrf,
+        "version": hidden(page, "version"),
+        "name": node["name"],
+        "status": node["status"],
+        "sources": "\n".join(node["sources"]),
+        "demo": "yes",
+        "start": node.get("start", ""),
+        "end": node.get("end", ""),
+        "link:ADDRESSES": "need:demo-al-online-terrorist-content",
+        "link:IN_PILLAR": [e["target"] for e in stored.edges_of(project) if e["type"] == "IN_PILLAR"],
+        "link:TARGETS": [e["target"] for e in stored.edges_of(project) if e["type"] == "TARGETS"],
+    }
+    before = {(e["type"], e["target"]) for e in stored.edges_of(project) if e["source"] == project}
+    response = editor.post(f"/edit/node/{project}", data=sent)
+    assert response.status_code == 303, response.text
+    after = {(e["type"], e["target"]) for e in stored.edges_of(project) if e["source"] == project}
+    assert before - after == {("ADDRESSES", "need:demo-xk-online-terrorist-content")}
+    assert after <= before
+
+
+def test_signing_in_never_sends_the_browser_to_another_site(browser):
+    form = browser.get("/signin", params={"next": "//elsewhere.example/"})
+    sent = {"csrf": hidden(form.text, "csrf"), "token": WRITE_TOKEN, "next": hidden(form.text, "next")}
+    response = browser.post("/signin", data={**sent, "next": "//elsewhere.example/"})
+    assert response.status_code == 303 and response.headers["location"] == "/"

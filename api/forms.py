@@ -10,12 +10,15 @@ becomes the same records a JSON batch holds, and :mod:`kb.records` and the store
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, get_args
 
+import pycountry
+
 from graph_schema import EDGE_TYPES, NODE_TYPES, PERIOD_FIELDS
-from graph_schema.base import TextKind
+from graph_schema.base import Currency, TextKind
 from kb.records import EdgeRecord, NodeRecord, edge_identity
 from kb.sheets.rows import slug
 from kb.store.port import GraphStore
@@ -54,7 +57,7 @@ class FormField:
 
     name: str
     label: str
-    #: text, textarea, lines, select, checkbox, date, number, node
+    #: text, textarea, lines, select, checkbox, date, number, currency, node
     widget: str
     required: bool = False
     choices: tuple[tuple[str, str], ...] = ()
@@ -143,11 +146,20 @@ def _field(store: GraphStore, model: type, name: str, prop: Mapping[str, Any], r
     if name in ("source", "target") and hasattr(model, "SOURCE_TYPES"):
         types = model.SOURCE_TYPES if name == "source" else model.TARGET_TYPES
         return FormField(widget="node", choices=_nodes_of(store, types), identity=True, **common)
-    text = _text_kind(model.model_fields[name].annotation)
+    annotation = model.model_fields[name].annotation
+    if annotation == Currency or Currency in get_args(annotation):
+        return FormField(widget="currency", choices=currencies(), max_length=3, **common)
+    text = _text_kind(annotation)
     widget = "textarea" if text is not None and text.multiline else "text"
     return FormField(
         widget=widget, max_length=plain.get("maxLength"), identity=name in ("id", "key"), **common
     )
+
+
+@functools.cache
+def currencies() -> tuple[tuple[str, str], ...]:
+    """(code, name) of every ISO 4217 currency, the choices a money field suggests."""
+    return tuple(sorted((c.alpha_3, c.name) for c in pycountry.currencies))
 
 
 def build(store: GraphStore, slug_: str) -> Form:

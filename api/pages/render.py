@@ -17,7 +17,7 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
-from api.forms import editable_edges, slug_of
+from api.forms import currencies, editable_edges, slug_of
 from api.sessions import current
 from graph_schema import short_label
 from graph_schema.registry import type_of_id
@@ -110,6 +110,7 @@ def _environment() -> Environment:
     )
     env.globals.update(
         form_slug=slug_of,
+        currencies=currencies,
         editable_edges=editable_edges,
         footnote_mark=Markup(FOOTNOTE_MARK),
         gap_kinds=KINDS,

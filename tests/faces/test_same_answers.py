@@ -101,6 +101,25 @@ def test_cli_json_and_api_json_are_the_same_report(kb, api, question, filters):
     assert kb.json(question, *_cli_options(filters)) == _get(api, f"/api/analyses/{question}", **filters)
 
 
+@pytest.mark.parametrize(
+    "asked", [{"since": "2000-01-01"}, {"cycle": "needs-mapping-1"}], ids=["since", "cycle"]
+)
+def test_changes_are_the_same_on_the_cli_and_the_api(kb, api, asked):
+    options = [part for key, value in asked.items() for part in (f"--{key}", value)]
+    assert kb.json("changes", *options) == _get(api, "/api/changes", **asked)
+
+
+@pytest.mark.parametrize("question", ["overlaps", "gaps"])
+def test_analyses_as_of_a_date_are_the_same_on_the_cli_and_the_api(kb, api, question):
+    assert kb.json(question, "--as-of", "9999-12-31") == _get(
+        api, f"/api/analyses/{question}", as_of="9999-12-31"
+    )
+
+
+def test_a_node_history_is_the_same_on_the_cli_and_the_api(kb, api):
+    assert kb.json("history", NEED) == _get(api, f"/api/nodes/{NEED}/history")
+
+
 def test_who_funds_is_the_same_for_every_need_on_the_cli_and_the_api(kb, api, needs):
     for need_id in needs:
         assert kb.json("who-funds", need_id) == _get(api, f"/api/analyses/who-funds/{need_id}"), need_id

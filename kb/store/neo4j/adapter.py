@@ -413,12 +413,13 @@ class Neo4jStore(GraphStore):
             self._log(
                 tx, seq, actor, "delete", {"id": node_id, "type": row["type"], "edges_deleted": row["edges"]}
             )
-            self._record(
-                tx,
-                seq,
-                [h.node_row(node_id, h.text(decode_node(found["props"])), None)]
-                + [h.edge_row(edge_identity(e), h.text(e), None) for e in edges],
-            )
+            if found is not None:
+                self._record(
+                    tx,
+                    seq,
+                    [h.node_row(node_id, h.text(decode_node(found["props"])), None)]
+                    + [h.edge_row(edge_identity(e), h.text(e), None) for e in edges],
+                )
 
         self._execute_write(work)
 
@@ -526,7 +527,7 @@ class Neo4jStore(GraphStore):
             actor=r["actor"],
             action=r["action"],
             summary=json.loads(r["summary"]),
-            batch=r["batch"],
+            batch=r.get("batch"),
         )
 
     # -- history (kb.store.history) ------------------------------------------------------------

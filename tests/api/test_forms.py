@@ -330,3 +330,14 @@ def test_signing_in_never_sends_the_browser_to_another_site(browser):
     sent = {"csrf": hidden(form.text, "csrf"), "token": WRITE_TOKEN, "next": hidden(form.text, "next")}
     response = browser.post("/signin", data={**sent, "next": "//elsewhere.example/"})
     assert response.status_code == 303 and response.headers["location"] == "/"
+
+
+def test_cookies_are_secure_behind_an_https_proxy_when_told(settings):
+    """The proxy speaks HTTPS to the browser and HTTP to the server: ``KB_API_HTTPS`` says so."""
+    settings = settings.model_copy(update={"api_https": True})
+    with TestClient(create_app(settings), base_url="http://127.0.0.1") as client:
+        response = client.get("/signin")
+    (cookie,) = response.headers.get_list("set-cookie")
+    assert cookie.startswith("kb_signin=") and "Secure" in cookie and "HttpOnly" in cookie
+    sessions = Sessions(settings, Tokens(settings))
+    assert sessions.always_secure

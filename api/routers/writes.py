@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Coroutine
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from fastapi.routing import APIRoute
 
 from api.deps import StoreDep, WriterDep, reader
@@ -14,6 +14,7 @@ from api.problems import AUTH_RESPONSES, PROBLEM_RESPONSES, WRITE_RESPONSES
 from kb import jsonin
 from kb.errors import InvalidInputError
 from kb.records import parse_batch
+from kb.store.history import MAX_BATCH
 
 
 class JsonInRoute(APIRoute):
@@ -66,7 +67,9 @@ def delete_node(node_id: str, store: StoreDep, caller: WriterDep) -> Response:
 
 @router.post("/batches/{batch_id}/revert", response_model=RevertOut, responses=WRITE_RESPONSES)
 def revert_batch(
-    batch_id: int,
+    batch_id: Annotated[
+        int, Path(ge=1, le=MAX_BATCH, description="The batch's number (the write log's `batch`).")
+    ],
     store: StoreDep,
     caller: WriterDep,
     force: Annotated[

@@ -1,6 +1,6 @@
-"""kb commands on the history: a record's history, what changed between two dates or cycles, revert.
+"""kb commands on the history: the write log, a record's history, what changed, revert.
 
-``kb history ID`` lists every change of a node and of its edges; ``kb changes`` compares two states
+``kb log`` lists the latest batches, ``kb history ID`` every change of a node and of its edges; ``kb changes`` compares two states
 (:mod:`kb.questions.changes`), ``kb revert BATCH`` undoes one batch. Batch numbers are those of
 ``kb history`` and of the write log.
 """
@@ -24,7 +24,7 @@ from kb.tables import table_of, write_csv
 @app.command()
 def history(
     ctx: typer.Context,
-    node_id: Annotated[str, typer.Argument(help="Node id, e.g. need:demo-rs-border-surveillance.")],
+    node_id: Annotated[str, typer.Argument(help="Node id, e.g. need:demo-ba-bcp-equipment.")],
     as_json: JsonOption = False,
 ) -> None:
     """Every change of a node and of its edges, oldest first: batch, when, who, before and after."""
@@ -43,6 +43,39 @@ def history(
             for c in changes
         ],
         caption="kb revert BATCH undoes a batch",
+    )
+
+
+@app.command()
+def log(
+    ctx: typer.Context,
+    limit: Annotated[int, typer.Option("--limit", help="How many batches, newest first.", min=1)] = 20,
+    as_json: JsonOption = False,
+) -> None:
+    """The latest batches (writes), newest first: number, when, who, what, and what each changed."""
+    entries = get_store(ctx).write_log(limit)
+    if as_json:
+        emit_json([e.model_dump(mode="json") for e in entries])
+        return
+    if not entries:
+        say("No writes recorded.")
+        return
+    table(
+        "Write log",
+        ["batch", "at", "actor", "action", "changed"],
+        [
+            (
+                e.batch,
+                e.at,
+                e.actor,
+                e.action,
+                ", ".join(
+                    f"{k.replace('_', ' ')} {v}" for k, v in sorted(e.summary.items()) if v and "_" in k
+                ),
+            )
+            for e in entries
+        ],
+        caption="kb history ID shows a record's changes; kb revert BATCH undoes a batch",
     )
 
 
@@ -106,7 +139,7 @@ def changes(
 def revert(
     ctx: typer.Context,
     batch: Annotated[
-        int, typer.Argument(help="The batch to undo (its number in kb history or the write log).")
+        int, typer.Argument(help="The batch to undo (its number in kb history or the write log).", min=1)
     ],
     force: Annotated[
         bool, typer.Option("--force", help="Revert even when later batches changed the same records.")

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, Field
 
-from kb.errors import ConflictError, InvalidInputError
+from kb.errors import ConflictError, InvalidInputError, NotFoundError
 from kb.records import Batch, EdgeRecord, NodeRecord, edge_identity
 from kb.store.writes import EdgeIdentity, dumps
 
@@ -37,6 +37,8 @@ if TYPE_CHECKING:
     from kb.store.port import GraphStore
 
 Kind = Literal["node", "edge"]
+#: The largest batch number a store can hold (both stores keep 64-bit integers).
+MAX_BATCH = 2**62
 #: How many conflicting records a refusal names before saying "and N more".
 NAMED = 10
 
@@ -116,6 +118,17 @@ def change_of(row: dict[str, Any]) -> Change:
         before=None if row["before"] is None else json.loads(row["before"]),
         after=None if row["after"] is None else json.loads(row["after"]),
     )
+
+
+def known_batch(batch_id: int) -> int:
+    """``batch_id``, or ``NotFoundError`` when no store could have a batch of that number.
+
+    >>> known_batch(3)
+    3
+    """
+    if not 0 < batch_id <= MAX_BATCH:
+        raise NotFoundError(f"no batch {batch_id} in the write log")
+    return batch_id
 
 
 # -- moments -------------------------------------------------------------------------------

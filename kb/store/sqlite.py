@@ -732,12 +732,18 @@ class SQLiteStore(GraphStore):
     def changes(self, *, after: int = 0, upto: int | None = None) -> list[h.Change]:
         try:
             return self._changes(
-                self._conn, "WHERE c.batch > ? AND c.batch <= ?", (after, 2**62 if upto is None else upto)
+                self._conn,
+                "WHERE c.batch > ? AND c.batch <= ?",
+                (
+                    max(0, min(after, h.MAX_BATCH)),
+                    h.MAX_BATCH if upto is None else max(0, min(upto, h.MAX_BATCH)),
+                ),
             )
         except sqlite3.Error as exc:
             raise StoreError(f"store {self.path}: {exc}") from exc
 
     def batch(self, batch_id: int) -> WriteLogEntry:
+        h.known_batch(batch_id)
         rows = self._read("SELECT at, actor, action, summary, rowid FROM writes WHERE rowid = ?", (batch_id,))
         if not rows:
             raise NotFoundError(f"no batch {batch_id} in the write log")
@@ -757,6 +763,7 @@ class SQLiteStore(GraphStore):
             conn.execute("UPDATE writes SET at = ? WHERE rowid = (SELECT max(rowid) FROM writes)", (at,))
 
     def revert(self, batch_id: int, *, force: bool = False, actor: str = "cli") -> h.Reverted:
+        h.known_batch(batch_id)
         try:
             with self._write() as conn:
                 if conn.execute("SELECT 1 FROM writes WHERE rowid = ?", (batch_id,)).fetchone() is None:

@@ -288,3 +288,11 @@ def test_an_old_store_read_without_write_access_reads_without_history(tmp_path):
     finally:
         folder.chmod(0o755)
         path.chmod(0o644)
+
+
+def test_the_log_lists_each_import_as_a_numbered_batch(cycles):
+    kb, first, second = cycles
+    entries = kb.json("log", "--limit", "2")
+    assert [e["batch"] for e in entries] == [second["batch"][0], first["batch"][0]]
+    shown = kb("log")
+    assert shown.exit_code == 0 and "kb revert BATCH" in shown.stdout

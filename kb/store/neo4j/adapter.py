@@ -535,10 +535,13 @@ class Neo4jStore(GraphStore):
         return [h.change_of(r) for r in self._read(q.HISTORY, id=record_id)]
 
     def changes(self, *, after: int = 0, upto: int | None = None) -> list[h.Change]:
-        rows = self._read(q.CHANGES, after=after, upto=NO_LIMIT if upto is None else upto)
+        after = max(0, min(after, h.MAX_BATCH))
+        upto = h.MAX_BATCH if upto is None else max(0, min(upto, h.MAX_BATCH))
+        rows = self._read(q.CHANGES, after=after, upto=upto)
         return [h.change_of(r) for r in rows]
 
     def batch(self, batch_id: int) -> WriteLogEntry:
+        h.known_batch(batch_id)
         rows = self._read(q.BATCH, seq=batch_id)
         if not rows:
             raise NotFoundError(f"no batch {batch_id} in the write log")
@@ -549,6 +552,8 @@ class Neo4jStore(GraphStore):
         return int(rows[0]["batch"] or 0) if rows else 0
 
     def revert(self, batch_id: int, *, force: bool = False, actor: str = "cli") -> h.Reverted:
+        h.known_batch(batch_id)
+
         def work(tx: ManagedTransaction) -> h.Reverted:
             seq = self._lock(tx)
             if tx.run(q.BATCH, seq=batch_id).single() is None:

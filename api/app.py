@@ -28,7 +28,9 @@ from api.middleware import (
 )
 from api.pages import history as history_pages
 from api.pages import router as pages_router
+from api.pages.forms import router as forms_router
 from api.routers import analyses, changes, exports, graph, health, maps, nodes, schema, search, writes
+from api.sessions import Sessions
 from api.strict import strict_query
 from kb.settings import Settings
 from kb.store import GraphStore
@@ -85,6 +87,7 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     app.state.settings = settings
     app.state.store = holder
     app.state.tokens = Tokens(settings)
+    app.state.sessions = Sessions(settings, app.state.tokens)
     app.state.page_cache = PageCache()
     app.state.graphs = GraphCache(freeze=settings.api_freeze_graph)
 
@@ -92,6 +95,7 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     routers = (nodes, search, graph, analyses, changes, maps, exports, writes, schema, health)
     for module in routers:
         app.include_router(module.router, responses=problems.HOST_RESPONSES)
+    app.include_router(forms_router)
     app.include_router(pages_router)
     app.include_router(history_pages.router)
     docs_page.install(app)

@@ -142,11 +142,24 @@ def _tokens(request: Request) -> Tokens:
     return request.app.state.tokens
 
 
+def _session_caller(request: Request) -> Caller | None:
+    """The writer whose browser session (:mod:`api.sessions`) sent the request, if any."""
+    if getattr(request.app.state, "sessions", None) is None:
+        return None
+    from api.sessions import current
+
+    session = current(request)
+    return Caller(session.name, can_write=True) if session is not None else None
+
+
 async def reader(request: Request) -> Caller:
-    """Anyone, unless read tokens are configured; then a read or write token."""
+    """Anyone, unless read tokens are configured; then a read or write token, or a signed-in browser."""
     tokens = _tokens(request)
     token = presented_token(request)
     if token is None:
+        session = _session_caller(request)
+        if session is not None:
+            return session
         if tokens.reads_need_token:
             raise AuthError("this server needs a token for reads: send 'Authorization: Bearer TOKEN'")
         return Caller()

@@ -17,6 +17,8 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
+from api.forms import currencies, editable_edges, slug_of
+from api.sessions import current
 from graph_schema import short_label
 from graph_schema.registry import type_of_id
 from kb.analysis.gaps import KINDS
@@ -119,6 +121,9 @@ def _environment() -> Environment:
         money=money,
     )
     env.globals.update(
+        form_slug=slug_of,
+        currencies=currencies,
+        editable_edges=editable_edges,
         footnote_mark=Markup(FOOTNOTE_MARK),
         gap_kinds=KINDS,
         cell=_cell,
@@ -141,7 +146,7 @@ def render(
     headers: dict[str, str] | None = None,
 ) -> HTMLResponse:
     """A page, with the Kosovo* footnote once if the page names Kosovo."""
-    html = templates.get_template(name).render({"request": request, **context})
+    html = templates.get_template(name).render({"request": request, "editor": current(request), **context})
     footnote = ""
     if "Kosovo" in html:
         footnote = str(Markup('<p class="footnote" id="kosovo-footnote">{}</p>').format(KOSOVO_FOOTNOTE))

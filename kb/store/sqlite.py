@@ -56,6 +56,7 @@ from kb.store.writes import (
     EdgeIdentity,
     WriteLogEntry,
     WriteSummary,
+    check_expected,
     chunks,
     diff,
     dumps,
@@ -375,6 +376,8 @@ class SQLiteStore(GraphStore):
     def upsert(self, batch: Batch, *, actor: str = "cli", action: str = "upsert") -> WriteSummary:
         try:
             with self._write() as conn:
+                if batch.expect:
+                    check_expected(batch.expect, self._expected(conn, batch.expect))
                 node_ids = [n["id"] for n in batch.nodes]
                 stored = {}
                 for chunk in chunks(sorted(set(node_ids)), CHUNK):
@@ -426,6 +429,21 @@ class SQLiteStore(GraphStore):
         except sqlite3.Error as exc:
             raise StoreError(f"store {self.path} refused the batch: {exc}") from exc
         return summary
+
+    @staticmethod
+    def _expected(conn: sqlite3.Connection, keys: Iterable[str | EdgeIdentity]) -> dict[Any, Any]:
+        """The stored records of the node ids and edge identities a batch expects."""
+        found: dict[Any, Any] = {}
+        for key in keys:
+            if isinstance(key, str):
+                row = conn.execute("SELECT record FROM nodes WHERE id = ?", (key,)).fetchone()
+            else:
+                row = conn.execute(
+                    "SELECT record FROM edges WHERE type = ? AND source = ? AND target = ? AND key = ?", key
+                ).fetchone()
+            if row is not None:
+                found[key] = json.loads(row[0])
+        return found
 
     def _upsert_edges(
         self, conn: sqlite3.Connection, edges: list[EdgeRecord]

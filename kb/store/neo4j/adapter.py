@@ -26,7 +26,7 @@ import logging
 import threading
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any, TypeVar
 
 import networkx as nx
@@ -56,6 +56,7 @@ from kb.store.writes import (
     EdgeIdentity,
     WriteLogEntry,
     WriteSummary,
+    check_expected,
     chunks,
     diff,
     dumps,
@@ -299,6 +300,8 @@ class Neo4jStore(GraphStore):
 
         def work(tx: ManagedTransaction) -> WriteSummary:
             seq = self._lock(tx)
+            if batch.expect:
+                check_expected(batch.expect, self._expected(tx, batch.expect))
             stored: dict[str, NodeRecord] = {}
             for chunk in chunks(sorted(nodes), CHUNK):
                 stored.update((r["id"], decode_node(r["props"])) for r in tx.run(q.NODES_BY_ID, ids=chunk))
@@ -347,6 +350,20 @@ class Neo4jStore(GraphStore):
             return summary
 
         return self._execute_write(work)
+
+    def _expected(self, tx: ManagedTransaction, keys: Iterable[str | EdgeIdentity]) -> dict[Any, Any]:
+        """The stored records of the node ids and edge identities a batch expects."""
+        ids = sorted(k for k in keys if isinstance(k, str))
+        idents = [
+            dict(zip(("type", "source", "target", "key"), k, strict=True))
+            for k in keys
+            if not isinstance(k, str)
+        ]
+        found: dict[Any, Any] = {r["id"]: decode_node(r["props"]) for r in tx.run(q.NODES_BY_ID, ids=ids)}
+        if idents:
+            for r in tx.run(q.EDGES_BY_IDENTITY, rows=idents):
+                found[(r["type"], r["source"], r["target"], r["props"]["key"])] = self._edge(r)
+        return found
 
     def _edges_by_identity(
         self, tx: ManagedTransaction, idents: list[EdgeIdentity]

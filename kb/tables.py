@@ -16,7 +16,17 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from kb.analysis.models import Amounts, Converted, Evidence, FundingLine, Gap, NodeRef, Overlap, Rate
+from kb.analysis.models import (
+    Amounts,
+    Converted,
+    Evidence,
+    FundingLine,
+    Gap,
+    NeedGaps,
+    NodeRef,
+    Overlap,
+    Rate,
+)
 from kb.analysis.money import Rates
 from kb.cells import safe_row
 from kb.errors import InvalidInputError
@@ -313,6 +323,38 @@ def gaps_table(found: list[Gap], rates: Rates | None = None, *, empty: str = "No
         evidence=[g.evidence for g in found],
         note=_rates_note(rates, (g.converted for g in found)),
         empty=empty,
+    )
+
+
+def need_gaps_table(found: list[NeedGaps]) -> Table:
+    """Needs with gaps, each need once with all its gap kinds (the overview's list)."""
+    return Table(
+        name="gap-needs",
+        title="Needs with gaps",
+        columns=[
+            Column("#"),
+            Column("kinds"),
+            Column("priority", badge=True),
+            Column("need", short=False),
+            Column("partner"),
+            Column("pillar"),
+            Column("shortfall", money=True),
+            Column("why"),
+        ],
+        rows=[
+            [
+                i,
+                ", ".join(k.replace("_", " ") for k in n.kinds),
+                n.priority,
+                n.need,
+                n.countries,
+                n.pillars,
+                n.shortfall,
+                "; ".join(n.reasons),
+            ]
+            for i, n in enumerate(found, 1)
+        ],
+        empty="No gaps.",
     )
 
 

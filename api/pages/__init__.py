@@ -243,7 +243,8 @@ def _answers(
 
 _MEANING = {
     "overlaps": "Distinct donors paying for the same need (or, possibly, the same context) in overlapping periods.",
-    "gaps": "; ".join(f"{k.replace('_', ' ')}: {m}" for k, m in KINDS.items()) + ".",
+    "gaps": "; ".join(f"{k.replace('_', ' ')}: {m}" for k, m in KINDS.items())
+    + ". One row per gap, so a need in an empty cell is listed again as unaddressed.",
 }
 
 

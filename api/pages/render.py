@@ -22,7 +22,7 @@ from graph_schema.registry import type_of_id
 from kb.analysis.gaps import KINDS
 from kb.analysis.models import Span
 from kb.presentation import KOSOVO_FOOTNOTE, amounts_text, display, money
-from kb.tables import Cell, Column, cell_text, gaps_table, joint_text, overlaps_table, refs
+from kb.tables import Cell, Column, cell_text, gaps_table, joint_text, need_gaps_table, overlaps_table, refs
 
 TEMPLATES_DIR = Path(__file__).parent.parent / "templates"
 FOOTNOTE_MARK = "<!--kb:footnote-->"
@@ -112,6 +112,7 @@ def _environment() -> Environment:
         cell=_cell,
         overlaps_table=overlaps_table,
         gaps_table=gaps_table,
+        need_gaps_table=need_gaps_table,
     )
     return env
 

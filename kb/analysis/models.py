@@ -133,6 +133,19 @@ class Gap(Result):
     evidence: list[Evidence]
 
 
+class NeedGaps(Result):
+    """One need with every gap it is in: its own (unaddressed or underfunded) and the empty cells
+    it lies in, so a list of needs names each need once."""
+
+    need: NodeRef
+    priority: Priority
+    kinds: list[GapKind] = Field(description="In rank order, each once: e.g. empty_cell, unaddressed.")
+    countries: list[NodeRef]
+    pillars: list[NodeRef]
+    shortfall: Amounts = Field(default_factory=dict)
+    reasons: list[str] = Field(description="Why, one per gap, in the order of ``kinds``.")
+
+
 class FundingLine(Result):
     """One actor's part in one project: as funder (with amounts) or as implementer."""
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from kb.analysis.funding import RELATION_MEANING, RELATIONS
 from kb.analysis.models import (
     Amounts,
     Converted,
@@ -414,6 +415,7 @@ def co_funders_table(report: CoFundersReport, rates: Rates | None = None) -> Tab
                     own_projects,
                     own,
                     other.actor if other else "— nobody else",
+                    RELATIONS[other.relation] if other else "",
                     other.project if other else "",
                     other.period.label() if other and other.period else "",
                     other.amounts if other else {},
@@ -428,12 +430,14 @@ def co_funders_table(report: CoFundersReport, rates: Rates | None = None) -> Tab
     return Table(
         name="co-funders",
         title=f"Co-funders of {report.org.name}",
+        note="; ".join(f"{RELATIONS[r]}: {m}" for r, m in RELATION_MEANING.items()),
         columns=[
             Column("need", short=False),
             Column("priority", badge=True, brief=False),
             Column("its projects", short=False, brief=False),
             Column("its amounts", money=True, brief=False),
             Column("other funder"),
+            Column("relation"),
             Column("project", short=False),
             Column("active", brief=False),
             Column("amount", money=True),
@@ -441,7 +445,8 @@ def co_funders_table(report: CoFundersReport, rates: Rates | None = None) -> Tab
         ],
         rows=rows,
         evidence=evidence,
-        empty=f"{report.org.id} funds no project addressing a need.",
+        empty=f"{report.org.id} funds no project addressing a need"
+        + (" in this selection." if not report.filters.is_empty() else "."),
     )
 
 

@@ -19,6 +19,7 @@ from markupsafe import Markup
 
 from graph_schema import short_label
 from graph_schema.registry import type_of_id
+from kb.analysis.funding import RELATION_MEANING, RELATIONS
 from kb.analysis.gaps import KINDS
 from kb.analysis.models import Span
 from kb.presentation import KOSOVO_FOOTNOTE, amounts_text, display, money
@@ -109,6 +110,9 @@ def _environment() -> Environment:
     env.globals.update(
         footnote_mark=Markup(FOOTNOTE_MARK),
         gap_kinds=KINDS,
+        relations=list(RELATIONS),
+        relation_names=RELATIONS,
+        relation_meaning=RELATION_MEANING,
         cell=_cell,
         overlaps_table=overlaps_table,
         gaps_table=gaps_table,

@@ -12,7 +12,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
 
-from api.deps import FiltersDep, StoreDep, reader
+from api.deps import FiltersButDonorDep, FiltersDep, StoreDep, reader
 from api.problems import AUTH_RESPONSES, PROBLEM_RESPONSES
 from kb.analysis.gaps import KINDS
 from kb.analysis.models import GapKind
@@ -52,9 +52,12 @@ def who_funds(need_id: str, store: StoreDep) -> dict[str, Any]:
 
 
 @router.get("/co-funders/{actor_id:path}", response_model=ask.CoFundersReport)
-def co_funders(actor_id: str, store: StoreDep) -> dict[str, Any]:
-    """For a donor (organisation, country or institution): each need it funds and who else funds it."""
-    return ask.as_json(ask.co_funders(store, actor_id))
+def co_funders(actor_id: str, store: StoreDep, filters: FiltersButDonorDep) -> dict[str, Any]:
+    """For a donor (organisation, country or institution; a name, code or id): each need it funds
+    and who else funds it, each other funder marked ``same_project`` (co-financing one of the
+    donor's projects) or ``same_need`` (funding the need through another project: the duplication
+    risk); filtered by pillar, partner, period and cycle like the other analyses."""
+    return ask.as_json(ask.co_funders(store, actor_id, filters))
 
 
 @router.get("/cofunding", response_model=ask.CofundingReport)

@@ -176,11 +176,25 @@ class WhoFunds(Result):
     converted: Converted | None = None
 
 
+#: How another funder stands to a donor on a need it funds: co-financing one of the donor's own
+#: projects, or funding the need through another project (see :data:`kb.analysis.funding.RELATIONS`).
+Relation = Literal["same_project", "same_need"]
+
+
+class CoFunderLine(FundingLine):
+    """Another funder's line on a need a donor funds, saying how it stands to the donor."""
+
+    relation: Relation = Field(
+        description="same_project: co-financing a project the donor funds too (joint funding); "
+        "same_need: funding the need through another project (the duplication risk)."
+    )
+
+
 class CoFundedNeed(Result):
     need: NodeRef
     priority: Priority
     own: list[FundingLine]
-    others: list[FundingLine]
+    others: list[CoFunderLine]
 
 
 class CoFunders(Result):

@@ -150,13 +150,22 @@ def who_funds(
 @app.command("co-funders")
 def co_funders(
     ctx: typer.Context,
-    org_id: Annotated[str, typer.Argument(help="Donor id, e.g. org:dg-near or country:at.")],
+    org_id: Annotated[
+        str, typer.Argument(help="Donor: name, acronym, code or id, e.g. Austria, AT, DG NEAR, org:dg-near.")
+    ],
+    pillar: PillarOption = None,
+    country: CountryOption = None,
+    date_from: FromOption = None,
+    date_to: ToOption = None,
+    cycle: CycleOption = None,
     csv_file: CsvOption = None,
     as_json: JsonOption = False,
     wide: WideOption = False,
 ) -> None:
-    """For a donor: the needs it funds, and who else funds each of them."""
-    _show(ask.co_funders(get_store(ctx), org_id), as_json=as_json, csv_file=csv_file, wide=wide)
+    """For a donor: the needs it funds, and who else funds each of them, co-financing one of its
+    projects or funding the need through another project (the duplication risk)."""
+    asked = Asked(pillar, country, None, date_from, date_to, cycle)
+    _show(ask.co_funders(get_store(ctx), org_id, asked), as_json=as_json, csv_file=csv_file, wide=wide)
 
 
 @app.command()

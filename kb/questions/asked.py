@@ -61,11 +61,18 @@ class Selection:
 Within = Asked | SubgraphFilter | Selection | None
 
 
+def resolved(store: GraphStore, asked: Within = None) -> SubgraphFilter:
+    """The filters ``asked`` means, without selecting anything yet."""
+    if isinstance(asked, Selection):
+        return asked.filters
+    return asked if isinstance(asked, SubgraphFilter) else (asked or Asked()).resolve(store)
+
+
 def select(store: GraphStore, asked: Within = None) -> Selection:
     """The part of the store ``asked`` selects (everything when nothing is asked)."""
     if isinstance(asked, Selection):
         return asked
-    filters = asked if isinstance(asked, SubgraphFilter) else (asked or Asked()).resolve(store)
+    filters = resolved(store, asked)
     return Selection(filters=filters, graph=store.subgraph(filters), words=filter_words(store, filters))
 
 

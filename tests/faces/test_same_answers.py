@@ -119,6 +119,12 @@ def test_co_funders_are_the_same_on_the_cli_and_the_api(kb, api, donor):
     assert kb.json("co-funders", donor) == _get(api, f"/api/analyses/co-funders/{donor}")
 
 
+@pytest.mark.parametrize("filters", [{"pillar": "WBBSi"}, {"country": "AL", "from": "2025-01-01"}])
+def test_filtered_co_funders_are_the_same_on_the_cli_and_the_api(kb, api, filters):
+    cli = kb.json("co-funders", "Austria", *_cli_options(filters))
+    assert cli["needs"] and cli == _get(api, "/api/analyses/co-funders/Austria", **filters)
+
+
 def test_paths_are_the_same_on_the_cli_and_the_api(kb, api):
     assert kb.json("path", "org:giz", "country:us") == _get(
         api, "/api/analyses/path", a="org:giz", b="country:us"

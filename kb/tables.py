@@ -183,15 +183,20 @@ def for_files(table: Table) -> tuple[list[FileColumn], list[list[Any]]]:
     return columns, rows
 
 
-def write_csv(table: Table, path: Path) -> None:
+def write_csv(table: Table, path: Path, *, filters: str | None = None) -> None:
     """The table as CSV for analysis (:func:`for_files`; cells formula-safe by
-    :func:`kb.cells.safe_text`; the footnote last when due)."""
+    :func:`kb.cells.safe_text`); after the rows, an empty line, the ``filters`` in words when
+    given, and the footnote when due."""
     columns, rows = for_files(table)
     try:
         with path.open("w", newline="", encoding="utf-8") as fh:
             writer = csv.writer(fh)
             writer.writerow(safe_row(c.name for c in columns))
             writer.writerows(safe_row(row) for row in rows)
+            if filters is not None or names_kosovo_in(table):
+                writer.writerow([])
+            if filters is not None:
+                writer.writerow(safe_row([f"Filters: {filters}"]))
             if names_kosovo_in(table):
                 writer.writerow([KOSOVO_FOOTNOTE])
     except OSError as exc:

@@ -22,10 +22,10 @@ from kb.errors import InvalidInputError
 from kb.filters import resolve
 from kb.questions import analyses as ask
 from kb.questions import nodes as facts
-from kb.questions.asked import Asked, data_date, filter_words
+from kb.questions.asked import Asked, data_date, filter_words, filters_text
 from kb.records import NodeRecord
 from kb.selection import SubgraphFilter
-from kb.sheets.report import described, write_report
+from kb.sheets.report import write_report
 from kb.store.port import GraphStore
 from kb.tables import Table, gaps_table, overlaps_table, write_csv
 
@@ -214,9 +214,9 @@ def _answers(
 ) -> Response:
     fmt = request.query_params.get("format", "html")
     if fmt == "csv":
-        return _download(table, "csv", filters)
+        return _download(table, "csv", filters_text(store, filters))
     if fmt == "xlsx":
-        return _download(table, "xlsx", filters, data_date=data_date(store))
+        return _download(table, "xlsx", filters_text(store, filters), data_date=data_date(store))
     query = [(k, v) for k, v in request.query_params.multi_items() if k != "format"]
     url = request.url.path + "?" + urlencode([*query, ("format", "")])
     return render(
@@ -248,15 +248,15 @@ _MEANING = {
 }
 
 
-def _download(table: Table, fmt: str, filters: SubgraphFilter, data_date: str | None = None) -> Response:
-    """The table as a file: CSV or the workbook ``kb report`` writes."""
+def _download(table: Table, fmt: str, filters: str, data_date: str | None = None) -> Response:
+    """The table as a file: CSV or the workbook ``kb report`` writes (``filters`` in words)."""
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / f"{table.name}.{fmt}"
         if fmt == "csv":
-            write_csv(table, path)
+            write_csv(table, path, filters=filters)
             media = "text/csv; charset=utf-8"
         else:
-            write_report(table, path, filters=described(filters), data_date=data_date or "no writes recorded")
+            write_report(table, path, filters=filters, data_date=data_date or "no writes recorded")
             media = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
         body = path.read_bytes()
     return Response(

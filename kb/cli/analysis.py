@@ -20,7 +20,8 @@ from kb.cli.options import CountryOption, CycleOption, DonorOption, FromOption, 
 from kb.cli.output import JsonOption, emit_json, print_table, say
 from kb.errors import InvalidInputError
 from kb.questions import analyses as ask
-from kb.questions.asked import Asked
+from kb.questions.asked import Asked, filters_text
+from kb.store.port import GraphStore
 from kb.tables import table_of, write_csv
 
 RatesOption = Annotated[
@@ -67,8 +68,9 @@ def _rates(path: Path | None) -> Rates | None:
 
 
 def _show(
-    report: ask.Report,
     *,
+    report: ask.Report,
+    store: GraphStore,
     rates: Rates | None = None,
     as_json: bool = False,
     csv_file: Path | None = None,
@@ -78,7 +80,8 @@ def _show(
     """One way out for every analysis: JSON alone, or its table (or what is empty), plus CSV."""
     answer = table_of(report, rates)
     if csv_file is not None:
-        write_csv(answer, csv_file)
+        filters = getattr(report, "filters", None)
+        write_csv(answer, csv_file, filters=filters_text(store, filters) if filters is not None else None)
     if as_json:
         emit_json(ask.as_json(report))
         return
@@ -106,7 +109,15 @@ def overlaps(
     asked = Asked(pillar, country, donor, date_from, date_to, cycle)
     rates = _rates(rates_file)
     report = ask.overlaps(get_store(ctx), asked, rates=rates)
-    _show(report, rates=rates, as_json=as_json, csv_file=csv_file, evidence=show_evidence, wide=wide)
+    _show(
+        store=get_store(ctx),
+        report=report,
+        rates=rates,
+        as_json=as_json,
+        csv_file=csv_file,
+        evidence=show_evidence,
+        wide=wide,
+    )
 
 
 @app.command()
@@ -129,7 +140,15 @@ def gaps(
     asked = Asked(pillar, country, donor, date_from, date_to, cycle)
     rates = _rates(rates_file)
     report = ask.gaps(get_store(ctx), asked, rates=rates, kinds=[k.value for k in kind or ()])
-    _show(report, rates=rates, as_json=as_json, csv_file=csv_file, evidence=show_evidence, wide=wide)
+    _show(
+        store=get_store(ctx),
+        report=report,
+        rates=rates,
+        as_json=as_json,
+        csv_file=csv_file,
+        evidence=show_evidence,
+        wide=wide,
+    )
 
 
 @app.command("who-funds")
@@ -144,7 +163,7 @@ def who_funds(
     """Everyone funding or implementing a need, with amounts and periods."""
     rates = _rates(rates_file)
     report = ask.who_funds(get_store(ctx), need_id, rates=rates)
-    _show(report, rates=rates, as_json=as_json, csv_file=csv_file, wide=wide)
+    _show(store=get_store(ctx), report=report, rates=rates, as_json=as_json, csv_file=csv_file, wide=wide)
 
 
 @app.command("co-funders")
@@ -165,7 +184,13 @@ def co_funders(
     """For a donor: the needs it funds, and who else funds each of them, co-financing one of its
     projects or funding the need through another project (the duplication risk)."""
     asked = Asked(pillar, country, None, date_from, date_to, cycle)
-    _show(ask.co_funders(get_store(ctx), org_id, asked), as_json=as_json, csv_file=csv_file, wide=wide)
+    _show(
+        store=get_store(ctx),
+        report=ask.co_funders(get_store(ctx), org_id, asked),
+        as_json=as_json,
+        csv_file=csv_file,
+        wide=wide,
+    )
 
 
 @app.command()
@@ -186,7 +211,7 @@ def cofunding(
     asked = Asked(pillar, country, donor, date_from, date_to, cycle)
     rates = _rates(rates_file)
     report = ask.cofunding(get_store(ctx), asked, rates=rates)
-    _show(report, rates=rates, as_json=as_json, csv_file=csv_file, wide=wide)
+    _show(store=get_store(ctx), report=report, rates=rates, as_json=as_json, csv_file=csv_file, wide=wide)
 
 
 @app.command()
@@ -207,7 +232,7 @@ def coverage(
     asked = Asked(pillar, country, donor, date_from, date_to, cycle)
     rates = _rates(rates_file)
     report = ask.coverage(get_store(ctx), asked, rates=rates)
-    _show(report, rates=rates, as_json=as_json, csv_file=csv_file, wide=wide)
+    _show(store=get_store(ctx), report=report, rates=rates, as_json=as_json, csv_file=csv_file, wide=wide)
 
 
 @app.command()
@@ -226,7 +251,13 @@ def brokers(
 ) -> None:
     """Actors that connect otherwise separate groups (betweenness on the actor graph)."""
     asked = Asked(pillar, country, donor, date_from, date_to, cycle)
-    _show(ask.brokers(get_store(ctx), asked, limit=limit), as_json=as_json, csv_file=csv_file, wide=wide)
+    _show(
+        store=get_store(ctx),
+        report=ask.brokers(get_store(ctx), asked, limit=limit),
+        as_json=as_json,
+        csv_file=csv_file,
+        wide=wide,
+    )
 
 
 @app.command()
@@ -240,4 +271,10 @@ def path(
     wide: WideOption = False,
 ) -> None:
     """How two actors are connected: shortest paths through projects and events."""
-    _show(ask.paths(get_store(ctx), org_a, org_b, limit=limit), as_json=as_json, csv_file=csv_file, wide=wide)
+    _show(
+        store=get_store(ctx),
+        report=ask.paths(get_store(ctx), org_a, org_b, limit=limit),
+        as_json=as_json,
+        csv_file=csv_file,
+        wide=wide,
+    )

@@ -77,17 +77,32 @@ def select(store: GraphStore, asked: Within = None) -> Selection:
 
 
 def filter_words(store: GraphStore, filters: SubgraphFilter) -> list[str]:
-    """The filters as a header shows them: codes, acronyms or names, never ids."""
+    """The filters as a header, a page or a workbook states them: codes, acronyms and names, never
+    ids; a pillar by its code and name, a Western Balkans partner as the partner it is."""
     words = []
     for key, word in (("pillar", "Pillar"), ("country", "Country"), ("donor", "Donor")):
         value = getattr(filters, key)
         if value:
             node = store.get(value)
-            words.append(f"{word}: {display(short_label(node) or node['name'])}")
+            label = display(short_label(node) or node["name"])
+            if key == "pillar" and label != node["name"]:
+                label += f" ({display(node['name'])})"
+            words.append(f"{'Partner' if node.get('wb_partner') else word}: {label}")
     for key, word in (("date_from", "From"), ("date_to", "To"), ("cycle", "Cycle")):
         if getattr(filters, key):
             words.append(f"{word}: {getattr(filters, key)}")
     return words
+
+
+def filters_text(store: GraphStore, filters: SubgraphFilter) -> str:
+    """The filters in one line of words, as a workbook's or a CSV's Filters cell states them.
+
+    >>> filters_text(None, SubgraphFilter(date_from="2024-01-01", cycle="needs-mapping-1"))
+    'From: 2024-01-01 · Cycle: needs-mapping-1'
+    >>> filters_text(None, SubgraphFilter())
+    'none (everything)'
+    """
+    return " · ".join(filter_words(store, filters)) or "none (everything)"
 
 
 def data_date(store: GraphStore) -> str | None:

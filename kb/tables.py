@@ -31,7 +31,7 @@ from kb.analysis.models import (
 from kb.analysis.money import Rates
 from kb.cells import safe_row
 from kb.errors import InvalidInputError
-from kb.presentation import KOSOVO_FOOTNOTE, amounts_text, display, money, names_kosovo
+from kb.presentation import KOSOVO_FOOTNOTE, amounts_text, display, money, names_kosovo, sources_text
 from kb.questions.analyses import (
     BrokersReport,
     CoFundersReport,
@@ -139,7 +139,8 @@ def joint_text(line: FundingLine) -> str:
 
 
 def sources_of(evidence: Iterable[Evidence]) -> str:
-    return "; ".join(sorted({s for e in evidence for s in e.sources}))
+    """The sources of ``evidence``, each once by its title and file (:func:`kb.presentation.source`)."""
+    return sources_text(sorted({s for e in evidence for s in e.sources}))
 
 
 @dataclass(frozen=True)
@@ -571,7 +572,7 @@ def evidence_table(table: Table) -> Table:
             Column("sources", brief=False),
         ],
         rows=[
-            [i, e.type, e.source, e.target, e.key, "; ".join(e.sources)]
+            [i, e.type, e.source, e.target, e.key, sources_text(e.sources)]
             for i, edges in enumerate(table.evidence, 1)
             for e in edges
         ],

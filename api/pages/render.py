@@ -22,7 +22,7 @@ from graph_schema.registry import type_of_id
 from kb.analysis.funding import RELATION_MEANING, RELATIONS
 from kb.analysis.gaps import KINDS
 from kb.analysis.models import Span
-from kb.presentation import KOSOVO_FOOTNOTE, amounts_text, display, money
+from kb.presentation import KOSOVO_FOOTNOTE, amounts_text, display, money, source
 from kb.tables import Cell, Column, cell_text, gaps_table, joint_text, need_gaps_table, overlaps_table, refs
 
 TEMPLATES_DIR = Path(__file__).parent.parent / "templates"
@@ -106,6 +106,7 @@ def _environment() -> Environment:
         link=_link,
         short=_short_link,
         money=money,
+        source=source,
     )
     env.globals.update(
         footnote_mark=Markup(FOOTNOTE_MARK),

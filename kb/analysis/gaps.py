@@ -212,7 +212,7 @@ def gaps(G: nx.MultiDiGraph, *, window: Span | None = None, rates: Rates | None 
     >>> G.add_node("project:p", type="Project", name="Radars I", status="cancelled")
     >>> _ = G.add_edge("project:p", "need:n", type="ADDRESSES", source="project:p", target="need:n")
     >>> [(g.kind, g.need.id, g.reason) for g in gaps(G)]
-    [('unaddressed', 'need:n', 'project:p is cancelled')]
+    [('unaddressed', 'need:n', 'Radars I is cancelled')]
     >>> G.nodes["project:p"]["status"] = "implementation"
     >>> G.add_node("org:x", type="Organisation", name="X")
     >>> _ = G.add_edge("org:x", "project:p", type="FUNDS", source="org:x", target="project:p",

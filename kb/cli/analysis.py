@@ -20,7 +20,8 @@ from kb.cli.options import CountryOption, CycleOption, DonorOption, FromOption, 
 from kb.cli.output import JsonOption, emit_json, print_table, say
 from kb.errors import InvalidInputError
 from kb.questions import analyses as ask
-from kb.questions.asked import Asked, filters_text
+from kb.questions.asked import Asked, data_date, filters_text
+from kb.sheets.report import write_report
 from kb.store.port import GraphStore
 from kb.tables import table_of, write_csv
 
@@ -74,20 +75,30 @@ def _show(
     rates: Rates | None = None,
     as_json: bool = False,
     csv_file: Path | None = None,
+    xlsx_file: Path | None = None,
     evidence: bool = False,
     wide: bool = False,
 ) -> None:
-    """One way out for every analysis: JSON alone, or its table (or what is empty), plus CSV."""
+    """One way out for every analysis: JSON alone, or its table (or what is empty), plus CSV or
+    a workbook (the one ``kb report`` writes)."""
     answer = table_of(report, rates)
+    filters = getattr(report, "filters", None)
+    if isinstance(report, ask.CoFundersReport):
+        filters = report.filters.model_copy(update={"donor": report.org.id})
+    words = filters_text(store, filters) if filters is not None else None
     if csv_file is not None:
-        filters = getattr(report, "filters", None)
-        write_csv(answer, csv_file, filters=filters_text(store, filters) if filters is not None else None)
+        write_csv(answer, csv_file, filters=words)
+    if xlsx_file is not None:
+        write_report(
+            answer, xlsx_file, filters=words or "", data_date=data_date(store) or "no writes recorded"
+        )
     if as_json:
         emit_json(ask.as_json(report))
         return
     print_table(answer, evidence=evidence, wide=wide)
-    if csv_file is not None:
-        say(f"wrote {len(answer.rows)} row(s) to {csv_file}")
+    for written in (csv_file, xlsx_file):
+        if written is not None:
+            say(f"wrote {len(answer.rows)} row(s) to {written}")
 
 
 @app.command()
@@ -178,6 +189,9 @@ def co_funders(
     date_to: ToOption = None,
     cycle: CycleOption = None,
     csv_file: CsvOption = None,
+    xlsx_file: Annotated[
+        Path | None, typer.Option("--xlsx", help="Also write a workbook of the rows.", show_default=False)
+    ] = None,
     as_json: JsonOption = False,
     wide: WideOption = False,
 ) -> None:
@@ -189,6 +203,7 @@ def co_funders(
         report=ask.co_funders(get_store(ctx), org_id, asked),
         as_json=as_json,
         csv_file=csv_file,
+        xlsx_file=xlsx_file,
         wide=wide,
     )
 

@@ -121,3 +121,18 @@ def test_the_api_takes_the_same_filters_and_answers_the_same(kb, client):
 def test_the_api_refuses_a_parameter_it_does_not_take(client, params):
     response = client.get("/api/analyses/co-funders/Austria", params=params)
     assert response.status_code == 422 and next(iter(params)) in response.json()["detail"]
+
+
+def test_the_workbook_has_the_rows_the_relation_and_the_filters_in_words(kb, tmp_path):
+    import openpyxl
+
+    out = tmp_path / "co.xlsx"
+    assert kb("co-funders", "Austria", "--pillar", "WBBSi", "--xlsx", str(out)).exit_code == 0
+    sheet = openpyxl.load_workbook(out).active
+    assert sheet["B2"].value == "Pillar: WBBSi (Western Balkan Border Security initiative) · Donor: Austria"
+    headers = [c.value for c in sheet[6]]
+    rows = [dict(zip(headers, r, strict=True)) for r in sheet.iter_rows(min_row=7, values_only=True) if r[0]]
+    assert [(r["Other funder"], r["Relation"], r["Amount EUR"]) for r in rows] == [
+        ("DG NEAR", "co-financing", 2_000_000),
+        ("Italy", "same need, other project", 900_000),
+    ]

@@ -7,9 +7,9 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: setup run test bench docs clean chromium neo4j neo4j-server
+.PHONY: setup run test bench docs clean chromium poppler neo4j neo4j-server
 
-setup: $(STAMP) node_modules/.installed chromium neo4j-server
+setup: $(STAMP) node_modules/.installed chromium poppler neo4j-server
 
 $(STAMP): requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -25,6 +25,11 @@ node_modules/.installed: package.json package-lock.json
 chromium:
 	@command -v chromium >/dev/null || { $(SUDO) apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null; }
+
+# Debian's poppler-utils: pdftotext numbers the report's contents; the tests read the PDF with it.
+poppler:
+	@command -v pdftotext >/dev/null || { $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq poppler-utils >/dev/null; }
 
 # Neo4j Community (pinned in its pom.xml) from Maven Central, and its launcher, for the tests on a
 # real server and `make neo4j`. Skipped with one line where java or mvn is missing: then, and only

@@ -132,3 +132,21 @@ def write_pdf(html: Path, pdf: Path, paper: str = "A4") -> Path:
             return print_pdf(browser, html, pdf, paper)
         finally:
             browser.close()
+
+
+def still_page(browser, size: tuple[int, int] = (1100, 620)):
+    """A page to draw map after map in with :func:`map_still` (one browser context for them all);
+    the caller closes ``page.context``."""
+    context = browser.new_context(viewport={"width": size[0] + 500, "height": size[1] + 400})
+    page = context.new_page()
+    block_network(page)
+    return page
+
+
+def map_still(page, html: Path, size: tuple[int, int] = (1100, 620)) -> bytes:
+    """The map of ``html`` alone (no header, panel or legend) drawn at ``size`` pixels, as PNG bytes,
+    in a :func:`still_page`: what a printed report shows of a map."""
+    page.goto(html.resolve().as_uri())
+    page.wait_for_function("() => window.__mapStill !== undefined", timeout=DRAW_TIMEOUT_MS)
+    page.evaluate("([w, h]) => window.kbMap.printLayout(w, h)", list(size))
+    return page.locator("#map").screenshot()

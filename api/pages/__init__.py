@@ -14,7 +14,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from api.deps import StoreDep, reader
-from api.pages.render import page_url, render
+from api.pages.render import filter_query, page_url, render
 from graph_schema import ACTOR_TYPES, NODE_TYPES
 from kb.analysis.gaps import KINDS
 from kb.analysis.models import GapKind
@@ -23,11 +23,14 @@ from kb.filters import resolve
 from kb.questions import analyses as ask
 from kb.questions import nodes as facts
 from kb.questions.asked import Asked, data_date, filter_words, filters_text
+from kb.questions.report import mapping
 from kb.records import NodeRecord
 from kb.selection import SubgraphFilter
 from kb.sheets.report import write_report
 from kb.store.port import GraphStore
 from kb.tables import Table, gaps_table, overlaps_table, write_csv
+from visual.report import render_report, style_hash
+from visual.report import write_pdf as report_pdf
 
 router = APIRouter(
     include_in_schema=False, dependencies=[Depends(reader)], default_response_class=HTMLResponse
@@ -287,3 +290,59 @@ def gaps_page(
 ) -> Response:
     """Every gap the filters select (of the kinds asked), with downloads of exactly these rows."""
     return _answers(request, store, filters, "gaps", gaps_table(ask.gaps(store, filters, kinds=kind).gaps))
+
+
+def _report_pdf(store: GraphStore, filters: SubgraphFilter) -> Response:
+    """The report printed by chromium (a still of each section's map), as a download."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "response-mapping-report.pdf"
+        report_pdf(mapping(store, filters), path)
+        body = path.read_bytes()
+    return Response(
+        body,
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="{path.name}"'},
+    )
+
+
+@router.get("/report")
+def report_page(
+    request: Request,
+    store: StoreDep,
+    filters: PageFiltersDep,
+    format: Annotated[Literal["html", "pdf"], Query()] = "html",
+) -> Response:
+    """The response-mapping report of the filters: the document ``kb report mapping`` prints, each
+    section linking to its interactive map; ``format=pdf`` (or ``/report.pdf``) downloads the PDF."""
+    if format == "pdf":
+        return _report_pdf(store, filters)
+    found = mapping(store, filters, maps=False)
+    links = {}
+    for part in found.pillars:
+        for sec in part.sections:
+            cell = (("pillar", part.pillar.short or part.pillar.id), ("country", sec.partner.id))
+            rest = [
+                (k, v)
+                for k, v in request.query_params.multi_items()
+                if k in ("donor", "from", "to", "cycle") and v
+            ]
+            links[sec.anchor] = "/maps/overview?" + urlencode([*cell, *rest])
+    query = filter_query(request)
+    toolbar = [
+        ("← IISG knowledge base", "/"),
+        ("Overlaps", "/overlaps" + query),
+        ("Gaps", "/gaps" + query),
+        ("Download PDF", "/report.pdf" + query),
+    ]
+    html = render_report(found, map_links=links, toolbar=toolbar)
+    csp = (
+        f"default-src 'none'; style-src {style_hash()}; img-src data:; base-uri 'none'; "
+        "form-action 'none'; frame-ancestors 'self'"
+    )
+    return HTMLResponse(html, headers={"Content-Security-Policy": csp})
+
+
+@router.get("/report.pdf")
+def report_pdf_download(store: StoreDep, filters: PageFiltersDep) -> Response:
+    """The response-mapping report of the filters as a PDF (A4, page numbers, contents)."""
+    return _report_pdf(store, filters)

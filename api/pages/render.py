@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
@@ -42,6 +42,18 @@ PAGE_PREFIX = {
     "Pillar": "/pillars/",
     "Event": "/events/",
 }
+
+
+#: The query parameters of a filter (what the Report link carries over from the page it is on).
+FILTER_PARAMS = ("pillar", "country", "donor", "from", "to", "cycle")
+
+
+def filter_query(request: Request | None, *more: tuple[str, str]) -> str:
+    """``?pillar=WBBSi&country=RS`` from the request's filter parameters (empty ones left out)."""
+    items = request.query_params.multi_items() if request is not None else []
+    kept = [(k, v) for k, v in items if k in FILTER_PARAMS and v]
+    query = urlencode([*kept, *more])
+    return "?" + query if query else ""
 
 
 def page_url(node_id: str) -> str:
@@ -118,6 +130,7 @@ def _environment() -> Environment:
         overlaps_table=overlaps_table,
         gaps_table=gaps_table,
         need_gaps_table=need_gaps_table,
+        filter_query=filter_query,
     )
     return env
 

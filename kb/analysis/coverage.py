@@ -52,32 +52,51 @@ def coverage(G: nx.MultiDiGraph, *, rates: Rates | None = None) -> Coverage:
     [('country:rs', 'pillar:wbbsi', 1, 0)]
     """
     facts = Facts(G)
+    found = cells(G, facts)
+    cells_ = []
+    for (country, pillar), (needs, projects) in found.items():
+        amounts = total(facts[p].amounts for p in sorted(projects))
+        cells_.append(
+            CoverageCell(
+                country=ref(G, country),
+                pillar=ref(G, pillar),
+                needs=len(needs),
+                addressed=sum(1 for n in needs if responses(G, facts, n)),
+                projects=len(projects),
+                amounts=amounts,
+                converted=convert(amounts, rates),
+            )
+        )
     partners = [c for c in nodes_of(G, "Country") if G.nodes[c].get("wb_partner")]
-    pillars = sorted(nodes_of(G, "Pillar"), key=lambda p: (G.nodes[p].get("number", 9), p))
+    pillars = _pillars(G)
+    return Coverage(
+        partners=[ref(G, c) for c in partners], pillars=[ref(G, p) for p in pillars], cells=cells_
+    )
+
+
+def _pillars(G: nx.MultiDiGraph) -> list[str]:
+    return sorted(nodes_of(G, "Pillar"), key=lambda p: (G.nodes[p].get("number", 9), p))
+
+
+def cells(
+    G: nx.MultiDiGraph, facts: Facts | None = None
+) -> dict[tuple[str, str], tuple[list[str], set[str]]]:
+    """Every (partner, pillar) cell of ``G`` in the matrix's order, with its needs and its projects
+    that are not cancelled (the rule in the module's docstring)."""
+    facts = facts or Facts(G)
+    partners = [c for c in nodes_of(G, "Country") if G.nodes[c].get("wb_partner")]
+    pillars = _pillars(G)
     needs_in: dict[tuple[str, str], list[str]] = {}
     for need in nodes_of(G, "Need"):
         for country in need_countries(G, need):
             for pillar in pillars_of(G, need):
                 needs_in.setdefault((country, pillar), []).append(need)
     in_pillar = {p: {e["source"] for e in in_edges(G, p, "IN_PILLAR")} for p in pillars}
-    cells = []
+    out: dict[tuple[str, str], tuple[list[str], set[str]]] = {}
     for country in partners:
         targeting = {e["source"] for e in in_edges(G, country, "TARGETS")}
         for pillar in pillars:
             needs = needs_in.get((country, pillar), [])
-            projects_there = in_pillar[pillar] & targeting
-            projects = {p for n in needs for p in addressing_projects(G, n)} | projects_there
-            projects = {p for p in projects if not facts[p].cancelled}
-            amounts = total(facts[p].amounts for p in sorted(projects))
-            cells.append(
-                CoverageCell(
-                    country=ref(G, country),
-                    pillar=ref(G, pillar),
-                    needs=len(needs),
-                    addressed=sum(1 for n in needs if responses(G, facts, n)),
-                    projects=len(projects),
-                    amounts=amounts,
-                    converted=convert(amounts, rates),
-                )
-            )
-    return Coverage(partners=[ref(G, c) for c in partners], pillars=[ref(G, p) for p in pillars], cells=cells)
+            projects = {p for n in needs for p in addressing_projects(G, n)} | (in_pillar[pillar] & targeting)
+            out[(country, pillar)] = (needs, {p for p in projects if not facts[p].cancelled})
+    return out

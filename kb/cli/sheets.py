@@ -23,6 +23,7 @@ from kb.exports import FORMATS, flat_graph, write
 from kb.matching import sheet_matcher
 from kb.questions import analyses as ask
 from kb.questions.asked import Asked, filters_text
+from kb.questions.report import mapping
 from kb.sheets.layouts import detect, from_mapping, load_mapping
 from kb.sheets.report import REPORTS, write_report
 from kb.sheets.rows import read_sheet, summary
@@ -30,6 +31,7 @@ from kb.sheets.template import write_template
 from kb.sheets.workbook import read_table
 from kb.store.port import GraphStore
 from kb.tables import table_of
+from visual.report import check_writable, write_document
 
 
 def _data_date(store: GraphStore) -> str:
@@ -110,11 +112,37 @@ def import_sheet(
         table("New names", ["name", "id"], sorted(result.new_names.items()))
 
 
+#: The printable document ``kb report mapping`` writes (the workbooks are :data:`REPORTS`).
+MAPPING = "mapping"
+
+
 @app.command()
 def report(
     ctx: typer.Context,
-    kind: Annotated[str, typer.Argument(help=" | ".join(REPORTS), metavar="|".join(REPORTS))],
-    xlsx: Annotated[Path, typer.Option("--xlsx", help="Workbook to write.")],
+    kind: Annotated[
+        str, typer.Argument(help=" | ".join((*REPORTS, MAPPING)), metavar="|".join((*REPORTS, MAPPING)))
+    ],
+    xlsx: Annotated[
+        Path | None, typer.Option("--xlsx", help="Workbook to write (overlaps, gaps, coverage, cofunding).")
+    ] = None,
+    pdf: Annotated[
+        Path | None,
+        typer.Option(
+            "--pdf", help="mapping: the report as a PDF (A4, page numbers, contents).", show_default=False
+        ),
+    ] = None,
+    html: Annotated[
+        Path | None,
+        typer.Option(
+            "--html", help="mapping: the report as one self-contained HTML file.", show_default=False
+        ),
+    ] = None,
+    maps: Annotated[
+        bool,
+        typer.Option(
+            "--maps/--no-maps", help="mapping: a still of the map of each pillar × partner section."
+        ),
+    ] = True,
     pillar: PillarOption = None,
     country: CountryOption = None,
     donor: DonorOption = None,
@@ -122,16 +150,40 @@ def report(
     date_to: ToOption = None,
     cycle: CycleOption = None,
 ) -> None:
-    """Write an analysis (overlaps, gaps, coverage, cofunding) as a formatted workbook."""
-    if kind not in REPORTS:
-        raise InvalidInputError(f"unknown report {kind!r}: use one of {', '.join(REPORTS)}")
-    store = get_store(ctx)
+    """Write an analysis (overlaps, gaps, coverage, cofunding) as a formatted workbook, or the
+    response-mapping report (mapping) as a printable PDF or HTML document."""
     asked = Asked(pillar, country, donor, date_from, date_to, cycle)
+    if kind == MAPPING:
+        _mapping_report(ctx, asked, pdf, html, maps=maps)
+        return
+    if kind not in REPORTS:
+        raise InvalidInputError(f"unknown report {kind!r}: use one of {', '.join((*REPORTS, MAPPING))}")
+    if xlsx is None or pdf is not None or html is not None:
+        raise InvalidInputError(
+            f"kb report {kind} writes a workbook: give --xlsx FILE (--pdf and --html: mapping)"
+        )
+    store = get_store(ctx)
     report_ = getattr(ask, kind)(store, asked)
     path = write_report(
         table_of(report_), xlsx, filters=filters_text(store, report_.filters), data_date=_data_date(store)
     )
     console().print(f"wrote {path}")
+
+
+def _mapping_report(
+    ctx: typer.Context, asked: Asked, pdf: Path | None, html: Path | None, *, maps: bool
+) -> None:
+    if pdf is None and html is None:
+        raise InvalidInputError("kb report mapping: give --pdf FILE or --html FILE (or both)")
+    for path in (pdf, html):
+        if path is not None:
+            check_writable(path)
+    found = mapping(get_store(ctx), asked, maps=maps)
+    pages = write_document(found, pdf=pdf, html=html, maps=maps)
+    if html is not None:
+        console().print(f"wrote {html}")
+    if pdf is not None:
+        console().print(f"wrote {pdf} ({pages} A4 pages)")
 
 
 @export_app.callback(invoke_without_command=True)

@@ -88,3 +88,14 @@ def test_csv_and_workbook_sources_read_as_titles(kb, tmp_path):
     evidence = openpyxl.load_workbook(book)["Evidence"]
     cited = {row[5] for row in evidence.iter_rows(min_row=2, values_only=True)}
     assert demo in cited and not any(c == "seeds/demo/50_demo_needs_projects.yaml" for c in cited)
+
+
+def test_the_mapping_report_lists_its_sources_by_title(kb, tmp_path):
+    import html
+
+    out = tmp_path / "report.html"
+    assert kb("report", "mapping", "--no-maps", "--html", str(out)).exit_code == 0
+    text = html.unescape(out.read_text(encoding="utf-8"))
+    listed = text[text.index('id="sources"') :]
+    assert f"{source(WBBSI_PAGE).title} ({WBBSI_PAGE})" in listed
+    assert source("seeds/demo/50_demo_needs_projects.yaml").text in listed

@@ -218,3 +218,22 @@ def within(request: Request, store: StoreDep, filters: FiltersDep) -> Within:
 
 
 WithinDep = Annotated[Within, Depends(within)]
+
+
+def filters_but_donor(
+    store: StoreDep,
+    pillar: Annotated[
+        str | None, Query(description="Pillar code (WBCTi, WBCSCi, WBBSi; any case) or id.")
+    ] = None,
+    country: Annotated[
+        str | None, Query(description="Partner ISO code (RS, XK…) or id (country:rs).")
+    ] = None,
+    date_from: Annotated[dt.date | None, Query(alias="from", description="Period start, YYYY-MM-DD.")] = None,
+    date_to: Annotated[dt.date | None, Query(alias="to", description="Period end, YYYY-MM-DD.")] = None,
+    cycle: Annotated[str | None, Query(description="Mapping cycle, e.g. needs-mapping-1.")] = None,
+) -> SubgraphFilter:
+    """The filters of a question about one donor (named in the path): all but ``donor``."""
+    return filters(store, pillar, country, None, date_from, date_to, cycle)
+
+
+FiltersButDonorDep = Annotated[SubgraphFilter, Depends(filters_but_donor)]

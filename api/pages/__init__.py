@@ -22,12 +22,12 @@ from kb.errors import InvalidInputError
 from kb.filters import resolve
 from kb.questions import analyses as ask
 from kb.questions import nodes as facts
-from kb.questions.asked import Asked, Selection, data_date, filter_words
+from kb.questions.asked import Asked, Selection, data_date, filter_words, filters_text
 from kb.questions.changes import node_history
 from kb.questions.report import mapping
 from kb.records import NodeRecord
 from kb.selection import SubgraphFilter
-from kb.sheets.report import described, write_report
+from kb.sheets.report import write_report
 from kb.store.port import GraphStore
 from kb.tables import Table, gaps_table, overlaps_table, write_csv
 from visual.report import render_report, style_hash
@@ -235,9 +235,9 @@ def _answers(
 ) -> Response:
     fmt = request.query_params.get("format", "html")
     if fmt == "csv":
-        return _download(table, "csv", filters)
+        return _download(table, "csv", filters_text(store, filters))
     if fmt == "xlsx":
-        return _download(table, "xlsx", filters, data_date=data_date(store))
+        return _download(table, "xlsx", filters_text(store, filters), data_date=data_date(store))
     query = [(k, v) for k, v in request.query_params.multi_items() if k != "format"]
     url = request.url.path + "?" + urlencode([*query, ("format", "")])
     return render(
@@ -264,19 +264,20 @@ def _answers(
 
 _MEANING = {
     "overlaps": "Distinct donors paying for the same need (or, possibly, the same context) in overlapping periods.",
-    "gaps": "; ".join(f"{k.replace('_', ' ')}: {m}" for k, m in KINDS.items()) + ".",
+    "gaps": "; ".join(f"{k.replace('_', ' ')}: {m}" for k, m in KINDS.items())
+    + ". One row per gap, so a need in an empty cell is listed again as unaddressed.",
 }
 
 
-def _download(table: Table, fmt: str, filters: SubgraphFilter, data_date: str | None = None) -> Response:
-    """The table as a file: CSV or the workbook ``kb report`` writes."""
+def _download(table: Table, fmt: str, filters: str, data_date: str | None = None) -> Response:
+    """The table as a file: CSV or the workbook ``kb report`` writes (``filters`` in words)."""
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / f"{table.name}.{fmt}"
         if fmt == "csv":
-            write_csv(table, path)
+            write_csv(table, path, filters=filters)
             media = "text/csv; charset=utf-8"
         else:
-            write_report(table, path, filters=described(filters), data_date=data_date or "no writes recorded")
+            write_report(table, path, filters=filters, data_date=data_date or "no writes recorded")
             media = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
         body = path.read_bytes()
     return Response(

@@ -13,7 +13,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import JSONResponse
 
-from api.deps import FiltersDep, StoreDep, WithinDep, reader
+from api.deps import FiltersButDonorDep, FiltersDep, StoreDep, WithinDep, reader
 from api.problems import AUTH_RESPONSES, PROBLEM_RESPONSES
 from kb.analysis.gaps import KINDS
 from kb.analysis.models import GapKind
@@ -79,9 +79,12 @@ def who_funds(need_id: str, store: StoreDep) -> JSONResponse:
 
 
 @router.get("/co-funders/{actor_id:path}", response_model=ask.CoFundersReport)
-def co_funders(actor_id: str, store: StoreDep) -> JSONResponse:
-    """For a donor (organisation, country or institution): each need it funds and who else funds it."""
-    return _answer(ask.as_json(ask.co_funders(store, actor_id)))
+def co_funders(actor_id: str, store: StoreDep, filters: FiltersButDonorDep) -> JSONResponse:
+    """For a donor (organisation, country or institution; a name, code or id): each need it funds
+    and who else funds it, each other funder marked ``same_project`` (co-financing one of the
+    donor's projects) or ``same_need`` (funding the need through another project: the duplication
+    risk); filtered by pillar, partner, period and cycle like the other analyses."""
+    return _answer(ask.as_json(ask.co_funders(store, actor_id, filters)))
 
 
 @router.get("/cofunding", response_model=ask.CofundingReport)

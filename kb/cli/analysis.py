@@ -20,8 +20,10 @@ from kb.cli.options import CountryOption, CycleOption, DonorOption, FromOption, 
 from kb.cli.output import JsonOption, emit_json, print_table, say
 from kb.errors import InvalidInputError
 from kb.questions import analyses as ask
-from kb.questions.asked import Asked
+from kb.questions.asked import Asked, data_date, filters_text
+from kb.sheets.report import write_report
 from kb.store.history import as_of
+from kb.store.port import GraphStore
 from kb.tables import table_of, write_csv
 
 RatesOption = Annotated[
@@ -77,24 +79,36 @@ def _rates(path: Path | None) -> Rates | None:
 
 
 def _show(
-    report: ask.Report,
     *,
+    report: ask.Report,
+    store: GraphStore,
     rates: Rates | None = None,
     as_json: bool = False,
     csv_file: Path | None = None,
+    xlsx_file: Path | None = None,
     evidence: bool = False,
     wide: bool = False,
 ) -> None:
-    """One way out for every analysis: JSON alone, or its table (or what is empty), plus CSV."""
+    """One way out for every analysis: JSON alone, or its table (or what is empty), plus CSV or
+    a workbook (the one ``kb report`` writes)."""
     answer = table_of(report, rates)
+    filters = getattr(report, "filters", None)
+    if isinstance(report, ask.CoFundersReport):
+        filters = report.filters.model_copy(update={"donor": report.org.id})
+    words = filters_text(store, filters) if filters is not None else None
     if csv_file is not None:
-        write_csv(answer, csv_file)
+        write_csv(answer, csv_file, filters=words)
+    if xlsx_file is not None:
+        write_report(
+            answer, xlsx_file, filters=words or "", data_date=data_date(store) or "no writes recorded"
+        )
     if as_json:
         emit_json(ask.as_json(report))
         return
     print_table(answer, evidence=evidence, wide=wide)
-    if csv_file is not None:
-        say(f"wrote {len(answer.rows)} row(s) to {csv_file}")
+    for written in (csv_file, xlsx_file):
+        if written is not None:
+            say(f"wrote {len(answer.rows)} row(s) to {written}")
 
 
 @app.command()
@@ -118,7 +132,15 @@ def overlaps(
     rates = _rates(rates_file)
     with as_of(get_store(ctx), as_of_date) as store:
         report = ask.overlaps(store, asked, rates=rates)
-    _show(report, rates=rates, as_json=as_json, csv_file=csv_file, evidence=show_evidence, wide=wide)
+        _show(
+            store=store,
+            report=report,
+            rates=rates,
+            as_json=as_json,
+            csv_file=csv_file,
+            evidence=show_evidence,
+            wide=wide,
+        )
 
 
 @app.command()
@@ -143,7 +165,15 @@ def gaps(
     rates = _rates(rates_file)
     with as_of(get_store(ctx), as_of_date) as store:
         report = ask.gaps(store, asked, rates=rates, kinds=[k.value for k in kind or ()])
-    _show(report, rates=rates, as_json=as_json, csv_file=csv_file, evidence=show_evidence, wide=wide)
+        _show(
+            store=store,
+            report=report,
+            rates=rates,
+            as_json=as_json,
+            csv_file=csv_file,
+            evidence=show_evidence,
+            wide=wide,
+        )
 
 
 @app.command("who-funds")
@@ -158,19 +188,38 @@ def who_funds(
     """Everyone funding or implementing a need, with amounts and periods."""
     rates = _rates(rates_file)
     report = ask.who_funds(get_store(ctx), need_id, rates=rates)
-    _show(report, rates=rates, as_json=as_json, csv_file=csv_file, wide=wide)
+    _show(store=get_store(ctx), report=report, rates=rates, as_json=as_json, csv_file=csv_file, wide=wide)
 
 
 @app.command("co-funders")
 def co_funders(
     ctx: typer.Context,
-    org_id: Annotated[str, typer.Argument(help="Donor id, e.g. org:dg-near or country:at.")],
+    org_id: Annotated[
+        str, typer.Argument(help="Donor: name, acronym, code or id, e.g. Austria, AT, DG NEAR, org:dg-near.")
+    ],
+    pillar: PillarOption = None,
+    country: CountryOption = None,
+    date_from: FromOption = None,
+    date_to: ToOption = None,
+    cycle: CycleOption = None,
     csv_file: CsvOption = None,
+    xlsx_file: Annotated[
+        Path | None, typer.Option("--xlsx", help="Also write a workbook of the rows.", show_default=False)
+    ] = None,
     as_json: JsonOption = False,
     wide: WideOption = False,
 ) -> None:
-    """For a donor: the needs it funds, and who else funds each of them."""
-    _show(ask.co_funders(get_store(ctx), org_id), as_json=as_json, csv_file=csv_file, wide=wide)
+    """For a donor: the needs it funds, and who else funds each of them, co-financing one of its
+    projects or funding the need through another project (the duplication risk)."""
+    asked = Asked(pillar, country, None, date_from, date_to, cycle)
+    _show(
+        store=get_store(ctx),
+        report=ask.co_funders(get_store(ctx), org_id, asked),
+        as_json=as_json,
+        csv_file=csv_file,
+        xlsx_file=xlsx_file,
+        wide=wide,
+    )
 
 
 @app.command()
@@ -191,7 +240,7 @@ def cofunding(
     asked = Asked(pillar, country, donor, date_from, date_to, cycle)
     rates = _rates(rates_file)
     report = ask.cofunding(get_store(ctx), asked, rates=rates)
-    _show(report, rates=rates, as_json=as_json, csv_file=csv_file, wide=wide)
+    _show(store=get_store(ctx), report=report, rates=rates, as_json=as_json, csv_file=csv_file, wide=wide)
 
 
 @app.command()
@@ -212,7 +261,7 @@ def coverage(
     asked = Asked(pillar, country, donor, date_from, date_to, cycle)
     rates = _rates(rates_file)
     report = ask.coverage(get_store(ctx), asked, rates=rates)
-    _show(report, rates=rates, as_json=as_json, csv_file=csv_file, wide=wide)
+    _show(store=get_store(ctx), report=report, rates=rates, as_json=as_json, csv_file=csv_file, wide=wide)
 
 
 @app.command()
@@ -231,7 +280,13 @@ def brokers(
 ) -> None:
     """Actors that connect otherwise separate groups (betweenness on the actor graph)."""
     asked = Asked(pillar, country, donor, date_from, date_to, cycle)
-    _show(ask.brokers(get_store(ctx), asked, limit=limit), as_json=as_json, csv_file=csv_file, wide=wide)
+    _show(
+        store=get_store(ctx),
+        report=ask.brokers(get_store(ctx), asked, limit=limit),
+        as_json=as_json,
+        csv_file=csv_file,
+        wide=wide,
+    )
 
 
 @app.command()
@@ -245,4 +300,10 @@ def path(
     wide: WideOption = False,
 ) -> None:
     """How two actors are connected: shortest paths through projects and events."""
-    _show(ask.paths(get_store(ctx), org_a, org_b, limit=limit), as_json=as_json, csv_file=csv_file, wide=wide)
+    _show(
+        store=get_store(ctx),
+        report=ask.paths(get_store(ctx), org_a, org_b, limit=limit),
+        as_json=as_json,
+        csv_file=csv_file,
+        wide=wide,
+    )

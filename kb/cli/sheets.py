@@ -22,10 +22,10 @@ from kb.errors import InvalidInputError
 from kb.exports import FORMATS, flat_graph, write
 from kb.matching import sheet_matcher
 from kb.questions import analyses as ask
-from kb.questions.asked import Asked
+from kb.questions.asked import Asked, filters_text
 from kb.questions.report import mapping
 from kb.sheets.layouts import detect, from_mapping, load_mapping
-from kb.sheets.report import REPORTS, described, write_report
+from kb.sheets.report import REPORTS, write_report
 from kb.sheets.rows import read_sheet, summary
 from kb.sheets.template import write_template
 from kb.sheets.workbook import read_table
@@ -165,7 +165,7 @@ def report(
     store = get_store(ctx)
     report_ = getattr(ask, kind)(store, asked)
     path = write_report(
-        table_of(report_), xlsx, filters=described(report_.filters), data_date=_data_date(store)
+        table_of(report_), xlsx, filters=filters_text(store, report_.filters), data_date=_data_date(store)
     )
     console().print(f"wrote {path}")
 

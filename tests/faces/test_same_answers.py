@@ -138,6 +138,12 @@ def test_co_funders_are_the_same_on_the_cli_and_the_api(kb, api, donor):
     assert kb.json("co-funders", donor) == _get(api, f"/api/analyses/co-funders/{donor}")
 
 
+@pytest.mark.parametrize("filters", [{"pillar": "WBBSi"}, {"country": "AL", "from": "2025-01-01"}])
+def test_filtered_co_funders_are_the_same_on_the_cli_and_the_api(kb, api, filters):
+    cli = kb.json("co-funders", "Austria", *_cli_options(filters))
+    assert cli["needs"] and cli == _get(api, "/api/analyses/co-funders/Austria", **filters)
+
+
 def test_paths_are_the_same_on_the_cli_and_the_api(kb, api):
     assert kb.json("path", "org:giz", "country:us") == _get(
         api, "/api/analyses/path", a="org:giz", b="country:us"
@@ -164,9 +170,26 @@ def _count(page: str, heading: str) -> int:
 def test_the_home_page_counts_and_lists_the_overlaps_and_gaps_of_the_cli(kb, api):
     overlaps, gaps = kb.json("overlaps")["overlaps"], kb.json("gaps")["gaps"]
     page = html.unescape(api.get("/").text)
-    assert _count(page, "Top overlaps") == len(overlaps) and _count(page, "Top gaps") == len(gaps)
+    needs = {n["id"] for g in gaps for n in ([g["need"]] if g["need"] else g["needs"])}
+    assert _count(page, "Top overlaps") == len(overlaps) and _count(page, "Needs with gaps") == len(needs)
+    assert f"See all {len(gaps)} gaps" in page
     shown = [o["need"]["name"] for o in overlaps[:6] if o["need"]]
     assert [name for name in shown if name in page] == shown
+
+
+def test_the_home_page_lists_each_need_with_gaps_once_with_all_its_kinds(kb, api):
+    gaps = kb.json("gaps")["gaps"]
+    kinds: dict[str, list[str]] = {}
+    for g in gaps:
+        for n in [g["need"]] if g["need"] else g["needs"]:
+            kinds.setdefault(display(n["name"]), []).append(g["kind"].replace("_", " "))
+    page = html.unescape(api.get("/").text)
+    section = page[page.index("Needs with gaps") :]
+    rows = re.findall(r"<tr>(.*?)</tr>", section[: section.index("</table>")], re.DOTALL)[1:]
+    listed = {re.sub(r"<[^>]+>", "", r.split("</td>")[2]).strip(): r for r in rows}
+    assert len(rows) == len(listed) == min(len(kinds), 6)
+    for name, row in listed.items():
+        assert ", ".join(sorted(set(kinds[name]), key=kinds[name].index)) in row, name
 
 
 def test_the_pillar_and_partner_pages_count_what_the_cli_finds_there(kb, api):

@@ -69,6 +69,7 @@ def test_init_and_seed_give_the_same_counts(seeded):
         ["gaps", "--country", "RS"],
         ["who-funds", NEED],
         ["co-funders", "country:at"],
+        ["co-funders", "Austria", "--pillar", "WBBSi", "--from", "2025-01-01"],
         ["coverage"],
         ["brokers"],
         ["search", "border"],

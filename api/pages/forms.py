@@ -327,3 +327,22 @@ def edit_link(request: Request, ident: IdentityDep, store: StoreDep, data: FormD
     form.version = _one(data, "version")
     values = {**spec.submitted(form, data), "source": ident[1], "target": ident[2], "key": ident[3]}
     return _save(request, store, session, form, values)
+
+
+# -- undo -----------------------------------------------------------------------------------------
+@router.post("/edit/revert/{batch_id}")
+def revert(request: Request, batch_id: int, store: StoreDep, data: FormDep) -> Response:
+    """Undo one batch, all-or-nothing, as ``kb revert`` does (``force=1``: even when later batches
+    changed the same records); a refusal is shown with its reason and nothing changed."""
+    session = check_csrf(request, current(request), _one(data, CSRF_FIELD))
+    force = _one(data, "force") == "1"
+    back = _safe_next(_one(data, "next"))
+    context: dict[str, Any] = {"batch_id": batch_id, "back": back, "force": force}
+    try:
+        context["done"] = store.revert(batch_id, force=force, actor=session.actor)
+    except (ConflictError, NotFoundError) as exc:
+        context["refused"] = exc.detail
+        context["can_force"] = isinstance(exc, ConflictError) and not force
+        return render(request, "reverted.html", context, status_code=exc.status)
+    log.info("batch %s reverted by %s", batch_id, session.actor)
+    return render(request, "reverted.html", context)

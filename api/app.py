@@ -26,8 +26,11 @@ from api.middleware import (
     WriterFirstMiddleware,
     host_patterns,
 )
+from api.pages import history as history_pages
 from api.pages import router as pages_router
-from api.routers import analyses, exports, graph, health, maps, nodes, schema, search, writes
+from api.pages.forms import router as forms_router
+from api.routers import analyses, changes, exports, graph, health, maps, nodes, schema, search, writes
+from api.sessions import Sessions
 from api.strict import strict_query
 from kb.settings import Settings
 from kb.store import GraphStore
@@ -84,14 +87,17 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     app.state.settings = settings
     app.state.store = holder
     app.state.tokens = Tokens(settings)
+    app.state.sessions = Sessions(settings, app.state.tokens)
     app.state.page_cache = PageCache()
     app.state.graphs = GraphCache(freeze=settings.api_freeze_graph)
 
     problems.install(app)
-    routers = (nodes, search, graph, analyses, maps, exports, writes, schema, health)
+    routers = (nodes, search, graph, analyses, changes, maps, exports, writes, schema, health)
     for module in routers:
         app.include_router(module.router, responses=problems.HOST_RESPONSES)
+    app.include_router(forms_router)
     app.include_router(pages_router)
+    app.include_router(history_pages.router)
     docs_page.install(app)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 

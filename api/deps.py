@@ -142,11 +142,24 @@ def _tokens(request: Request) -> Tokens:
     return request.app.state.tokens
 
 
+def _session_caller(request: Request) -> Caller | None:
+    """The writer whose browser session (:mod:`api.sessions`) sent the request, if any."""
+    if getattr(request.app.state, "sessions", None) is None:
+        return None
+    from api.sessions import current
+
+    session = current(request)
+    return Caller(session.name, can_write=True) if session is not None else None
+
+
 async def reader(request: Request) -> Caller:
-    """Anyone, unless read tokens are configured; then a read or write token."""
+    """Anyone, unless read tokens are configured; then a read or write token, or a signed-in browser."""
     tokens = _tokens(request)
     token = presented_token(request)
     if token is None:
+        session = _session_caller(request)
+        if session is not None:
+            return session
         if tokens.reads_need_token:
             raise AuthError("this server needs a token for reads: send 'Authorization: Bearer TOKEN'")
         return Caller()
@@ -205,3 +218,22 @@ def within(request: Request, store: StoreDep, filters: FiltersDep) -> Within:
 
 
 WithinDep = Annotated[Within, Depends(within)]
+
+
+def filters_but_donor(
+    store: StoreDep,
+    pillar: Annotated[
+        str | None, Query(description="Pillar code (WBCTi, WBCSCi, WBBSi; any case) or id.")
+    ] = None,
+    country: Annotated[
+        str | None, Query(description="Partner ISO code (RS, XK…) or id (country:rs).")
+    ] = None,
+    date_from: Annotated[dt.date | None, Query(alias="from", description="Period start, YYYY-MM-DD.")] = None,
+    date_to: Annotated[dt.date | None, Query(alias="to", description="Period end, YYYY-MM-DD.")] = None,
+    cycle: Annotated[str | None, Query(description="Mapping cycle, e.g. needs-mapping-1.")] = None,
+) -> SubgraphFilter:
+    """The filters of a question about one donor (named in the path): all but ``donor``."""
+    return filters(store, pillar, country, None, date_from, date_to, cycle)
+
+
+FiltersButDonorDep = Annotated[SubgraphFilter, Depends(filters_but_donor)]

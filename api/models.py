@@ -12,6 +12,7 @@ from typing import Annotated, Any, Literal, Union
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from graph_schema import EDGE_TYPES, NODE_TYPES
+from kb.store.history import Change, Reverted
 from kb.store.writes import WriteLogEntry, WriteSummary
 
 
@@ -88,6 +89,14 @@ class WriteOut(WriteSummary):
 
 class WriteLogEntryOut(WriteLogEntry):
     """One recorded write: when, who (``token:NAME`` for API writes, ``cli`` …), what."""
+
+
+class ChangeOut(Change):
+    """One change of a record in one batch: its state before and after (``null``: it did not exist)."""
+
+
+class RevertOut(Reverted):
+    """What reverting a batch did: the new batch recording it and the records written back."""
 
 
 class HealthOut(BaseModel):

@@ -35,6 +35,11 @@ class Batch:
     #: Edges (type, source, target, key) to delete in the same write: a source imported again no
     #: longer states them. Edges the batch writes are never deleted.
     retract: list[tuple[str, str, str, str]] = field(default_factory=list)
+    #: The versions the write expects to find, checked inside its transaction: per node id or edge
+    #: identity, the :func:`kb.store.writes.fingerprint` of the stored record, or ``None`` for "not
+    #: stored". A form sends the version it was opened on, so a record changed since is never
+    #: overwritten (a stale form is refused with a :class:`~kb.errors.ConflictError`).
+    expect: dict[str | tuple[str, str, str, str], str | None] = field(default_factory=dict)
 
     def __len__(self) -> int:
         return len(self.nodes) + len(self.edges)
@@ -43,15 +48,38 @@ class Batch:
         return {"nodes": len(self.nodes), "edges": len(self.edges)}
 
 
+def problems(error: ValidationError) -> list[tuple[str, str]]:
+    """Each problem of a record as (field, message); the field is ``""`` for the record as a whole.
+
+    The texts are those :class:`SchemaViolationError` gives (so a form shows, at each field, what the
+    JSON API says of it). A record-level message naming its field first (``currency: …``) is that field's.
+    """
+    out = []
+    for err in error.errors(include_url=False, include_input=False):
+        loc = shown(".".join(str(p) for p in err["loc"]))
+        message = shown(err["msg"].removeprefix("Value error, "), limit=400)
+        if not loc and ":" in message.split(" ", 1)[0]:
+            loc, message = message.split(":", 1)
+            message = message.strip()
+        out.append((loc, message))
+    return out
+
+
 def _describe(error: ValidationError) -> str:
-    first = error.errors(include_url=False, include_input=False)[0]
-    loc = shown(".".join(str(p) for p in first["loc"]))
-    message = shown(first["msg"].removeprefix("Value error, "), limit=400)
-    if not loc and ":" in message.split(" ", 1)[0]:
-        return f"field '{message.split(':', 1)[0]}':{message.split(':', 1)[1]}"
-    if not loc:
-        return message
-    return f"field '{loc}': {message}"
+    loc, message = problems(error)[0]
+    return f"field '{loc}': {message}" if loc else message
+
+
+def record_problems(kind: str, raw: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """Every problem of one node or edge record (``kind`` ``"node"`` or ``"edge"``), as :func:`problems`."""
+    data = dict(raw)
+    model_of = registry.node_model if kind == "node" else registry.edge_model
+    model = model_of(data.pop("type"))
+    try:
+        model.model_validate(data)
+    except ValidationError as exc:
+        return problems(exc)
+    return []
 
 
 def _label(kind: str, index: int, raw: Mapping[str, Any]) -> str:

@@ -6,6 +6,7 @@ Each file has optional ``defaults`` (applied to every record lacking the key, ty
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,18 @@ from kb.errors import ImportFormatError, SchemaViolationError
 from kb.records import Batch, merge, parse_batch
 
 SEED_DIR = Path(__file__).resolve().parents[1] / "seeds"
+#: The titles of the documents the seed files cite (not a seed file: it holds no records).
+SOURCE_TITLES = SEED_DIR / "sources" / "titles.yaml"
+
+
+@functools.cache
+def source_titles() -> dict[str, str]:
+    """``{source as the seed files cite it: its title}``, from :data:`SOURCE_TITLES` (empty if absent)."""
+    try:
+        doc = yaml.safe_load(SOURCE_TITLES.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return {}
+    return {str(k): str(v) for k, v in (doc or {}).items()}
 
 
 def seed_files(seed_dir: Path = SEED_DIR, *, demo: bool = True) -> list[Path]:

@@ -59,6 +59,19 @@ class Settings(BaseSettings):
         description="Host names the server answers to, comma-separated ('*.example.org' allowed; "
         "'*' turns the check off). The address a request came in on is always allowed.",
     )
+    api_session_hours: float = Field(
+        8.0, gt=0, le=24 * 30, description="Hours a browser session (signing in with a write token) lasts."
+    )
+    api_session_secret: SecretStr = Field(
+        SecretStr(""),
+        description="Key that signs session cookies. Empty: derived from the write tokens, so every "
+        "worker shares it and changing the tokens ends every session.",
+    )
+    api_https: bool = Field(
+        False,
+        description="The server is reached over HTTPS through a proxy: session cookies are Secure "
+        "(they always are when the request itself came over HTTPS).",
+    )
 
     @property
     def store_location(self) -> str:

@@ -16,11 +16,22 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from kb.analysis.models import Amounts, Converted, Evidence, FundingLine, Gap, NodeRef, Overlap, Rate
+from kb.analysis.funding import RELATION_MEANING, RELATIONS
+from kb.analysis.models import (
+    Amounts,
+    Converted,
+    Evidence,
+    FundingLine,
+    Gap,
+    NeedGaps,
+    NodeRef,
+    Overlap,
+    Rate,
+)
 from kb.analysis.money import Rates
 from kb.cells import safe_row
 from kb.errors import InvalidInputError
-from kb.presentation import KOSOVO_FOOTNOTE, amounts_text, display, money, names_kosovo
+from kb.presentation import KOSOVO_FOOTNOTE, amounts_text, display, money, names_kosovo, sources_text
 from kb.questions.analyses import (
     BrokersReport,
     CoFundersReport,
@@ -32,6 +43,7 @@ from kb.questions.analyses import (
     Report,
     WhoFundsReport,
 )
+from kb.questions.changes import ChangesReport
 
 #: A cell: text, a number, a date, amounts per currency (``Column.money``), or the nodes it names
 #: (shown as their names in text, as links on a page).
@@ -128,7 +140,8 @@ def joint_text(line: FundingLine) -> str:
 
 
 def sources_of(evidence: Iterable[Evidence]) -> str:
-    return "; ".join(sorted({s for e in evidence for s in e.sources}))
+    """The sources of ``evidence``, each once by its title and file (:func:`kb.presentation.source`)."""
+    return sources_text(sorted({s for e in evidence for s in e.sources}))
 
 
 @dataclass(frozen=True)
@@ -172,15 +185,20 @@ def for_files(table: Table) -> tuple[list[FileColumn], list[list[Any]]]:
     return columns, rows
 
 
-def write_csv(table: Table, path: Path) -> None:
+def write_csv(table: Table, path: Path, *, filters: str | None = None) -> None:
     """The table as CSV for analysis (:func:`for_files`; cells formula-safe by
-    :func:`kb.cells.safe_text`; the footnote last when due)."""
+    :func:`kb.cells.safe_text`); after the rows, an empty line, the ``filters`` in words when
+    given, and the footnote when due."""
     columns, rows = for_files(table)
     try:
         with path.open("w", newline="", encoding="utf-8") as fh:
             writer = csv.writer(fh)
             writer.writerow(safe_row(c.name for c in columns))
             writer.writerows(safe_row(row) for row in rows)
+            if filters is not None or names_kosovo_in(table):
+                writer.writerow([])
+            if filters is not None:
+                writer.writerow(safe_row([f"Filters: {filters}"]))
             if names_kosovo_in(table):
                 writer.writerow([KOSOVO_FOOTNOTE])
     except OSError as exc:
@@ -316,6 +334,38 @@ def gaps_table(found: list[Gap], rates: Rates | None = None, *, empty: str = "No
     )
 
 
+def need_gaps_table(found: list[NeedGaps]) -> Table:
+    """Needs with gaps, each need once with all its gap kinds (the overview's list)."""
+    return Table(
+        name="gap-needs",
+        title="Needs with gaps",
+        columns=[
+            Column("#"),
+            Column("kinds"),
+            Column("priority", badge=True),
+            Column("need", short=False),
+            Column("partner"),
+            Column("pillar"),
+            Column("shortfall", money=True),
+            Column("why"),
+        ],
+        rows=[
+            [
+                i,
+                ", ".join(k.replace("_", " ") for k in n.kinds),
+                n.priority,
+                n.need,
+                n.countries,
+                n.pillars,
+                n.shortfall,
+                "; ".join(n.reasons),
+            ]
+            for i, n in enumerate(found, 1)
+        ],
+        empty="No gaps.",
+    )
+
+
 def who_funds_table(report: WhoFundsReport, rates: Rates | None = None) -> Table:
     result = report.who_funds
     note = f"total (not cancelled): {amounts_text(result.totals)}"
@@ -372,6 +422,7 @@ def co_funders_table(report: CoFundersReport, rates: Rates | None = None) -> Tab
                     own_projects,
                     own,
                     other.actor if other else "— nobody else",
+                    RELATIONS[other.relation] if other else "",
                     other.project if other else "",
                     other.period.label() if other and other.period else "",
                     other.amounts if other else {},
@@ -386,12 +437,14 @@ def co_funders_table(report: CoFundersReport, rates: Rates | None = None) -> Tab
     return Table(
         name="co-funders",
         title=f"Co-funders of {report.org.name}",
+        note="; ".join(f"{RELATIONS[r]}: {m}" for r, m in RELATION_MEANING.items()),
         columns=[
             Column("need", short=False),
             Column("priority", badge=True, brief=False),
             Column("its projects", short=False, brief=False),
             Column("its amounts", money=True, brief=False),
             Column("other funder"),
+            Column("relation"),
             Column("project", short=False),
             Column("active", brief=False),
             Column("amount", money=True),
@@ -399,7 +452,8 @@ def co_funders_table(report: CoFundersReport, rates: Rates | None = None) -> Tab
         ],
         rows=rows,
         evidence=evidence,
-        empty=f"{report.org.id} funds no project addressing a need.",
+        empty=f"{report.org.id} funds no project addressing a need"
+        + (" in this selection." if not report.filters.is_empty() else "."),
     )
 
 
@@ -505,6 +559,36 @@ def paths_table(report: PathsReport, rates: Rates | None = None) -> Table:
     )
 
 
+def changes_table(report: ChangesReport, rates: Rates | None = None) -> Table:
+    """What changed between two states: one row per need, answer, overlap or funding change."""
+    if report.since is not None:
+        title = f"Changes since {report.since}"
+    else:
+        title = f"Changes from {report.cycle} to {report.to_cycle or 'now'}"
+    return Table(
+        name="changes",
+        title=title,
+        columns=[
+            Column("what"),
+            Column("change"),
+            Column("name"),
+            Column("donor"),
+            Column("currency"),
+            Column("before"),
+            Column("after"),
+            Column("detail", brief=False),
+            Column("ids", brief=False),
+        ],
+        rows=[
+            [c.what, c.change, c.name, c.donor, c.currency, c.before, c.after, c.detail, " ".join(c.ids)]
+            for c in report.changes
+        ],
+        note=f"from the state after batch {report.from_batch} to "
+        + (f"the state after batch {report.to_batch}" if report.to_batch is not None else "now"),
+        empty="Nothing changed.",
+    )
+
+
 def evidence_table(table: Table) -> Table:
     """Every edge the rows of ``table`` rest on, with its sources, numbered by row."""
     return Table(
@@ -519,7 +603,7 @@ def evidence_table(table: Table) -> Table:
             Column("sources", brief=False),
         ],
         rows=[
-            [i, e.type, e.source, e.target, e.key, "; ".join(e.sources)]
+            [i, e.type, e.source, e.target, e.key, sources_text(e.sources)]
             for i, edges in enumerate(table.evidence, 1)
             for e in edges
         ],
@@ -536,6 +620,7 @@ _TABLES: dict[type[Report], Callable[[Any, Rates | None], Table]] = {
     CoverageReport: coverage_table,
     BrokersReport: brokers_table,
     PathsReport: paths_table,
+    ChangesReport: changes_table,
 }
 
 

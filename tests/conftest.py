@@ -10,6 +10,7 @@ fetch it), with that reason; a server that fails to start fails them.
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -27,6 +28,15 @@ def node(type_: str, id_: str, name: str, **props: Any) -> dict[str, Any]:
 
 def edge(type_: str, source: str, target: str, **props: Any) -> dict[str, Any]:
     return {"type": type_, "source": source, "target": target, "sources": SRC, **props}
+
+
+def next_second() -> None:
+    """Wait until the write log's clock (to the second) has moved on, so the next batch has a time of its own."""
+    from kb.store.writes import now
+
+    started = now()
+    while now() == started:
+        time.sleep(0.05)
 
 
 @pytest.fixture

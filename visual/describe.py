@@ -18,7 +18,7 @@ from kb.analysis.links import Facts, in_edges, need_countries, out_edges, pillar
 from kb.analysis.models import Amounts
 from kb.analysis.money import total
 from kb.analysis.periods import active_span, to_date
-from kb.presentation import amounts_text, display, money
+from kb.presentation import amounts_text, display, money, source
 from kb.text import fold, search_text
 
 #: Labels longer than this are cut (the tooltip has the whole name).
@@ -117,11 +117,14 @@ def period(record: Mapping[str, Any]) -> str | None:
 
 
 def sources_text(sources: list[str]) -> str:
-    """
+    """The first sources by title and file (:func:`kb.presentation.source`), and how many more.
+
     >>> sources_text(["a", "b", "c", "d", "e", "f"])
     'a; b; c; d; and 2 more'
+    >>> sources_text(["x.xml#X-1"])
+    'IATI activity X-1 (x.xml)'
     """
-    shown = "; ".join(sources[:SOURCES_SHOWN])
+    shown = "; ".join(source(s).text for s in sources[:SOURCES_SHOWN])
     rest = len(sources) - SOURCES_SHOWN
     return f"{shown}; and {rest} more" if rest > 0 else shown
 

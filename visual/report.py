@@ -28,7 +28,7 @@ from markupsafe import Markup
 
 from kb.analysis.gaps import KINDS
 from kb.errors import InvalidInputError, KBError
-from kb.presentation import KOSOVO_FOOTNOTE, amounts_text, display
+from kb.presentation import KOSOVO_FOOTNOTE, amounts_text, display, source
 from kb.questions.report import MappingReport, Section
 from kb.tables import Table, cell_text, evidence_table, gaps_table, overlaps_table
 from visual import assets, views
@@ -84,11 +84,12 @@ def _environment() -> Environment:
 
 
 def source_text(ref: str) -> str:
-    """A source as the report lists it.
+    """A source as the report lists it: its title and file (:func:`kb.presentation.source`).
 
-    (Where ``kb.presentation.source`` gives sources their titles, this is ``source(ref).text``.)
+    >>> source_text("x.xml#X-1")
+    'IATI activity X-1 (x.xml)'
     """
-    return display(ref)
+    return display(source(ref).text)
 
 
 def style_hash() -> str:

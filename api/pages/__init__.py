@@ -22,11 +22,12 @@ from kb.errors import InvalidInputError
 from kb.filters import resolve
 from kb.questions import analyses as ask
 from kb.questions import nodes as facts
-from kb.questions.asked import Asked, Selection, data_date, filter_words
+from kb.questions.asked import Asked, Selection, data_date, filter_words, filters_text
+from kb.questions.changes import node_history
 from kb.questions.report import mapping
 from kb.records import NodeRecord
 from kb.selection import SubgraphFilter
-from kb.sheets.report import described, write_report
+from kb.sheets.report import write_report
 from kb.store.port import GraphStore
 from kb.tables import Table, gaps_table, overlaps_table, write_csv
 from visual.report import render_report, style_hash
@@ -99,7 +100,9 @@ def need_page(request: Request, need_id: str, store: StoreDep) -> Response:
         return need
     if (moved := _elsewhere(need, request.url.path)) is not None:
         return moved
-    return render(request, "need.html", facts.need_facts(store, need_id))
+    return render(
+        request, "need.html", {**facts.need_facts(store, need_id), "history": node_history(store, need_id)}
+    )
 
 
 @router.get("/organisations/{actor_id:path}")
@@ -110,7 +113,9 @@ def organisation_page(request: Request, actor_id: str, store: StoreDep) -> Respo
         return actor
     if (moved := _elsewhere(actor, request.url.path)) is not None:
         return moved
-    return render(request, "actor.html", facts.actor_facts(store, actor))
+    return render(
+        request, "actor.html", {**facts.actor_facts(store, actor), "history": node_history(store, actor_id)}
+    )
 
 
 @router.get("/countries/{country_id:path}")
@@ -122,7 +127,8 @@ def country_page(request: Request, country_id: str, store: StoreDep) -> Response
     if (moved := _elsewhere(country, request.url.path)) is not None:
         return moved
     if not country.get("wb_partner"):
-        return render(request, "actor.html", facts.actor_facts(store, country))
+        context = {**facts.actor_facts(store, country), "history": node_history(store, country_id)}
+        return render(request, "actor.html", context)
     context = _cache(request).get(
         store, f"partner:{country_id}", lambda: facts.partner_facts(store, country_id)
     )
@@ -168,7 +174,9 @@ def node_page(request: Request, node_id: str, store: StoreDep) -> Response:
         return node
     if (moved := _elsewhere(node, request.url.path)) is not None:
         return moved
-    return render(request, "node.html", facts.node_facts(store, node_id))
+    return render(
+        request, "node.html", {**facts.node_facts(store, node_id), "history": node_history(store, node_id)}
+    )
 
 
 @router.get("/search")
@@ -227,9 +235,9 @@ def _answers(
 ) -> Response:
     fmt = request.query_params.get("format", "html")
     if fmt == "csv":
-        return _download(table, "csv", filters)
+        return _download(table, "csv", filters_text(store, filters))
     if fmt == "xlsx":
-        return _download(table, "xlsx", filters, data_date=data_date(store))
+        return _download(table, "xlsx", filters_text(store, filters), data_date=data_date(store))
     query = [(k, v) for k, v in request.query_params.multi_items() if k != "format"]
     url = request.url.path + "?" + urlencode([*query, ("format", "")])
     return render(
@@ -256,19 +264,20 @@ def _answers(
 
 _MEANING = {
     "overlaps": "Distinct donors paying for the same need (or, possibly, the same context) in overlapping periods.",
-    "gaps": "; ".join(f"{k.replace('_', ' ')}: {m}" for k, m in KINDS.items()) + ".",
+    "gaps": "; ".join(f"{k.replace('_', ' ')}: {m}" for k, m in KINDS.items())
+    + ". One row per gap, so a need in an empty cell is listed again as unaddressed.",
 }
 
 
-def _download(table: Table, fmt: str, filters: SubgraphFilter, data_date: str | None = None) -> Response:
-    """The table as a file: CSV or the workbook ``kb report`` writes."""
+def _download(table: Table, fmt: str, filters: str, data_date: str | None = None) -> Response:
+    """The table as a file: CSV or the workbook ``kb report`` writes (``filters`` in words)."""
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / f"{table.name}.{fmt}"
         if fmt == "csv":
-            write_csv(table, path)
+            write_csv(table, path, filters=filters)
             media = "text/csv; charset=utf-8"
         else:
-            write_report(table, path, filters=described(filters), data_date=data_date or "no writes recorded")
+            write_report(table, path, filters=filters, data_date=data_date or "no writes recorded")
             media = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
         body = path.read_bytes()
     return Response(

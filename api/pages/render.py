@@ -17,12 +17,15 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
+from api.forms import currencies, editable_edges, slug_of
+from api.sessions import current
 from graph_schema import short_label
 from graph_schema.registry import type_of_id
+from kb.analysis.funding import RELATION_MEANING, RELATIONS
 from kb.analysis.gaps import KINDS
 from kb.analysis.models import Span
-from kb.presentation import KOSOVO_FOOTNOTE, amounts_text, display, money
-from kb.tables import Cell, Column, cell_text, gaps_table, joint_text, overlaps_table, refs
+from kb.presentation import KOSOVO_FOOTNOTE, amounts_text, display, money, source
+from kb.tables import Cell, Column, cell_text, gaps_table, joint_text, need_gaps_table, overlaps_table, refs
 
 TEMPLATES_DIR = Path(__file__).parent.parent / "templates"
 FOOTNOTE_MARK = "<!--kb:footnote-->"
@@ -117,13 +120,21 @@ def _environment() -> Environment:
         link=_link,
         short=_short_link,
         money=money,
+        source=source,
     )
     env.globals.update(
+        form_slug=slug_of,
+        currencies=currencies,
+        editable_edges=editable_edges,
         footnote_mark=Markup(FOOTNOTE_MARK),
         gap_kinds=KINDS,
+        relations=list(RELATIONS),
+        relation_names=RELATIONS,
+        relation_meaning=RELATION_MEANING,
         cell=_cell,
         overlaps_table=overlaps_table,
         gaps_table=gaps_table,
+        need_gaps_table=need_gaps_table,
         filter_query=filter_query,
     )
     return env
@@ -141,7 +152,7 @@ def render(
     headers: dict[str, str] | None = None,
 ) -> HTMLResponse:
     """A page, with the Kosovo* footnote once if the page names Kosovo."""
-    html = templates.get_template(name).render({"request": request, **context})
+    html = templates.get_template(name).render({"request": request, "editor": current(request), **context})
     footnote = ""
     if "Kosovo" in html:
         footnote = str(Markup('<p class="footnote" id="kosovo-footnote">{}</p>').format(KOSOVO_FOOTNOTE))

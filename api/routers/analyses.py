@@ -13,11 +13,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import JSONResponse
 
-from api.deps import FiltersDep, StoreDep, WithinDep, reader
+from api.deps import FiltersButDonorDep, FiltersDep, StoreDep, WithinDep, reader
 from api.problems import AUTH_RESPONSES, PROBLEM_RESPONSES
 from kb.analysis.gaps import KINDS
 from kb.analysis.models import GapKind
 from kb.questions import analyses as ask
+from kb.store import history
 
 
 def _answer(data: dict[str, Any]) -> JSONResponse:
@@ -34,23 +35,41 @@ router = APIRouter(
 )
 
 
+AsOfQuery = Annotated[
+    str | None,
+    Query(
+        description="Analyse the graph as it was after the last write at or before this date "
+        "(YYYY-MM-DD, the whole day, UTC) or time (YYYY-MM-DDTHH:MM:SS), rebuilt from the history.",
+        max_length=40,
+    ),
+]
+
+
 @router.get("/overlaps", response_model=ask.OverlapsReport)
-def overlaps(store: StoreDep, asked: WithinDep) -> JSONResponse:
+def overlaps(store: StoreDep, asked: WithinDep, filters: FiltersDep, as_of: AsOfQuery = None) -> JSONResponse:
     """Distinct donors paying for the same need (or context) in overlapping periods, ranked."""
-    return _answer(ask.as_json(ask.overlaps(store, asked)))
+    if as_of is None:
+        return _answer(ask.as_json(ask.overlaps(store, asked)))
+    with history.as_of(store, as_of) as state:
+        return _answer(ask.as_json(ask.overlaps(state, filters)))
 
 
 @router.get("/gaps", response_model=ask.GapsReport)
 def gaps(
     store: StoreDep,
     asked: WithinDep,
+    filters: FiltersDep,
     kind: Annotated[
         list[GapKind] | None,
         Query(description="Only gaps of these kinds: " + "; ".join(f"{k}: {m}" for k, m in KINDS.items())),
     ] = None,
+    as_of: AsOfQuery = None,
 ) -> JSONResponse:
     """Needs nobody answers, underfunded needs and empty partner × pillar cells, by priority."""
-    return _answer(ask.as_json(ask.gaps(store, asked, kinds=kind)))
+    if as_of is None:
+        return _answer(ask.as_json(ask.gaps(store, asked, kinds=kind)))
+    with history.as_of(store, as_of) as state:
+        return _answer(ask.as_json(ask.gaps(state, filters, kinds=kind)))
 
 
 @router.get("/who-funds/{need_id:path}", response_model=ask.WhoFundsReport)
@@ -60,9 +79,12 @@ def who_funds(need_id: str, store: StoreDep) -> JSONResponse:
 
 
 @router.get("/co-funders/{actor_id:path}", response_model=ask.CoFundersReport)
-def co_funders(actor_id: str, store: StoreDep) -> JSONResponse:
-    """For a donor (organisation, country or institution): each need it funds and who else funds it."""
-    return _answer(ask.as_json(ask.co_funders(store, actor_id)))
+def co_funders(actor_id: str, store: StoreDep, filters: FiltersButDonorDep) -> JSONResponse:
+    """For a donor (organisation, country or institution; a name, code or id): each need it funds
+    and who else funds it, each other funder marked ``same_project`` (co-financing one of the
+    donor's projects) or ``same_need`` (funding the need through another project: the duplication
+    risk); filtered by pillar, partner, period and cycle like the other analyses."""
+    return _answer(ask.as_json(ask.co_funders(store, actor_id, filters)))
 
 
 @router.get("/cofunding", response_model=ask.CofundingReport)

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query
 
 from api.deps import FiltersDep, StoreDep, reader
-from api.models import EdgeOut, NodeOut, NodePageOut, NodeType
+from api.models import ChangeOut, EdgeOut, NodeOut, NodePageOut, NodeType
 from api.problems import AUTH_RESPONSES, PROBLEM_RESPONSES
 from kb.questions import nodes as facts
 
@@ -37,6 +37,18 @@ def node_edges(node_id: str, store: StoreDep) -> list[dict[str, Any]]:
     """Every edge starting or ending at the node."""
     store.get(node_id)
     return store.edges_of(node_id)
+
+
+@router.get("/{node_id:path}/history", response_model=list[ChangeOut])
+def node_history(node_id: str, store: StoreDep) -> list[Any]:
+    """Every change of the node and of its edges, oldest first: batch, when, who, before and after.
+
+    A node that is gone (deleted) still has its history; an id never written has none (404).
+    """
+    changes = store.history(node_id)
+    if not changes:
+        store.get(node_id)
+    return changes
 
 
 @router.get("/{node_id:path}", response_model=NodeOut, response_model_exclude_none=True)

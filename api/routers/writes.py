@@ -5,15 +5,16 @@ from __future__ import annotations
 from collections.abc import Callable, Coroutine
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from fastapi.routing import APIRoute
 
 from api.deps import StoreDep, WriterDep, reader
-from api.models import BatchIn, WriteLogEntryOut, WriteOut
+from api.models import BatchIn, RevertOut, WriteLogEntryOut, WriteOut
 from api.problems import AUTH_RESPONSES, PROBLEM_RESPONSES, WRITE_RESPONSES
 from kb import jsonin
 from kb.errors import InvalidInputError
 from kb.records import parse_batch
+from kb.store.history import MAX_BATCH
 
 
 class JsonInRoute(APIRoute):
@@ -62,6 +63,25 @@ def delete_node(node_id: str, store: StoreDep, caller: WriterDep) -> Response:
     """Delete a node and its edges. Needs a write token."""
     store.delete(node_id, actor=caller.actor)
     return Response(status_code=204)
+
+
+@router.post("/batches/{batch_id}/revert", response_model=RevertOut, responses=WRITE_RESPONSES)
+def revert_batch(
+    batch_id: Annotated[
+        int, Path(ge=1, le=MAX_BATCH, description="The batch's number (the write log's `batch`).")
+    ],
+    store: StoreDep,
+    caller: WriterDep,
+    force: Annotated[
+        bool, Query(description="Revert even when later batches changed the same records.")
+    ] = False,
+) -> Any:
+    """Undo one batch all-or-nothing: each record back to its state before it, as a new batch.
+
+    Refused (409, nothing changed) when a later batch changed one of the same records, naming
+    them, unless ``force``. Needs a write token.
+    """
+    return store.revert(batch_id, force=force, actor=caller.actor)
 
 
 @router.get(

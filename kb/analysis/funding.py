@@ -27,9 +27,25 @@ from kb.analysis.links import (
     required,
     type_of,
 )
-from kb.analysis.models import CoFundedNeed, CoFunders, CofundingPair, FundingLine, WhoFunds
+from kb.analysis.models import (
+    CoFundedNeed,
+    CoFunderLine,
+    CoFunders,
+    CofundingPair,
+    FundingLine,
+    Relation,
+    WhoFunds,
+)
 from kb.analysis.money import Rates, convert, total
 from kb.errors import InvalidInputError, NotFoundError
+
+#: How each relation of a co-funder is named, and what it means: the one wording every table,
+#: page and doc uses.
+RELATIONS: dict[Relation, str] = {"same_project": "co-financing", "same_need": "same need, other project"}
+RELATION_MEANING: dict[Relation, str] = {
+    "same_project": "funds one of the donor's own projects too (joint funding)",
+    "same_need": "funds the same need through another project (the duplication risk)",
+}
 
 
 def _check(G: nx.MultiDiGraph, node_id: str, types: Collection[str], what: str) -> None:
@@ -139,7 +155,9 @@ def _funded_needs(G: nx.MultiDiGraph, facts: Facts) -> dict[str, dict[str, list[
 
 
 def co_funders(G: nx.MultiDiGraph, org_id: str) -> CoFunders:
-    """For a donor: each need it funds (through projects addressing it) and who else funds it.
+    """For a donor: each need it funds (through projects addressing it) and who else funds it,
+    co-financing one of its projects first (``same_project``), then funding the need through
+    another project (``same_need``).
 
     Examples
     --------
@@ -152,6 +170,8 @@ def co_funders(G: nx.MultiDiGraph, org_id: str) -> CoFunders:
     ...     _ = G.add_edge(org, p, type="FUNDS", source=org, target=p)
     >>> [(n.need.id, [o.actor.id for o in n.others]) for n in co_funders(G, "org:x").needs]
     [('need:n', ['org:y'])]
+    >>> [o.relation for o in co_funders(G, "org:x").needs[0].others]
+    ['same_need']
     """
     _check(G, org_id, ACTOR_TYPES, "an actor")
     facts = Facts.of(G)
@@ -162,13 +182,14 @@ def co_funders(G: nx.MultiDiGraph, org_id: str) -> CoFunders:
                 needs[need].append(project)
     out = []
     for need, own_projects in sorted(needs.items()):
-        others = [
-            line
+        lines = [
+            CoFunderLine(**dict(line), relation="same_project" if p in own_projects else "same_need")
             for p in addressing_projects(G, need)
             if not facts[p].cancelled
             for line in funding_lines(G, facts, p, implementers=False)
             if line.actor.id != org_id
         ]
+        others = sorted(lines, key=lambda line: line.relation != "same_project")
         own = [
             line
             for p in own_projects

@@ -33,7 +33,7 @@ from kb.analysis.links import (
     responses,
     why_not_answering,
 )
-from kb.analysis.models import Amounts, Gap, Span
+from kb.analysis.models import Amounts, Gap, NeedGaps, NodeRef, Span
 from kb.analysis.money import Rates, total
 from kb.analysis.periods import OPEN, intersect
 from kb.graph import paused_gc
@@ -196,7 +196,7 @@ def gaps(G: nx.MultiDiGraph, *, window: Span | None = None, rates: Rates | None 
     >>> G.add_node("project:p", type="Project", name="Radars I", status="cancelled")
     >>> _ = G.add_edge("project:p", "need:n", type="ADDRESSES", source="project:p", target="need:n")
     >>> [(g.kind, g.need.id, g.reason) for g in gaps(G)]
-    [('unaddressed', 'need:n', 'project:p is cancelled')]
+    [('unaddressed', 'need:n', 'Radars I is cancelled')]
     >>> G.nodes["project:p"]["status"] = "implementation"
     >>> G.add_node("org:x", type="Organisation", name="X")
     >>> _ = G.add_edge("org:x", "project:p", type="FUNDS", source="org:x", target="project:p",
@@ -209,3 +209,40 @@ def gaps(G: nx.MultiDiGraph, *, window: Span | None = None, rates: Rates | None 
         found = [g for n in nodes_of(G, "Need") if (g := _need_gap(G, facts, n, window, rates)) is not None]
         found += _empty_cells(G, facts, window)
         return sorted(found, key=rank_key)
+
+
+def per_need(found: list[Gap]) -> list[NeedGaps]:
+    """The needs ``found`` names, each once with all its gap kinds, in the order of their first gap
+    (so by rank); an empty cell counts for each of its needs.
+
+    >>> need = NodeRef(id="need:n", name="Radars", type="Need")
+    >>> rs = NodeRef(id="country:rs", name="Serbia", type="Country")
+    >>> common = dict(priority="high", countries=[rs], pillars=[], period=Span(), evidence=[])
+    >>> found = [Gap(kind="empty_cell", needs=[need], reason="no response", **common),
+    ...          Gap(kind="unaddressed", need=need, reason="no project addresses it", **common)]
+    >>> [(n.need.id, n.kinds, n.reasons) for n in per_need(found)]
+    [('need:n', ['empty_cell', 'unaddressed'], ['no response', 'no project addresses it'])]
+    """
+    gaps_of: dict[str, list[Gap]] = {}
+    refs: dict[str, NodeRef] = {}
+    for g in found:
+        for need in [g.need] if g.need else g.needs:
+            gaps_of.setdefault(need.id, []).append(g)
+            refs[need.id] = need
+    out = []
+    for need_id, own in gaps_of.items():
+        own = sorted(own, key=lambda g: _KIND_RANK[g.kind])
+        mine = [g for g in own if g.need is not None]
+        first = mine[0] if mine else own[0]
+        out.append(
+            NeedGaps(
+                need=refs[need_id],
+                priority=first.priority,
+                kinds=list(dict.fromkeys(g.kind for g in own)),
+                countries=first.countries,
+                pillars=list({p.id: p for g in own for p in g.pillars}.values()),
+                shortfall=first.shortfall if mine else {},
+                reasons=[g.reason for g in own],
+            )
+        )
+    return out

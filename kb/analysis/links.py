@@ -257,11 +257,12 @@ def responses(G: nx.MultiDiGraph, facts: Facts, need_id: str, window: Span | Non
 
 
 def why_not_answering(G: nx.MultiDiGraph, facts: Facts, project_id: str, need_id: str) -> str:
-    """Why an addressing project does not count as a response, in words."""
+    """Why an addressing project does not count as a response, in words (the project by its name)."""
     f = facts[project_id]
+    name = G.nodes[project_id].get("name") or project_id
     if f.cancelled:
-        return f"{project_id} is cancelled"
+        return f"{name} is cancelled"
     if f.span is None:
-        return f"{project_id} is {f.status} with no dates"
+        return f"{name} is {f.status} with no dates"
     need_period = record_span(G.nodes[need_id]).label()
-    return f"{project_id} is active {f.span.label()}, outside the need's period {need_period}"
+    return f"{name} is active {f.span.label()}, outside the need's period {need_period}"

@@ -131,6 +131,19 @@ class Gap(Result):
     evidence: list[Evidence]
 
 
+class NeedGaps(Result):
+    """One need with every gap it is in: its own (unaddressed or underfunded) and the empty cells
+    it lies in, so a list of needs names each need once."""
+
+    need: NodeRef
+    priority: Priority
+    kinds: list[GapKind] = Field(description="In rank order, each once: e.g. empty_cell, unaddressed.")
+    countries: list[NodeRef]
+    pillars: list[NodeRef]
+    shortfall: Amounts = Field(default_factory=dict)
+    reasons: list[str] = Field(description="Why, one per gap, in the order of ``kinds``.")
+
+
 class FundingLine(Result):
     """One actor's part in one project: as funder (with amounts) or as implementer."""
 
@@ -161,11 +174,25 @@ class WhoFunds(Result):
     converted: Converted | None = None
 
 
+#: How another funder stands to a donor on a need it funds: co-financing one of the donor's own
+#: projects, or funding the need through another project (see :data:`kb.analysis.funding.RELATIONS`).
+Relation = Literal["same_project", "same_need"]
+
+
+class CoFunderLine(FundingLine):
+    """Another funder's line on a need a donor funds, saying how it stands to the donor."""
+
+    relation: Relation = Field(
+        description="same_project: co-financing a project the donor funds too (joint funding); "
+        "same_need: funding the need through another project (the duplication risk)."
+    )
+
+
 class CoFundedNeed(Result):
     need: NodeRef
     priority: Priority
     own: list[FundingLine]
-    others: list[FundingLine]
+    others: list[CoFunderLine]
 
 
 class CoFunders(Result):

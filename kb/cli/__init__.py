@@ -8,6 +8,7 @@ from kb.cli import analysis  # noqa: F401
 from kb.cli import maps  # noqa: F401
 from kb.cli import sheets  # noqa: F401
 from kb.cli import iati  # noqa: F401
+from kb.cli import history  # noqa: F401
 from kb.cli import stores  # noqa: F401
 from kb.cli import serve  # noqa: F401
 from kb.cli.app import app, main

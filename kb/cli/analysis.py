@@ -22,6 +22,7 @@ from kb.errors import InvalidInputError
 if TYPE_CHECKING:
     from kb.analysis.money import Rates
     from kb.questions import analyses as ask
+    from kb.store.port import GraphStore
 
 RatesOption = Annotated[
     Path | None,
@@ -52,13 +53,22 @@ WideOption = Annotated[
 CsvOption = Annotated[
     Path | None, typer.Option("--csv", help="Also write the rows to this CSV file.", show_default=False)
 ]
+AsOfOption = Annotated[
+    str | None,
+    typer.Option(
+        "--as-of",
+        help="Analyse the graph as it was after the last write at or before this date (YYYY-MM-DD, "
+        "the whole day, UTC) or time (YYYY-MM-DDTHH:MM:SS), rebuilt from the history.",
+        show_default=False,
+    ),
+]
 
 
 def _rates(path: Path | None) -> Rates | None:
-    if path is None:
-        return None
     from kb.analysis.money import parse_rates
 
+    if path is None:
+        return None
     try:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
@@ -69,27 +79,41 @@ def _rates(path: Path | None) -> Rates | None:
 
 
 def _show(
-    report: ask.Report,
     *,
+    report: ask.Report,
+    store: GraphStore,
     rates: Rates | None = None,
     as_json: bool = False,
     csv_file: Path | None = None,
+    xlsx_file: Path | None = None,
     evidence: bool = False,
     wide: bool = False,
 ) -> None:
-    """One way out for every analysis: JSON alone, or its table (or what is empty), plus CSV."""
+    """One way out for every analysis: JSON alone, or its table (or what is empty), plus CSV or
+    a workbook (the one ``kb report`` writes)."""
     from kb.questions import analyses as ask
+    from kb.questions.asked import data_date, filters_text
+    from kb.sheets.report import write_report
     from kb.tables import table_of, write_csv
 
     answer = table_of(report, rates)
+    filters = getattr(report, "filters", None)
+    if isinstance(report, ask.CoFundersReport):
+        filters = report.filters.model_copy(update={"donor": report.org.id})
+    words = filters_text(store, filters) if filters is not None else None
     if csv_file is not None:
-        write_csv(answer, csv_file)
+        write_csv(answer, csv_file, filters=words)
+    if xlsx_file is not None:
+        write_report(
+            answer, xlsx_file, filters=words or "", data_date=data_date(store) or "no writes recorded"
+        )
     if as_json:
         emit_json(ask.as_json(report))
         return
     print_table(answer, evidence=evidence, wide=wide)
-    if csv_file is not None:
-        say(f"wrote {len(answer.rows)} row(s) to {csv_file}")
+    for written in (csv_file, xlsx_file):
+        if written is not None:
+            say(f"wrote {len(answer.rows)} row(s) to {written}")
 
 
 @app.command()
@@ -106,15 +130,26 @@ def overlaps(
     as_json: JsonOption = False,
     wide: WideOption = False,
     show_evidence: EvidenceOption = False,
+    as_of_date: AsOfOption = None,
 ) -> None:
     """Distinct donors paying for the same need (or context) in overlapping periods, ranked."""
     from kb.questions import analyses as ask
     from kb.questions.asked import Asked
+    from kb.store.history import as_of
 
     asked = Asked(pillar, country, donor, date_from, date_to, cycle)
     rates = _rates(rates_file)
-    report = ask.overlaps(get_store(ctx), asked, rates=rates)
-    _show(report, rates=rates, as_json=as_json, csv_file=csv_file, evidence=show_evidence, wide=wide)
+    with as_of(get_store(ctx), as_of_date) as store:
+        report = ask.overlaps(store, asked, rates=rates)
+        _show(
+            store=store,
+            report=report,
+            rates=rates,
+            as_json=as_json,
+            csv_file=csv_file,
+            evidence=show_evidence,
+            wide=wide,
+        )
 
 
 @app.command()
@@ -132,15 +167,26 @@ def gaps(
     as_json: JsonOption = False,
     wide: WideOption = False,
     show_evidence: EvidenceOption = False,
+    as_of_date: AsOfOption = None,
 ) -> None:
     """Needs nobody answers, underfunded needs and empty partner × pillar cells, by priority."""
     from kb.questions import analyses as ask
     from kb.questions.asked import Asked
+    from kb.store.history import as_of
 
     asked = Asked(pillar, country, donor, date_from, date_to, cycle)
     rates = _rates(rates_file)
-    report = ask.gaps(get_store(ctx), asked, rates=rates, kinds=[k.value for k in kind or ()])
-    _show(report, rates=rates, as_json=as_json, csv_file=csv_file, evidence=show_evidence, wide=wide)
+    with as_of(get_store(ctx), as_of_date) as store:
+        report = ask.gaps(store, asked, rates=rates, kinds=[k.value for k in kind or ()])
+        _show(
+            store=store,
+            report=report,
+            rates=rates,
+            as_json=as_json,
+            csv_file=csv_file,
+            evidence=show_evidence,
+            wide=wide,
+        )
 
 
 @app.command("who-funds")
@@ -157,21 +203,41 @@ def who_funds(
 
     rates = _rates(rates_file)
     report = ask.who_funds(get_store(ctx), need_id, rates=rates)
-    _show(report, rates=rates, as_json=as_json, csv_file=csv_file, wide=wide)
+    _show(store=get_store(ctx), report=report, rates=rates, as_json=as_json, csv_file=csv_file, wide=wide)
 
 
 @app.command("co-funders")
 def co_funders(
     ctx: typer.Context,
-    org_id: Annotated[str, typer.Argument(help="Donor id, e.g. org:dg-near or country:at.")],
+    org_id: Annotated[
+        str, typer.Argument(help="Donor: name, acronym, code or id, e.g. Austria, AT, DG NEAR, org:dg-near.")
+    ],
+    pillar: PillarOption = None,
+    country: CountryOption = None,
+    date_from: FromOption = None,
+    date_to: ToOption = None,
+    cycle: CycleOption = None,
     csv_file: CsvOption = None,
+    xlsx_file: Annotated[
+        Path | None, typer.Option("--xlsx", help="Also write a workbook of the rows.", show_default=False)
+    ] = None,
     as_json: JsonOption = False,
     wide: WideOption = False,
 ) -> None:
-    """For a donor: the needs it funds, and who else funds each of them."""
+    """For a donor: the needs it funds, and who else funds each of them, co-financing one of its
+    projects or funding the need through another project (the duplication risk)."""
     from kb.questions import analyses as ask
+    from kb.questions.asked import Asked
 
-    _show(ask.co_funders(get_store(ctx), org_id), as_json=as_json, csv_file=csv_file, wide=wide)
+    asked = Asked(pillar, country, None, date_from, date_to, cycle)
+    _show(
+        store=get_store(ctx),
+        report=ask.co_funders(get_store(ctx), org_id, asked),
+        as_json=as_json,
+        csv_file=csv_file,
+        xlsx_file=xlsx_file,
+        wide=wide,
+    )
 
 
 @app.command()
@@ -195,7 +261,7 @@ def cofunding(
     asked = Asked(pillar, country, donor, date_from, date_to, cycle)
     rates = _rates(rates_file)
     report = ask.cofunding(get_store(ctx), asked, rates=rates)
-    _show(report, rates=rates, as_json=as_json, csv_file=csv_file, wide=wide)
+    _show(store=get_store(ctx), report=report, rates=rates, as_json=as_json, csv_file=csv_file, wide=wide)
 
 
 @app.command()
@@ -219,7 +285,7 @@ def coverage(
     asked = Asked(pillar, country, donor, date_from, date_to, cycle)
     rates = _rates(rates_file)
     report = ask.coverage(get_store(ctx), asked, rates=rates)
-    _show(report, rates=rates, as_json=as_json, csv_file=csv_file, wide=wide)
+    _show(store=get_store(ctx), report=report, rates=rates, as_json=as_json, csv_file=csv_file, wide=wide)
 
 
 @app.command()
@@ -241,7 +307,13 @@ def brokers(
     from kb.questions.asked import Asked
 
     asked = Asked(pillar, country, donor, date_from, date_to, cycle)
-    _show(ask.brokers(get_store(ctx), asked, limit=limit), as_json=as_json, csv_file=csv_file, wide=wide)
+    _show(
+        store=get_store(ctx),
+        report=ask.brokers(get_store(ctx), asked, limit=limit),
+        as_json=as_json,
+        csv_file=csv_file,
+        wide=wide,
+    )
 
 
 @app.command()
@@ -257,4 +329,10 @@ def path(
     """How two actors are connected: shortest paths through projects and events."""
     from kb.questions import analyses as ask
 
-    _show(ask.paths(get_store(ctx), org_a, org_b, limit=limit), as_json=as_json, csv_file=csv_file, wide=wide)
+    _show(
+        store=get_store(ctx),
+        report=ask.paths(get_store(ctx), org_a, org_b, limit=limit),
+        as_json=as_json,
+        csv_file=csv_file,
+        wide=wide,
+    )

@@ -72,21 +72,36 @@ def stats(ctx: typer.Context, as_json: JsonOption = False) -> None:
 @app.command()
 def get(
     ctx: typer.Context,
-    node_id: Annotated[str, typer.Argument(help="Node id, e.g. org:unodc.")],
+    node_id: Annotated[
+        str, typer.Argument(help="Node id, code, acronym or name, e.g. org:unodc, UNODC, WBBSi.")
+    ],
     as_json: JsonOption = False,
 ) -> None:
     """One node with its properties and edges."""
-    from kb.presentation import display
+    from graph_schema import NODE_TYPES
+    from kb.filters import resolve
+    from kb.presentation import display, sources_text
 
     store = get_store(ctx)
-    node = store.get(node_id)
+    node = resolve(store, node_id, tuple(NODE_TYPES), "node")
+    node_id = node["id"]
     if as_json:
         emit_json(node)
         return
     table(
         display(node["name"]),
         ["property", "value"],
-        [(k, json.dumps(v, ensure_ascii=False) if isinstance(v, list) else v) for k, v in node.items()],
+        [
+            (
+                k,
+                sources_text(v)
+                if k == "sources"
+                else json.dumps(v, ensure_ascii=False)
+                if isinstance(v, list)
+                else v,
+            )
+            for k, v in node.items()
+        ],
     )
     edges = store.edges_of(node_id)
     if edges:

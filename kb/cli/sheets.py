@@ -151,8 +151,8 @@ def report(
     """Write an analysis (overlaps, gaps, coverage, cofunding) as a formatted workbook, or the
     response-mapping report (mapping) as a printable PDF or HTML document."""
     from kb.questions import analyses as ask
-    from kb.questions.asked import Asked
-    from kb.sheets.report import described, write_report
+    from kb.questions.asked import Asked, filters_text
+    from kb.sheets.report import write_report
     from kb.tables import table_of
 
     asked = Asked(pillar, country, donor, date_from, date_to, cycle)
@@ -168,7 +168,7 @@ def report(
     store = get_store(ctx)
     report_ = getattr(ask, kind)(store, asked)
     path = write_report(
-        table_of(report_), xlsx, filters=described(report_.filters), data_date=_data_date(store)
+        table_of(report_), xlsx, filters=filters_text(store, report_.filters), data_date=_data_date(store)
     )
     console().print(f"wrote {path}")
 

@@ -37,7 +37,7 @@ from kb.analysis.network import brokers as find_brokers
 from kb.analysis.overlaps import overlaps as find_overlaps
 from kb.filters import resolve_actor, resolve_need
 from kb.presentation import KOSOVO_FOOTNOTE, names_in, names_kosovo, shown
-from kb.questions.asked import Within, select
+from kb.questions.asked import Within, resolved, select
 from kb.questions.walks import actor_graph, need_graph
 from kb.selection import SubgraphFilter
 from kb.store.port import GraphStore
@@ -85,6 +85,8 @@ class WhoFundsReport(Report):
 
 class CoFundersReport(Report):
     org: NodeRef
+    #: The filters the needs were found under (pillar, partner, period, cycle; the donor is ``org``).
+    filters: SubgraphFilter = Field(default_factory=SubgraphFilter)
     needs: list[CoFundedNeed]
 
 
@@ -150,11 +152,25 @@ def who_funds(store: GraphStore, need_id: str, *, rates: Rates | None = None) ->
     return WhoFundsReport(who_funds=who_funds_need(need_graph(store, need_id), need_id, rates=rates))
 
 
-def co_funders(store: GraphStore, actor: str) -> CoFundersReport:
-    """For a donor (organisation, country or institution): each need it funds and who else funds it."""
+def co_funders(store: GraphStore, actor: str, asked: Within = None) -> CoFundersReport:
+    """For a donor (organisation, country or institution): each need it funds and who else funds
+    it, each co-funder marked as co-financing one of its projects (``same_project``) or funding the
+    need through another project (``same_need``, the duplication risk).
+
+    ``asked`` narrows it to needs and projects of a pillar, partner, period or cycle: the selection
+    the donor filter makes (its projects, their needs, every other project on them) within those.
+    Unfiltered, only the donor's own part of the store is walked.
+    """
     ref = resolve_actor(store, actor)
-    found = co_funders_of(actor_graph(store, ref.id), ref.id)
-    return CoFundersReport(org=found.org, needs=found.needs)
+    filters = resolved(store, asked).model_copy(update={"donor": None})
+    if filters.is_empty():
+        G = actor_graph(store, ref.id)
+    else:
+        G = store.subgraph(filters.model_copy(update={"donor": ref.id}))
+    if ref.id not in G:
+        return CoFundersReport(org=ref, filters=filters, needs=[])
+    found = co_funders_of(G, ref.id)
+    return CoFundersReport(org=found.org, filters=filters, needs=found.needs)
 
 
 def paths(store: GraphStore, a: str, b: str, *, limit: int = 5) -> PathsReport:

@@ -61,26 +61,48 @@ class Selection:
 Within = Asked | SubgraphFilter | Selection | None
 
 
+def resolved(store: GraphStore, asked: Within = None) -> SubgraphFilter:
+    """The filters ``asked`` means, without selecting anything yet."""
+    if isinstance(asked, Selection):
+        return asked.filters
+    return asked if isinstance(asked, SubgraphFilter) else (asked or Asked()).resolve(store)
+
+
 def select(store: GraphStore, asked: Within = None) -> Selection:
     """The part of the store ``asked`` selects (everything when nothing is asked)."""
     if isinstance(asked, Selection):
         return asked
-    filters = asked if isinstance(asked, SubgraphFilter) else (asked or Asked()).resolve(store)
+    filters = resolved(store, asked)
     return Selection(filters=filters, graph=store.subgraph(filters), words=filter_words(store, filters))
 
 
 def filter_words(store: GraphStore, filters: SubgraphFilter) -> list[str]:
-    """The filters as a header shows them: codes, acronyms or names, never ids."""
+    """The filters as a header, a page or a workbook states them: codes, acronyms and names, never
+    ids; a pillar by its code and name, a Western Balkans partner as the partner it is."""
     words = []
     for key, word in (("pillar", "Pillar"), ("country", "Country"), ("donor", "Donor")):
         value = getattr(filters, key)
         if value:
             node = store.get(value)
-            words.append(f"{word}: {display(short_label(node) or node['name'])}")
+            label = display(short_label(node) or node["name"])
+            if key == "pillar" and label != node["name"]:
+                label += f" ({display(node['name'])})"
+            words.append(f"{'Partner' if node.get('wb_partner') else word}: {label}")
     for key, word in (("date_from", "From"), ("date_to", "To"), ("cycle", "Cycle")):
         if getattr(filters, key):
             words.append(f"{word}: {getattr(filters, key)}")
     return words
+
+
+def filters_text(store: GraphStore, filters: SubgraphFilter) -> str:
+    """The filters in one line of words, as a workbook's or a CSV's Filters cell states them.
+
+    >>> filters_text(None, SubgraphFilter(date_from="2024-01-01", cycle="needs-mapping-1"))
+    'From: 2024-01-01 · Cycle: needs-mapping-1'
+    >>> filters_text(None, SubgraphFilter())
+    'none (everything)'
+    """
+    return " · ".join(filter_words(store, filters)) or "none (everything)"
 
 
 def data_date(store: GraphStore) -> str | None:

@@ -15,6 +15,7 @@ import networkx as nx
 from graph_schema import EDGE_TYPES, MAPPED_TYPES, PRIORITY_RANK
 from graph_schema.registry import type_of_id
 from kb.analysis.funding import funding_lines
+from kb.analysis.gaps import per_need
 from kb.analysis.links import Facts, ref
 from kb.questions import analyses as ask
 from kb.questions.asked import Selection, Within, select
@@ -60,8 +61,9 @@ def by_type(rows: list[dict[str, Any]], edge_type: str, out: bool) -> list[dict[
 
 
 def home(store: GraphStore, top: int = TOP, everything: Selection | None = None) -> dict[str, Any]:
-    """The overview: counts, coverage per pillar and partner, the top overlaps and gaps
-    (of ``everything``: the whole graph, read here unless the caller has it)."""
+    """The overview: counts, coverage per pillar and partner, the top overlaps, and the top needs
+    with gaps (each need once, with all its gap kinds), of ``everything``: the whole graph, read
+    here unless the caller has it."""
     counts = store.counts()
     everything = everything or select(store)
     G = everything.graph
@@ -89,6 +91,7 @@ def home(store: GraphStore, top: int = TOP, everything: Selection | None = None)
                     projects_in[pillar] += 1
     overlaps = ask.overlaps(store, everything).overlaps
     gaps = ask.gaps(store, everything).gaps
+    needs = per_need(gaps)
     return {
         "counts": counts,
         "coverage": cov,
@@ -98,7 +101,8 @@ def home(store: GraphStore, top: int = TOP, everything: Selection | None = None)
         "projects_in": dict(projects_in),
         "overlaps": overlaps[:top],
         "overlaps_total": len(overlaps),
-        "gaps": gaps[:top],
+        "gap_needs": needs[:top],
+        "gap_needs_total": len(needs),
         "gaps_total": len(gaps),
     }
 

@@ -16,25 +16,15 @@ from openpyxl.utils import get_column_letter
 
 from kb.cells import xlsx_row
 from kb.presentation import KOSOVO_FOOTNOTE
-from kb.selection import SubgraphFilter
 from kb.tables import Table, evidence_table, for_files, names_kosovo_in
 
-#: The analyses ``kb report`` writes.
 MONEY_FORMAT = "#,##0.00"
 _NARROW = {"#", "priority", "kind", "level", "needs", "answered", "projects"}
 
 
-def described(filters: SubgraphFilter) -> str:
-    """The filters as the workbook's Filters cell states them (``pillar=pillar:wbbsi, …``).
-
-    >>> described(SubgraphFilter(pillar="pillar:wbbsi"))
-    'pillar=pillar:wbbsi'
-    """
-    return ", ".join(f"{k}={v}" for k, v in filters.model_dump(exclude_none=True).items())
-
-
 def write_report(table: Table, path: Path, *, filters: str, data_date: str) -> Path:
-    """Write ``table`` to ``path`` as a formatted workbook."""
+    """Write ``table`` to ``path`` as a formatted workbook; ``filters`` in words
+    (:func:`kb.questions.asked.filters_text`)."""
     columns, rows = for_files(table)
     headers = [c.header for c in columns]
 

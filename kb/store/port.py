@@ -18,6 +18,7 @@ from kb import selection
 from kb.graph import GraphColumns
 from kb.records import Batch, EdgeRecord, NodeRecord
 from kb.selection import SubgraphFilter
+from kb.store.history import Change, Reverted
 from kb.store.writes import WriteLogEntry, WriteSummary
 
 
@@ -114,6 +115,35 @@ class GraphStore(abc.ABC):
     @abc.abstractmethod
     def write_log(self, limit: int = 100) -> list[WriteLogEntry]:
         """The latest writes, newest first: when, who, what."""
+
+    # -- history (kb.store.history): every write's changes, record by record ------------------
+    @abc.abstractmethod
+    def history(self, record_id: str) -> list[Change]:
+        """The changes of node ``record_id`` and of every edge starting or ending at it, oldest first.
+
+        Empty for an id never written since the store kept history (an unknown id included).
+        """
+
+    @abc.abstractmethod
+    def changes(self, *, after: int = 0, upto: int | None = None) -> list[Change]:
+        """The changes of the batches numbered in (``after``, ``upto``], in (batch, n) order."""
+
+    @abc.abstractmethod
+    def batch(self, batch_id: int) -> WriteLogEntry:
+        """One batch's write-log entry; ``NotFoundError`` if there is none of that number."""
+
+    @abc.abstractmethod
+    def last_batch(self, *, until: str | None = None) -> int:
+        """The number of the latest batch written at or before ``until`` (UTC ISO 8601), 0 if none."""
+
+    @abc.abstractmethod
+    def revert(self, batch_id: int, *, force: bool = False, actor: str = "cli") -> Reverted:
+        """Write back each record's state before batch ``batch_id``, all-or-nothing, as a new batch.
+
+        ``NotFoundError`` for an unknown batch; ``ConflictError`` naming the later batches and
+        records when a later batch changed one of the same records (unless ``force``): then
+        nothing changes. A record already in its before-state is left alone.
+        """
 
     @abc.abstractmethod
     def close(self) -> None:

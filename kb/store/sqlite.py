@@ -29,8 +29,15 @@ from typing import Any
 
 import networkx as nx
 
-from graph_schema import EDGE_TYPES, NODE_TYPES, PERIOD_FIELDS, SCHEMA_VERSION, searchable_fields
-from kb.errors import IncompatibleStoreError, KBError, NotFoundError, StoreError, StoreUnavailableError
+from graph_schema import EDGE_TYPES, NODE_TYPES, PERIOD_FIELDS, searchable_fields
+from kb.errors import (
+    ConflictError,
+    IncompatibleStoreError,
+    KBError,
+    NotFoundError,
+    StoreError,
+    StoreUnavailableError,
+)
 from kb.graph import GraphColumns, paused_gc, to_networkx
 from kb.records import (
     Batch,
@@ -42,12 +49,14 @@ from kb.records import (
     endpoint_ids,
 )
 from kb.settings import DEFAULT_WRITE_WAIT
+from kb.store import history as h
 from kb.store.port import GraphStore
 from kb.store.writes import (
     Diff,
     EdgeIdentity,
     WriteLogEntry,
     WriteSummary,
+    check_expected,
     chunks,
     diff,
     dumps,
@@ -111,8 +120,31 @@ MIGRATIONS: tuple[str, ...] = (
         summary TEXT NOT NULL
     );
     """,
+    # 2: the history of every record (kb.store.history): per batch (a ``writes`` row, its rowid
+    # the batch number), each node's and edge's record before and after
+    """
+    CREATE TABLE changes (
+        rowid INTEGER PRIMARY KEY,
+        batch INTEGER NOT NULL REFERENCES writes(rowid),
+        n INTEGER NOT NULL,
+        kind TEXT NOT NULL,
+        record TEXT NOT NULL,
+        source TEXT,
+        target TEXT,
+        before TEXT,
+        after TEXT
+    );
+    CREATE INDEX changes_by_batch ON changes(batch, n);
+    CREATE INDEX changes_by_record ON changes(record);
+    CREATE INDEX changes_by_source ON changes(source) WHERE source IS NOT NULL;
+    CREATE INDEX changes_by_target ON changes(target) WHERE target IS NOT NULL;
+    CREATE INDEX writes_by_at ON writes(at);
+    """,
 )
-assert len(MIGRATIONS) == SCHEMA_VERSION
+#: The store file's ``user_version``: the number of migrations.
+STORE_VERSION = len(MIGRATIONS)
+#: The first store version that keeps the history.
+HISTORY_VERSION = 2
 
 
 def node_search_text(node: NodeRecord) -> str:
@@ -160,6 +192,11 @@ class SQLiteStore(GraphStore):
         self._local = threading.local()
         self._lock = threading.Lock()
         self._connections: list[sqlite3.Connection] = []
+        #: The file's schema version, once opened (older files are brought up to date by ``init``).
+        self._version = STORE_VERSION
+        #: Whether writes record their changes in the history. Off only for throw-away stores (the
+        #: state of a past date) and the bench measuring what history costs.
+        self.record_history = True
         self.init()
 
     # -- connections -------------------------------------------------------------------
@@ -296,23 +333,25 @@ class SQLiteStore(GraphStore):
         if app_id != APPLICATION_ID and (app_id != 0 or tables):
             self.close()
             raise IncompatibleStoreError(f"{self.path} is an SQLite file but not a knowledge-base store")
-        if version > SCHEMA_VERSION:
+        if version > STORE_VERSION:
             self.close()
             raise IncompatibleStoreError(
-                f"{self.path} has schema version {version}; this kb understands up to {SCHEMA_VERSION}: upgrade kb"
+                f"{self.path} has schema version {version}; this kb understands up to {STORE_VERSION}: upgrade kb"
             )
+        self._version = version
         if self.read_only:
-            if version < SCHEMA_VERSION:
+            if version < 1:
                 self.close()
                 raise StoreUnavailableError(
                     f"store {self.path} is read-only and has schema version {version}: "
-                    f"open it once with write access to bring it to version {SCHEMA_VERSION}"
+                    f"open it once with write access to bring it to version {STORE_VERSION}"
                 )
+            # An older store read without write access is read as it is: without history.
             return
         try:
             if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
                 conn.execute("PRAGMA journal_mode = WAL")
-            for number in range(version, SCHEMA_VERSION):
+            for number in range(version, STORE_VERSION):
                 try:
                     conn.executescript(
                         f"BEGIN IMMEDIATE;\n{MIGRATIONS[number]}\n"
@@ -322,6 +361,7 @@ class SQLiteStore(GraphStore):
                     if conn.in_transaction:
                         conn.execute("ROLLBACK")
                     raise
+                self._version = number + 1
         except sqlite3.Error as exc:
             raise StoreUnavailableError(f"cannot prepare store {self.path}: {exc}") from exc
 
@@ -336,6 +376,8 @@ class SQLiteStore(GraphStore):
     def upsert(self, batch: Batch, *, actor: str = "cli", action: str = "upsert") -> WriteSummary:
         try:
             with self._write() as conn:
+                if batch.expect:
+                    check_expected(batch.expect, self._expected(conn, batch.expect))
                 node_ids = [n["id"] for n in batch.nodes]
                 stored = {}
                 for chunk in chunks(sorted(set(node_ids)), CHUNK):
@@ -358,24 +400,55 @@ class SQLiteStore(GraphStore):
                     "ON CONFLICT(id) DO UPDATE SET record = excluded.record, search = excluded.search",
                     [(i, nodes[i]["type"], texts[i], node_search_text(nodes[i])) for i in node_diff.changed],
                 )
-                edge_diff = self._upsert_edges(conn, batch.edges)
+                edge_diff, edge_texts, stored_edges = self._upsert_edges(conn, batch.edges)
                 gone = retractable((edge_identity(e) for e in batch.edges), batch.retract)
-                deleted = sum(
-                    conn.execute(
-                        "DELETE FROM edges WHERE type = ? AND source = ? AND target = ? AND key = ?", ident
-                    ).rowcount
-                    for ident in gone
-                )
-                summary = summary_of(node_diff, edge_diff, deleted)
+                retracted: list[tuple[EdgeIdentity, str]] = []
+                for ident in gone:
+                    row = conn.execute(
+                        "DELETE FROM edges WHERE type = ? AND source = ? AND target = ? AND key = ? "
+                        "RETURNING record",
+                        ident,
+                    ).fetchone()
+                    if row is not None:
+                        retracted.append((ident, row[0]))
+                summary = summary_of(node_diff, edge_diff, len(retracted))
                 if summary.changed:
-                    self._log(conn, actor, action, {**batch.summary(), **summary.model_dump()})
+                    write = self._log(conn, actor, action, {**batch.summary(), **summary.model_dump()})
+                    self._record(
+                        conn,
+                        write,
+                        [
+                            h.node_row(i, stored[i][1] if i in stored else None, texts[i])
+                            for i in node_diff.changed
+                        ]
+                        + [h.edge_row(e, stored_edges.get(e), edge_texts[e]) for e in edge_diff.changed]
+                        + [h.edge_row(e, before, None) for e, before in retracted],
+                    )
         except KBError:
             raise
         except sqlite3.Error as exc:
             raise StoreError(f"store {self.path} refused the batch: {exc}") from exc
         return summary
 
-    def _upsert_edges(self, conn: sqlite3.Connection, edges: list[EdgeRecord]) -> Diff[EdgeIdentity]:
+    @staticmethod
+    def _expected(conn: sqlite3.Connection, keys: Iterable[str | EdgeIdentity]) -> dict[Any, Any]:
+        """The stored records of the node ids and edge identities a batch expects."""
+        found: dict[Any, Any] = {}
+        for key in keys:
+            if isinstance(key, str):
+                row = conn.execute("SELECT record FROM nodes WHERE id = ?", (key,)).fetchone()
+            else:
+                row = conn.execute(
+                    "SELECT record FROM edges WHERE type = ? AND source = ? AND target = ? AND key = ?", key
+                ).fetchone()
+            if row is not None:
+                found[key] = json.loads(row[0])
+        return found
+
+    def _upsert_edges(
+        self, conn: sqlite3.Connection, edges: list[EdgeRecord]
+    ) -> tuple[Diff[EdgeIdentity], dict[EdgeIdentity, str], dict[EdgeIdentity, str]]:
+        """Write the changed edges; their diff, their texts and the stored texts they replace."""
         texts = {edge_identity(e): dumps(e) for e in edges}
         # Look the batch's edges up through the (type, source, target, key) index in one join.
         conn.execute("CREATE TEMP TABLE IF NOT EXISTS wanted (type TEXT, source TEXT, target TEXT, key TEXT)")
@@ -394,24 +467,55 @@ class SQLiteStore(GraphStore):
             "ON CONFLICT(type, source, target, key) DO UPDATE SET record = excluded.record",
             [(*ident, texts[ident]) for ident in edge_diff.changed],
         )
-        return edge_diff
+        return edge_diff, texts, stored
 
-    def _log(self, conn: sqlite3.Connection, actor: str, action: str, summary: dict[str, Any]) -> None:
-        conn.execute(
+    def _log(self, conn: sqlite3.Connection, actor: str, action: str, summary: dict[str, Any]) -> int:
+        """Log a write; its row id is the batch's number."""
+        cursor = conn.execute(
             "INSERT INTO writes(at, actor, action, summary) VALUES (?, ?, ?, ?)",
             (now(), actor, action, dumps(summary)),
+        )
+        return int(cursor.lastrowid or 0)
+
+    def _record(self, conn: sqlite3.Connection, batch: int, rows: list[dict[str, Any]]) -> None:
+        """Keep a batch's changes in the history, in the write's transaction."""
+        if not self.record_history or self._version < HISTORY_VERSION:
+            return
+        conn.executemany(
+            "INSERT INTO changes(batch, n, kind, record, source, target, before, after) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (batch, r["n"], r["kind"], r["record"], r["source"], r["target"], r["before"], r["after"])
+                for r in h.numbered(rows)
+            ],
         )
 
     def delete(self, node_id: str, *, actor: str = "cli") -> None:
         with self._write() as conn:
-            row = conn.execute("SELECT type FROM nodes WHERE id = ?", (node_id,)).fetchone()
+            row = conn.execute("SELECT type, record FROM nodes WHERE id = ?", (node_id,)).fetchone()
             if row is None:
                 raise NotFoundError(f"no node with id '{node_id}'")
-            edges = conn.execute(
-                "SELECT count(*) FROM edges WHERE source = ? OR target = ?", (node_id, node_id)
-            ).fetchone()[0]
+            edges = self._edge_texts_touching(conn, node_id)
             conn.execute("DELETE FROM nodes WHERE id = ?", (node_id,))
-            self._log(conn, actor, "delete", {"id": node_id, "type": row[0], "edges_deleted": edges})
+            write = self._log(
+                conn, actor, "delete", {"id": node_id, "type": row[0], "edges_deleted": len(edges)}
+            )
+            self._record(
+                conn,
+                write,
+                [h.node_row(node_id, row[1], None)] + [h.edge_row(e, text, None) for e, text in edges],
+            )
+
+    def _edge_texts_touching(self, conn: sqlite3.Connection, node_id: str) -> list[tuple[EdgeIdentity, str]]:
+        """The edges at ``node_id`` (which a delete of the node takes with it), by identity."""
+        return [
+            ((r[0], r[1], r[2], r[3]), r[4])
+            for r in conn.execute(
+                "SELECT type, source, target, key, record FROM edges WHERE source = ? OR target = ? "
+                "ORDER BY type, source, target, key",
+                (node_id, node_id),
+            )
+        ]
 
     # -- reads -------------------------------------------------------------------------
     def get(self, node_id: str) -> NodeRecord:
@@ -584,9 +688,167 @@ class SQLiteStore(GraphStore):
 
     def write_log(self, limit: int = 100) -> list[WriteLogEntry]:
         rows = self._read(
-            "SELECT at, actor, action, summary FROM writes ORDER BY rowid DESC LIMIT ?", (limit,)
+            "SELECT at, actor, action, summary, rowid FROM writes ORDER BY rowid DESC LIMIT ?", (limit,)
         )
-        return [WriteLogEntry(at=r[0], actor=r[1], action=r[2], summary=json.loads(r[3])) for r in rows]
+        return [
+            WriteLogEntry(at=r[0], actor=r[1], action=r[2], summary=json.loads(r[3]), batch=r[4])
+            for r in rows
+        ]
+
+    # -- history (kb.store.history) ------------------------------------------------------------
+    _CHANGE_COLUMNS = (
+        "SELECT c.batch, c.n, w.at, w.actor, w.action, c.kind, c.record, c.source, c.target, c.before, c.after "
+        "FROM changes c JOIN writes w ON w.rowid = c.batch "
+    )
+    _CHANGE_KEYS = (
+        "batch",
+        "n",
+        "at",
+        "actor",
+        "action",
+        "kind",
+        "record",
+        "source",
+        "target",
+        "before",
+        "after",
+    )
+
+    def _changes(self, conn: sqlite3.Connection, where: str, params: Iterable[Any]) -> list[h.Change]:
+        if self._version < HISTORY_VERSION:  # a store read as it is, from before the history
+            return []
+        rows = conn.execute(self._CHANGE_COLUMNS + where + " ORDER BY c.batch, c.n", tuple(params))
+        return [h.change_of(dict(zip(self._CHANGE_KEYS, r, strict=True))) for r in rows]
+
+    def history(self, record_id: str) -> list[h.Change]:
+        try:
+            return self._changes(
+                self._conn,
+                "WHERE c.rowid IN (SELECT rowid FROM changes WHERE record = ? UNION "
+                "SELECT rowid FROM changes WHERE source = ? UNION SELECT rowid FROM changes WHERE target = ?)",
+                (record_id, record_id, record_id),
+            )
+        except sqlite3.Error as exc:
+            raise StoreError(f"store {self.path}: {exc}") from exc
+
+    def changes(self, *, after: int = 0, upto: int | None = None) -> list[h.Change]:
+        try:
+            return self._changes(
+                self._conn,
+                "WHERE c.batch > ? AND c.batch <= ?",
+                (
+                    max(0, min(after, h.MAX_BATCH)),
+                    h.MAX_BATCH if upto is None else max(0, min(upto, h.MAX_BATCH)),
+                ),
+            )
+        except sqlite3.Error as exc:
+            raise StoreError(f"store {self.path}: {exc}") from exc
+
+    def batch(self, batch_id: int) -> WriteLogEntry:
+        h.known_batch(batch_id)
+        rows = self._read("SELECT at, actor, action, summary, rowid FROM writes WHERE rowid = ?", (batch_id,))
+        if not rows:
+            raise NotFoundError(f"no batch {batch_id} in the write log")
+        r = rows[0]
+        return WriteLogEntry(at=r[0], actor=r[1], action=r[2], summary=json.loads(r[3]), batch=r[4])
+
+    def last_batch(self, *, until: str | None = None) -> int:
+        if until is None:
+            rows = self._read("SELECT max(rowid) FROM writes")
+        else:
+            rows = self._read("SELECT max(rowid) FROM writes WHERE at <= ?", (until,))
+        return int(rows[0][0] or 0)
+
+    def stamp_last_write(self, at: str) -> None:
+        """Set the time of the latest write (only for the throw-away store of a past state)."""
+        with self._write() as conn:
+            conn.execute("UPDATE writes SET at = ? WHERE rowid = (SELECT max(rowid) FROM writes)", (at,))
+
+    def revert(self, batch_id: int, *, force: bool = False, actor: str = "cli") -> h.Reverted:
+        h.known_batch(batch_id)
+        try:
+            with self._write() as conn:
+                if conn.execute("SELECT 1 FROM writes WHERE rowid = ?", (batch_id,)).fetchone() is None:
+                    raise NotFoundError(f"no batch {batch_id} in the write log")
+                own = self._changes(conn, "WHERE c.batch = ?", (batch_id,))
+                records = sorted({c.record for c in own})
+                later: list[h.Change] = []
+                for chunk in chunks(records, CHUNK):
+                    marks = ",".join("?" * len(chunk))
+                    later += self._changes(
+                        conn, f"WHERE c.batch > ? AND c.record IN ({marks})", [batch_id, *chunk]
+                    )
+                clashing = h.conflicts(batch_id, own, later)
+                if clashing and not force:
+                    raise h.refusal(batch_id, clashing)
+                return self._restore(conn, batch_id, h.revert_targets(own), actor)
+        except KBError:
+            raise
+        except sqlite3.Error as exc:
+            raise StoreError(f"store {self.path} refused the revert: {exc}") from exc
+
+    def _restore(
+        self,
+        conn: sqlite3.Connection,
+        batch_id: int,
+        targets: list[tuple[h.Kind, str, EdgeIdentity | None, dict[str, Any] | None]],
+        actor: str,
+    ) -> h.Reverted:
+        """Write ``targets`` (each record's state to restore), recording the changes as one batch."""
+        done = h.Reverted(reverted=batch_id)
+        rows: list[dict[str, Any]] = []
+        edge_where = "type = ? AND source = ? AND target = ? AND key = ?"
+        for kind, record, ident, wanted in targets:
+            if kind == "node":
+                found = conn.execute("SELECT record FROM nodes WHERE id = ?", (record,)).fetchone()
+            else:
+                assert ident is not None
+                found = conn.execute(f"SELECT record FROM edges WHERE {edge_where}", ident).fetchone()
+            current = None if found is None else found[0]
+            target = h.text(wanted)
+            if current == target:
+                continue
+            if kind == "node":
+                if wanted is None:
+                    for edge, text in self._edge_texts_touching(conn, record):
+                        rows.append(h.edge_row(edge, text, None))
+                        done.count("edge", text, None)
+                    conn.execute("DELETE FROM nodes WHERE id = ?", (record,))
+                else:
+                    conn.execute(
+                        "INSERT INTO nodes(id, type, record, search) VALUES (?, ?, ?, ?) ON CONFLICT(id) "
+                        "DO UPDATE SET type = excluded.type, record = excluded.record, search = excluded.search",
+                        (record, wanted["type"], target, node_search_text(wanted)),
+                    )
+                rows.append(h.node_row(record, current, target))
+            else:
+                assert ident is not None
+                if wanted is None:
+                    conn.execute(f"DELETE FROM edges WHERE {edge_where}", ident)
+                else:
+                    missing = [
+                        i
+                        for i in ident[1:3]
+                        if conn.execute("SELECT 1 FROM nodes WHERE id = ?", (i,)).fetchone() is None
+                    ]
+                    if missing:
+                        raise ConflictError(
+                            f"batch {batch_id} cannot be reverted: edge {record} cannot be restored, "
+                            f"node {missing[0]} is gone; nothing was changed"
+                        )
+                    conn.execute(
+                        "INSERT INTO edges(type, source, target, key, record) VALUES (?, ?, ?, ?, ?) "
+                        "ON CONFLICT(type, source, target, key) DO UPDATE SET record = excluded.record",
+                        (*ident, target),
+                    )
+                rows.append(h.edge_row(ident, current, target))
+            done.count(kind, current, target)
+        if rows:
+            done.batch = self._log(
+                conn, actor, f"revert batch {batch_id}", done.model_dump(exclude={"batch"})
+            )
+            self._record(conn, done.batch, rows)
+        return done
 
     # -- the fast whole-graph read (issue 15) -----------------------------------------------
     def graph_columns(self) -> GraphColumns:

@@ -8,12 +8,15 @@ same counts and logs the same summary on every store.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 from collections.abc import Hashable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel
+
+from kb.errors import ConflictError
 
 K = TypeVar("K", bound=Hashable)
 T = TypeVar("T")
@@ -52,6 +55,8 @@ class WriteLogEntry(BaseModel):
     actor: str
     action: str
     summary: dict[str, Any]
+    #: The batch's number: what ``kb history`` shows and ``kb revert`` takes.
+    batch: int | None = None
 
 
 @dataclass(frozen=True)
@@ -130,3 +135,39 @@ def dumps(data: dict[str, Any]) -> str:
     '{"id":"org:mup","name":"Ministarstvo","tags":[]}'
     """
     return json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def fingerprint(record: Mapping[str, Any]) -> str:
+    """The version of a stored record: the SHA-256 of its canonical JSON (equal records, equal versions).
+
+    >>> fingerprint({"id": "org:x", "type": "Organisation"}) == fingerprint({"type": "Organisation", "id": "org:x"})
+    True
+    """
+    return hashlib.sha256(dumps(dict(record)).encode("utf-8")).hexdigest()
+
+
+def check_expected(
+    expect: Mapping[str | EdgeIdentity, str | None], stored: Mapping[str | EdgeIdentity, Mapping[str, Any]]
+) -> None:
+    """Refuse the write unless each record of ``expect`` is stored in the version it names.
+
+    ``stored`` holds the records of ``expect``'s keys as the write's transaction reads them.
+
+    >>> check_expected({"need:a": None}, {"need:a": {"id": "need:a"}})
+    Traceback (most recent call last):
+    kb.errors.ConflictError: node 'need:a' exists already: open it and edit it instead; nothing was written
+    """
+    for key, wanted in expect.items():
+        record = stored.get(key)
+        found = fingerprint(record) if record is not None else None
+        if found == wanted:
+            continue
+        what = f"node '{key}'" if isinstance(key, str) else f"edge {key[0]} '{key[1]}'→'{key[2]}'"
+        if wanted is None:
+            raise ConflictError(f"{what} exists already: open it and edit it instead; nothing was written")
+        if record is None:
+            raise ConflictError(f"{what} was deleted since the form was opened; nothing was written")
+        raise ConflictError(
+            f"{what} was changed by someone else since the form was opened; nothing was written. "
+            "Open it again to see the newer version"
+        )

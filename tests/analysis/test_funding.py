@@ -82,3 +82,14 @@ def test_cancelled_projects_make_nobody_a_co_funder():
     doc = two_donors_one_need()
     next(n for n in doc["nodes"] if n["id"] == "project:b")["status"] = "cancelled"
     assert cofunding(graph(doc)) == []
+
+
+def test_a_co_funder_of_the_donors_own_project_is_marked_same_project():
+    doc = add_need(base(), "need:n")
+    add_project(doc, "project:a", needs=("need:n",), funders={"org:giz": (1, "EUR"), "org:eu": (2, "EUR")})
+    add_project(doc, "project:b", needs=("need:n",), funders={"org:osce": (3, "USD")})
+    [need] = co_funders(graph(doc), "org:giz").needs
+    assert [(x.actor.id, x.relation, x.amounts) for x in need.others] == [
+        ("org:eu", "same_project", {"EUR": 2.0}),
+        ("org:osce", "same_need", {"USD": 3.0}),
+    ]

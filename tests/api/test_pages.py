@@ -82,6 +82,16 @@ def test_organisation_page_shows_what_it_funds_with_whom_and_co_funders(client):
     assert "What it funds and implements" in html and "Co-funders" in html and "With whom" in html
 
 
+def test_an_actor_page_tells_co_financiers_from_funders_of_the_same_need(client):
+    html = client.get("/organisations/org:dg-near", headers=HTML).text
+    section = html[html.index("Co-funders:") :]
+    row = next(r for r in section.split("<tr>") if "Surveillance equipment for the green border" in r)
+    same_project = row[row.index('class="same_project"') : row.index('class="same_need"')]
+    same_need = row[row.index('class="same_need"') :]
+    assert "Austria" in same_project and "Italy" not in same_project
+    assert "Italy" in same_need and "Austria" not in same_need and "900,000 EUR" in same_need
+
+
 def test_search_page_finds_names_without_diacritics(client):
     html = client.get("/search?q=kostresevic", headers=HTML).text
     assert "Siniša Kostrešević" in html

@@ -74,6 +74,13 @@ def test_get_json_gives_one_object_with_its_properties(kb):
     assert got["name"] == "Siniša Kostrešević"
 
 
+def test_get_takes_a_code_or_a_name_and_shows_sources_by_title(kb):
+    kb.json("seed", "--no-demo")
+    assert kb.json("get", "WBBSi")["id"] == "pillar:wbbsi"
+    shown = kb("get", "WBBSi").stdout
+    assert "IISG – Western Balkan Border Security" in " ".join(shown.split())
+
+
 def test_table_output_shows_kosovo_with_asterisk_and_footnote_once(kb):
     kb.json("seed", "--no-demo")
     result = kb("search", "Kosovo")

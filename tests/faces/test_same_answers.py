@@ -101,6 +101,25 @@ def test_cli_json_and_api_json_are_the_same_report(kb, api, question, filters):
     assert kb.json(question, *_cli_options(filters)) == _get(api, f"/api/analyses/{question}", **filters)
 
 
+@pytest.mark.parametrize(
+    "asked", [{"since": "2000-01-01"}, {"cycle": "needs-mapping-1"}], ids=["since", "cycle"]
+)
+def test_changes_are_the_same_on_the_cli_and_the_api(kb, api, asked):
+    options = [part for key, value in asked.items() for part in (f"--{key}", value)]
+    assert kb.json("changes", *options) == _get(api, "/api/changes", **asked)
+
+
+@pytest.mark.parametrize("question", ["overlaps", "gaps"])
+def test_analyses_as_of_a_date_are_the_same_on_the_cli_and_the_api(kb, api, question):
+    assert kb.json(question, "--as-of", "9999-12-31") == _get(
+        api, f"/api/analyses/{question}", as_of="9999-12-31"
+    )
+
+
+def test_a_node_history_is_the_same_on_the_cli_and_the_api(kb, api):
+    assert kb.json("history", NEED) == _get(api, f"/api/nodes/{NEED}/history")
+
+
 def test_who_funds_is_the_same_for_every_need_on_the_cli_and_the_api(kb, api, needs):
     for need_id in needs:
         assert kb.json("who-funds", need_id) == _get(api, f"/api/analyses/who-funds/{need_id}"), need_id
@@ -117,6 +136,12 @@ def test_a_need_known_through_its_institution_has_its_partner_on_every_face(kb, 
 @pytest.mark.parametrize("donor", ["org:dg-near", "org:giz", "country:at", "country:us", "org:unodc"])
 def test_co_funders_are_the_same_on_the_cli_and_the_api(kb, api, donor):
     assert kb.json("co-funders", donor) == _get(api, f"/api/analyses/co-funders/{donor}")
+
+
+@pytest.mark.parametrize("filters", [{"pillar": "WBBSi"}, {"country": "AL", "from": "2025-01-01"}])
+def test_filtered_co_funders_are_the_same_on_the_cli_and_the_api(kb, api, filters):
+    cli = kb.json("co-funders", "Austria", *_cli_options(filters))
+    assert cli["needs"] and cli == _get(api, "/api/analyses/co-funders/Austria", **filters)
 
 
 def test_paths_are_the_same_on_the_cli_and_the_api(kb, api):
@@ -145,9 +170,26 @@ def _count(page: str, heading: str) -> int:
 def test_the_home_page_counts_and_lists_the_overlaps_and_gaps_of_the_cli(kb, api):
     overlaps, gaps = kb.json("overlaps")["overlaps"], kb.json("gaps")["gaps"]
     page = html.unescape(api.get("/").text)
-    assert _count(page, "Top overlaps") == len(overlaps) and _count(page, "Top gaps") == len(gaps)
+    needs = {n["id"] for g in gaps for n in ([g["need"]] if g["need"] else g["needs"])}
+    assert _count(page, "Top overlaps") == len(overlaps) and _count(page, "Needs with gaps") == len(needs)
+    assert f"See all {len(gaps)} gaps" in page
     shown = [o["need"]["name"] for o in overlaps[:6] if o["need"]]
     assert [name for name in shown if name in page] == shown
+
+
+def test_the_home_page_lists_each_need_with_gaps_once_with_all_its_kinds(kb, api):
+    gaps = kb.json("gaps")["gaps"]
+    kinds: dict[str, list[str]] = {}
+    for g in gaps:
+        for n in [g["need"]] if g["need"] else g["needs"]:
+            kinds.setdefault(display(n["name"]), []).append(g["kind"].replace("_", " "))
+    page = html.unescape(api.get("/").text)
+    section = page[page.index("Needs with gaps") :]
+    rows = re.findall(r"<tr>(.*?)</tr>", section[: section.index("</table>")], re.DOTALL)[1:]
+    listed = {re.sub(r"<[^>]+>", "", r.split("</td>")[2]).strip(): r for r in rows}
+    assert len(rows) == len(listed) == min(len(kinds), 6)
+    for name, row in listed.items():
+        assert ", ".join(sorted(set(kinds[name]), key=kinds[name].index)) in row, name
 
 
 def test_the_pillar_and_partner_pages_count_what_the_cli_finds_there(kb, api):

@@ -69,6 +69,7 @@ def test_init_and_seed_give_the_same_counts(seeded):
         ["gaps", "--country", "RS"],
         ["who-funds", NEED],
         ["co-funders", "country:at"],
+        ["co-funders", "Austria", "--pillar", "WBBSi", "--from", "2025-01-01"],
         ["coverage"],
         ["brokers"],
         ["search", "border"],
@@ -136,3 +137,23 @@ def test_copy_sqlite_to_neo4j_and_back_keeps_every_record(seeded, tmp_path):
     first = dump(sqlite, tmp_path / "first.json")
     assert dump(neo4j, tmp_path / "neo4j.json") == first
     assert dump(KB(back), tmp_path / "back.json") == first
+
+
+def test_two_mapping_cycles_change_and_revert_the_same_on_both_stores(seeded, tmp_path):
+    from tests.cli.test_history_cli import CYCLE_1, CYCLE_2, FIRST, SECOND
+
+    for name, rows in (("first", FIRST), ("second", SECOND)):
+        sheet = tmp_path / f"{name}.xlsx"
+        assert seeded[0]("template", "responses", "-o", str(sheet)).exit_code == 0
+        fill(sheet, "Responses", rows)
+        same(seeded, "import", "sheet", str(sheet))
+        if name == "first":
+            first = dump(seeded[0], tmp_path / "first.json")
+    changes = on_each(seeded, "changes", "--cycle", CYCLE_1, "--to-cycle", CYCLE_2)
+    assert changes[0]["changes"] == changes[1]["changes"] and len(changes[0]["changes"]) == 6
+    history = [[(c["record"], c["before"], c["after"]) for c in h] for h in on_each(seeded, "history", NEED)]
+    assert history[0] == history[1]
+    for kb in seeded:
+        batch = kb.json("history", "project:al-cyber-forensics-lab")[-1]["batch"]
+        kb.json("revert", str(batch))
+    assert dump(seeded[0], tmp_path / "s.json") == first == dump(seeded[1], tmp_path / "n.json")

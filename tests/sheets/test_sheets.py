@@ -366,7 +366,7 @@ def test_report_workbook_has_currency_columns_filters_and_evidence(kb, tmp_path)
     assert result.exit_code == 0, result.output
     book = openpyxl.load_workbook(out)
     ws = book["Overlaps"]
-    assert ws["B2"].value == "pillar=pillar:wbbsi"
+    assert ws["B2"].value == "Pillar: WBBSi (Western Balkan Border Security initiative)"
     headers = [c.value for c in ws[6]]
     assert "Amount EUR" in headers and "Sources" in headers
     assert ws.cell(7, headers.index("Amount EUR") + 1).number_format == "#,##0.00"

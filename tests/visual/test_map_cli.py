@@ -47,7 +47,10 @@ def test_header_names_the_filters_and_the_date_of_the_data(kb, tmp_path):
         == 0
     )
     html = out.read_text(encoding="utf-8")
-    assert "Filters: Pillar: WBBSi; Country: Albania; From: 2024-01-01</span>" in html
+    assert (
+        "Filters: Pillar: WBBSi (Western Balkan Border Security initiative); Partner: Albania; From: 2024-01-01</span>"
+        in html
+    )
     assert "Data as of 20" in html  # the seeding's write, to the minute
 
 

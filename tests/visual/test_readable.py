@@ -213,7 +213,7 @@ def test_header_legend_and_findings_follow_the_in_map_filters(seed_map, open_rec
     shown = opened.eval("() => kbMap.nodes.get({filter: n => !n.hidden}).map(n => n.type)")
     header = page.locator("#map-header").inner_text()
     assert "No filters" not in header
-    assert "Pillar: WBBSi" in header and "Country: Serbia" in header
+    assert "Pillar: WBBSi" in header and "Partner: Serbia" in header
     assert f"{len(shown)} of 124 nodes" in header
     for kind in set(shown):
         count = page.locator(f"[data-count-type={kind}]").inner_text()

@@ -536,7 +536,7 @@
       : n(shownNodes) + " of " + n(data.nodes.length) + " nodes, " + n(shownEdges) + " of " + n(data.edges.length) + " links shown";
     var words = [];
     if (pillar) words.push("Pillar: " + byId[pillar].label);
-    if (country) words.push("Country: " + byId[country].label);
+    if (country) words.push("Partner: " + byId[country].label);
     if (whenWords) words.push(whenWords);
     if (cycle) words.push("Cycle: " + cycle);
     var off = Object.keys(typeOn).filter(function (t) { return !typeOn[t]; }).sort();

@@ -26,7 +26,7 @@ import logging
 import threading
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any, TypeVar
 
 import networkx as nx
@@ -34,7 +34,7 @@ from neo4j import GraphDatabase, ManagedTransaction, unit_of_work
 from neo4j import exceptions as neo
 
 from graph_schema import EDGE_TYPES, NODE_TYPES, SCHEMA_VERSION
-from kb.errors import IncompatibleStoreError, KBError, NotFoundError, StoreUnavailableError
+from kb.errors import ConflictError, IncompatibleStoreError, KBError, NotFoundError, StoreUnavailableError
 from kb.graph import GraphColumns, paused_gc, to_networkx
 from kb.records import (
     Batch,
@@ -46,6 +46,7 @@ from kb.records import (
     endpoint_ids,
 )
 from kb.settings import DEFAULT_WRITE_WAIT
+from kb.store import history as h
 from kb.store.neo4j import queries as q
 from kb.store.neo4j.encoding import decode_edge, decode_node, encode_edge, encode_node
 from kb.store.neo4j.errors import redact, require_supported, server_version, translate
@@ -55,6 +56,7 @@ from kb.store.writes import (
     EdgeIdentity,
     WriteLogEntry,
     WriteSummary,
+    check_expected,
     chunks,
     diff,
     dumps,
@@ -132,6 +134,8 @@ class Neo4jStore(GraphStore):
         self.write_wait = write_wait
         self.on_wait = on_wait
         self._locking = threading.local()
+        #: Whether writes record their changes in the history (off only for the bench).
+        self.record_history = True
         self.user = user
         self.database = database or None
         self.location = redact(uri) + (f" (database {database})" if database else "")
@@ -296,6 +300,8 @@ class Neo4jStore(GraphStore):
 
         def work(tx: ManagedTransaction) -> WriteSummary:
             seq = self._lock(tx)
+            if batch.expect:
+                check_expected(batch.expect, self._expected(tx, batch.expect))
             stored: dict[str, NodeRecord] = {}
             for chunk in chunks(sorted(nodes), CHUNK):
                 stored.update((r["id"], decode_node(r["props"])) for r in tx.run(q.NODES_BY_ID, ids=chunk))
@@ -306,12 +312,13 @@ class Neo4jStore(GraphStore):
             known.update({i: n["type"] for i, (n, _) in nodes.items()})
             check_endpoints(batch, known)
 
-            node_diff = diff({i: decode_node(props) for i, (_, props) in nodes.items()}, stored)
+            wanted = {i: decode_node(props) for i, (_, props) in nodes.items()}
+            node_diff = diff(wanted, stored)
             node_rows: dict[str, list[dict[str, Any]]] = defaultdict(list)
             for node_id in node_diff.changed:
                 node, props = nodes[node_id]
                 node_rows[node["type"]].append({"id": node_id, "props": props})
-            edge_diff, edge_rows = self._changed_edges(tx, edges)
+            edge_diff, edge_rows, stored_edges, wanted_edges = self._changed_edges(tx, edges)
             for type_name, rows in node_rows.items():
                 for chunk in chunks(rows, CHUNK):
                     tx.run(q.UPSERT_NODES[type_name], rows=chunk).consume()
@@ -319,7 +326,9 @@ class Neo4jStore(GraphStore):
                 for chunk in chunks(rows, CHUNK):
                     tx.run(q.UPSERT_EDGES[type_name], rows=chunk).consume()
             gone: dict[str, list[dict[str, str]]] = defaultdict(list)
-            for type_name, source, target, key in retractable(edges, batch.retract):
+            retracting = retractable(edges, batch.retract)
+            retracted = self._edges_by_identity(tx, retracting) if self.record_history else {}
+            for type_name, source, target, key in retracting:
                 gone[type_name].append({"source": source, "target": target, "key": key})
             deleted = 0
             for type_name, rows in gone.items():
@@ -328,35 +337,89 @@ class Neo4jStore(GraphStore):
             summary = summary_of(node_diff, edge_diff, deleted)
             if summary.changed:
                 self._log(tx, seq, actor, action, {**batch.summary(), **summary.model_dump()})
+                self._record(
+                    tx,
+                    seq,
+                    [h.node_row(i, h.text(stored.get(i)), h.text(wanted[i])) for i in node_diff.changed]
+                    + [
+                        h.edge_row(e, h.text(stored_edges.get(e)), h.text(wanted_edges[e]))
+                        for e in edge_diff.changed
+                    ]
+                    + [h.edge_row(e, h.text(r), None) for e, r in sorted(retracted.items())],
+                )
             return summary
 
         return self._execute_write(work)
 
-    def _changed_edges(
-        self, tx: ManagedTransaction, edges: dict[EdgeIdentity, tuple[EdgeRecord, dict[str, Any]]]
-    ) -> tuple[Diff[EdgeIdentity], dict[str, list[dict[str, Any]]]]:
-        """The diff of ``edges`` against the stored ones, and the rows to write by edge type."""
+    def _expected(self, tx: ManagedTransaction, keys: Iterable[str | EdgeIdentity]) -> dict[Any, Any]:
+        """The stored records of the node ids and edge identities a batch expects."""
+        ids = sorted(k for k in keys if isinstance(k, str))
+        idents = [
+            dict(zip(("type", "source", "target", "key"), k, strict=True))
+            for k in keys
+            if not isinstance(k, str)
+        ]
+        found: dict[Any, Any] = {r["id"]: decode_node(r["props"]) for r in tx.run(q.NODES_BY_ID, ids=ids)}
+        if idents:
+            for r in tx.run(q.EDGES_BY_IDENTITY, rows=idents):
+                found[(r["type"], r["source"], r["target"], r["props"]["key"])] = self._edge(r)
+        return found
+
+    def _edges_by_identity(
+        self, tx: ManagedTransaction, idents: list[EdgeIdentity]
+    ) -> dict[EdgeIdentity, EdgeRecord]:
+        """The stored edges among ``idents``."""
         stored: dict[EdgeIdentity, EdgeRecord] = {}
-        idents = [dict(zip(("type", "source", "target", "key"), ident, strict=True)) for ident in edges]
-        for chunk in chunks(idents, CHUNK):
+        rows = [dict(zip(("type", "source", "target", "key"), ident, strict=True)) for ident in idents]
+        for chunk in chunks(rows, CHUNK):
             for r in tx.run(q.EDGES_BY_IDENTITY, rows=chunk):
                 stored[(r["type"], r["source"], r["target"], r["props"]["key"])] = self._edge(r)
-        edge_diff = diff({i: decode_edge(*i[:3], props) for i, (_, props) in edges.items()}, stored)
+        return stored
+
+    def _changed_edges(
+        self, tx: ManagedTransaction, edges: dict[EdgeIdentity, tuple[EdgeRecord, dict[str, Any]]]
+    ) -> tuple[
+        Diff[EdgeIdentity],
+        dict[str, list[dict[str, Any]]],
+        dict[EdgeIdentity, EdgeRecord],
+        dict[EdgeIdentity, EdgeRecord],
+    ]:
+        """The diff of ``edges`` against the stored ones, the rows to write by edge type, the stored
+        edges and the edges as they will be stored."""
+        stored = self._edges_by_identity(tx, list(edges))
+        wanted = {i: decode_edge(*i[:3], props) for i, (_, props) in edges.items()}
+        edge_diff = diff(wanted, stored)
         rows: dict[str, list[dict[str, Any]]] = defaultdict(list)
         for ident in edge_diff.changed:
             props = edges[ident][1]
             rows[ident[0]].append({"source": ident[1], "target": ident[2], "key": ident[3], "props": props})
-        return edge_diff, rows
+        return edge_diff, rows, stored, wanted
+
+    def _record(self, tx: ManagedTransaction, seq: int, rows: list[dict[str, Any]]) -> None:
+        """Keep a batch's changes in the history (``KBChange`` nodes), in the write's transaction."""
+        if not self.record_history:
+            return
+        for chunk in chunks(h.numbered(rows), CHUNK):
+            tx.run(q.RECORD_CHANGES, seq=seq, rows=chunk).consume()
 
     def delete(self, node_id: str, *, actor: str = "cli") -> None:
         def work(tx: ManagedTransaction) -> None:
             seq = self._lock(tx)
+            found = tx.run(q.GET_NODE, id=node_id).single()
+            edges = [self._edge(r) for r in tx.run(q.EDGES_OF, id=node_id)] if found else []
             row = tx.run(q.DELETE_NODE, id=node_id).single()
             if row is None:
                 raise NotFoundError(f"no node with id '{node_id}'")
             self._log(
                 tx, seq, actor, "delete", {"id": node_id, "type": row["type"], "edges_deleted": row["edges"]}
             )
+            if found is not None:
+                self._record(
+                    tx,
+                    seq,
+                    [h.node_row(node_id, h.text(decode_node(found["props"])), None)]
+                    + [h.edge_row(edge_identity(e), h.text(e), None) for e in edges],
+                )
 
         self._execute_write(work)
 
@@ -469,8 +532,110 @@ class Neo4jStore(GraphStore):
         return self._execute(False, work)
 
     def write_log(self, limit: int = 100) -> list[WriteLogEntry]:
-        rows = self._read(q.WRITE_LOG, limit=limit)
-        return [
-            WriteLogEntry(at=r["at"], actor=r["actor"], action=r["action"], summary=json.loads(r["summary"]))
-            for r in rows
-        ]
+        return [self._entry(r) for r in self._read(q.WRITE_LOG, limit=limit)]
+
+    @staticmethod
+    def _entry(r: dict[str, Any]) -> WriteLogEntry:
+        return WriteLogEntry(
+            at=r["at"],
+            actor=r["actor"],
+            action=r["action"],
+            summary=json.loads(r["summary"]),
+            batch=r.get("batch"),
+        )
+
+    # -- history (kb.store.history) ------------------------------------------------------------
+    def history(self, record_id: str) -> list[h.Change]:
+        return [h.change_of(r) for r in self._read(q.HISTORY, id=record_id)]
+
+    def changes(self, *, after: int = 0, upto: int | None = None) -> list[h.Change]:
+        after = max(0, min(after, h.MAX_BATCH))
+        upto = h.MAX_BATCH if upto is None else max(0, min(upto, h.MAX_BATCH))
+        rows = self._read(q.CHANGES, after=after, upto=upto)
+        return [h.change_of(r) for r in rows]
+
+    def batch(self, batch_id: int) -> WriteLogEntry:
+        h.known_batch(batch_id)
+        rows = self._read(q.BATCH, seq=batch_id)
+        if not rows:
+            raise NotFoundError(f"no batch {batch_id} in the write log")
+        return self._entry(rows[0])
+
+    def last_batch(self, *, until: str | None = None) -> int:
+        rows = self._read(q.LAST_BATCH) if until is None else self._read(q.LAST_BATCH_UNTIL, until=until)
+        return int(rows[0]["batch"] or 0) if rows else 0
+
+    def revert(self, batch_id: int, *, force: bool = False, actor: str = "cli") -> h.Reverted:
+        h.known_batch(batch_id)
+
+        def work(tx: ManagedTransaction) -> h.Reverted:
+            seq = self._lock(tx)
+            if tx.run(q.BATCH, seq=batch_id).single() is None:
+                raise NotFoundError(f"no batch {batch_id} in the write log")
+            own = [h.change_of(r.data()) for r in tx.run(q.CHANGES, after=batch_id - 1, upto=batch_id)]
+            records = sorted({c.record for c in own})
+            later: list[h.Change] = []
+            for chunk in chunks(records, CHUNK):
+                later += [
+                    h.change_of(r.data()) for r in tx.run(q.LATER_CHANGES, after=batch_id, records=chunk)
+                ]
+            clashing = h.conflicts(batch_id, own, later)
+            if clashing and not force:
+                raise h.refusal(batch_id, clashing)
+            return self._restore(tx, seq, batch_id, h.revert_targets(own), actor)
+
+        return self._execute_write(work)
+
+    def _restore(
+        self,
+        tx: ManagedTransaction,
+        seq: int,
+        batch_id: int,
+        targets: list[tuple[h.Kind, str, EdgeIdentity | None, dict[str, Any] | None]],
+        actor: str,
+    ) -> h.Reverted:
+        """Write ``targets`` (each record's state to restore), recording the changes as one batch."""
+        done = h.Reverted(reverted=batch_id)
+        rows: list[dict[str, Any]] = []
+        for kind, record, ident, wanted in targets:
+            if kind == "node":
+                found = tx.run(q.GET_NODE, id=record).single()
+                current = None if found is None else decode_node(found["props"])
+            else:
+                assert ident is not None
+                current = self._edges_by_identity(tx, [ident]).get(ident)
+            if current == wanted:
+                continue
+            if kind == "node":
+                if wanted is None:
+                    for edge in [self._edge(r) for r in tx.run(q.EDGES_OF, id=record)]:
+                        rows.append(h.edge_row(edge_identity(edge), h.text(edge), None))
+                        done.count("edge", edge, None)
+                    tx.run(q.DELETE_NODE, id=record).consume()
+                else:
+                    props = encode_node(wanted)
+                    tx.run(q.UPSERT_NODES[wanted["type"]], rows=[{"id": record, "props": props}]).consume()
+                rows.append(h.node_row(record, h.text(current), h.text(wanted)))
+            else:
+                assert ident is not None
+                type_name, source, target, key = ident
+                if wanted is None:
+                    where = {"source": source, "target": target, "key": key}
+                    tx.run(q.DELETE_EDGES[type_name], rows=[where]).consume()
+                else:
+                    there = {r["id"] for r in tx.run(q.TYPES_BY_ID, ids=[source, target])}
+                    missing = [i for i in (source, target) if i not in there]
+                    if missing:
+                        raise ConflictError(
+                            f"batch {batch_id} cannot be reverted: edge {record} cannot be restored, "
+                            f"node {missing[0]} is gone; nothing was changed"
+                        )
+                    row = {"source": source, "target": target, "key": key, "props": encode_edge(wanted)}
+                    tx.run(q.UPSERT_EDGES[type_name], rows=[row]).consume()
+                rows.append(h.edge_row(ident, h.text(current), h.text(wanted)))
+            done.count(kind, current, wanted)
+        if rows:
+            done.batch = seq
+            self._log(tx, seq, actor, f"revert batch {batch_id}", done.model_dump(exclude={"batch"}))
+            self._record(tx, seq, rows)
+        return done

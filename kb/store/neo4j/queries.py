@@ -48,11 +48,13 @@ NODE = quote("Node")
 WRITE = quote("KBWrite")
 #: The store's own record: schema version and the write sequence (also the writers' lock).
 META = quote("KBMeta")
+#: One node per record change of a write (kb.store.history): before and after as JSON text.
+CHANGE = quote("KBChange")
 #: Marks a database the contract suite may wipe (see :mod:`kb.store.neo4j.testing`).
 TEST_MARKER = quote("KBTestMarker")
 
 #: Labels the adapter uses besides the schema's node types.
-STORE_LABELS = ("Node", "KBWrite", "KBMeta", "KBTestMarker")
+STORE_LABELS = ("Node", "KBWrite", "KBMeta", "KBTestMarker", "KBChange")
 #: Property keys the adapter uses besides the schema's fields.
 STORE_PROPERTY_KEYS = (
     "search",
@@ -64,6 +66,14 @@ STORE_PROPERTY_KEYS = (
     "schema_version",
     "name",
     "created",
+    "batch",
+    "n",
+    "kind",
+    "record",
+    "source",
+    "target",
+    "before",
+    "after",
 )
 
 #: Every parameter a statement may use, with an example value (the checker needs the names).
@@ -92,6 +102,9 @@ PARAMETERS: dict[str, object] = {
     "old": "neo4j",
     "new": "a-new-password",
     "size": 20000,
+    "upto": 10,
+    "until": "2024-01-01T00:00:00+00:00",
+    "records": ["org:unodc"],
 }
 
 # -- schema: what `kb init` creates, derived from graph_schema (idempotent) ---------------------
@@ -130,6 +143,20 @@ CREATE_CONSTRAINT_META = Cypher(
 )
 CREATE_INDEX_CYCLE = Cypher(f"CREATE INDEX node_cycle IF NOT EXISTS FOR (n:{NODE}) ON (n.cycle)")
 CREATE_INDEX_WRITE_SEQ = Cypher(f"CREATE INDEX kb_write_seq IF NOT EXISTS FOR (w:{WRITE}) ON (w.seq)")
+# The history: a write's changes by batch, a record's by its name or an edge's ends; batches by time.
+CREATE_INDEX_WRITE_AT = Cypher(f"CREATE INDEX kb_write_at IF NOT EXISTS FOR (w:{WRITE}) ON (w.at)")
+CREATE_INDEX_CHANGE_BATCH = Cypher(
+    f"CREATE INDEX kb_change_batch IF NOT EXISTS FOR (c:{CHANGE}) ON (c.batch, c.n)"
+)
+CREATE_INDEX_CHANGE_RECORD = Cypher(
+    f"CREATE INDEX kb_change_record IF NOT EXISTS FOR (c:{CHANGE}) ON (c.record)"
+)
+CREATE_INDEX_CHANGE_SOURCE = Cypher(
+    f"CREATE INDEX kb_change_source IF NOT EXISTS FOR (c:{CHANGE}) ON (c.source)"
+)
+CREATE_INDEX_CHANGE_TARGET = Cypher(
+    f"CREATE INDEX kb_change_target IF NOT EXISTS FOR (c:{CHANGE}) ON (c.target)"
+)
 CREATE_INDEX_SEARCH = Cypher(
     f"CREATE FULLTEXT INDEX {SEARCH_INDEX} IF NOT EXISTS FOR (n:{NODE}) ON EACH [n.search] "
     "OPTIONS {indexConfig: {`fulltext.analyzer`: 'whitespace', `fulltext.eventually_consistent`: false}}"
@@ -145,6 +172,11 @@ def schema_statements() -> list[Cypher]:
         CREATE_CONSTRAINT_META,
         CREATE_INDEX_CYCLE,
         CREATE_INDEX_WRITE_SEQ,
+        CREATE_INDEX_WRITE_AT,
+        CREATE_INDEX_CHANGE_BATCH,
+        CREATE_INDEX_CHANGE_RECORD,
+        CREATE_INDEX_CHANGE_SOURCE,
+        CREATE_INDEX_CHANGE_TARGET,
         CREATE_INDEX_SEARCH,
     ]
 
@@ -169,10 +201,31 @@ LOCK_STORE = Cypher(
 LOG_WRITE = Cypher(
     f"CREATE (w:{WRITE} {{seq: $seq, at: $at, actor: $actor, action: $action, summary: $summary}})"
 )
-WRITE_LOG = Cypher(
-    f"MATCH (w:{WRITE}) RETURN w.at AS at, w.actor AS actor, w.action AS action, w.summary AS summary "
-    "ORDER BY w.seq DESC LIMIT $limit"
+_WRITE_COLUMNS = "w.at AS at, w.actor AS actor, w.action AS action, w.summary AS summary, w.seq AS batch"
+WRITE_LOG = Cypher(f"MATCH (w:{WRITE}) RETURN {_WRITE_COLUMNS} ORDER BY w.seq DESC LIMIT $limit")
+
+# -- the history (kb.store.history): a KBChange per record change, its batch the KBWrite's seq ----
+RECORD_CHANGES = Cypher(
+    f"UNWIND $rows AS row CREATE (c:{CHANGE} {{batch: $seq, n: row.n, kind: row.kind, record: row.record, "
+    "source: row.source, target: row.target, before: row.before, after: row.after})"
 )
+_CHANGE_COLUMNS = (
+    f"MATCH (w:{WRITE} {{seq: c.batch}}) "
+    "RETURN c.batch AS batch, c.n AS n, w.at AS at, w.actor AS actor, w.action AS action, c.kind AS kind, "
+    "c.record AS record, c.source AS source, c.target AS target, c.before AS before, c.after AS after "
+    "ORDER BY batch, n"
+)
+HISTORY = Cypher(
+    f"CALL () {{ MATCH (c:{CHANGE} {{record: $id}}) RETURN c UNION MATCH (c:{CHANGE} {{source: $id}}) RETURN c "
+    f"UNION MATCH (c:{CHANGE} {{target: $id}}) RETURN c }} {_CHANGE_COLUMNS}"
+)
+CHANGES = Cypher(f"MATCH (c:{CHANGE}) WHERE c.batch > $after AND c.batch <= $upto {_CHANGE_COLUMNS}")
+LATER_CHANGES = Cypher(
+    f"MATCH (c:{CHANGE}) WHERE c.batch > $after AND c.record IN $records {_CHANGE_COLUMNS}"
+)
+BATCH = Cypher(f"MATCH (w:{WRITE} {{seq: $seq}}) RETURN {_WRITE_COLUMNS}")
+LAST_BATCH = Cypher(f"MATCH (w:{WRITE}) RETURN max(w.seq) AS batch")
+LAST_BATCH_UNTIL = Cypher(f"MATCH (w:{WRITE}) WHERE w.at <= $until RETURN max(w.seq) AS batch")
 
 # -- nodes --------------------------------------------------------------------------------
 GET_NODE = Cypher(f"MATCH (n:{NODE} {{id: $id}}) RETURN properties(n) AS props")

@@ -191,18 +191,22 @@ ReaderDep = Annotated[Caller, Depends(reader)]
 WriterDep = Annotated[Caller, Depends(writer)]
 
 
+PillarQuery = Annotated[str | None, Query(description="Pillar code (WBCTi, WBCSCi, WBBSi; any case) or id.")]
+CountryQuery = Annotated[str | None, Query(description="Partner ISO code (RS, XK…) or id (country:rs).")]
+DonorQuery = Annotated[str | None, Query(description="Funder id, e.g. org:giz.")]
+FromQuery = Annotated[dt.date | None, Query(alias="from", description="Period start, YYYY-MM-DD.")]
+ToQuery = Annotated[dt.date | None, Query(alias="to", description="Period end, YYYY-MM-DD.")]
+CycleQuery = Annotated[str | None, Query(description="Mapping cycle, e.g. needs-mapping-1.")]
+
+
 def filters(
     store: StoreDep,
-    pillar: Annotated[
-        str | None, Query(description="Pillar code (WBCTi, WBCSCi, WBBSi; any case) or id.")
-    ] = None,
-    country: Annotated[
-        str | None, Query(description="Partner ISO code (RS, XK…) or id (country:rs).")
-    ] = None,
-    donor: Annotated[str | None, Query(description="Funder id, e.g. org:giz.")] = None,
-    date_from: Annotated[dt.date | None, Query(alias="from", description="Period start, YYYY-MM-DD.")] = None,
-    date_to: Annotated[dt.date | None, Query(alias="to", description="Period end, YYYY-MM-DD.")] = None,
-    cycle: Annotated[str | None, Query(description="Mapping cycle, e.g. needs-mapping-1.")] = None,
+    pillar: PillarQuery = None,
+    country: CountryQuery = None,
+    donor: DonorQuery = None,
+    date_from: FromQuery = None,
+    date_to: ToQuery = None,
+    cycle: CycleQuery = None,
 ) -> SubgraphFilter:
     """The analyses' filters from query parameters, resolved as the CLI resolves them."""
     return Asked(pillar, country, donor, date_from, date_to, cycle).resolve(store)
@@ -222,15 +226,11 @@ WithinDep = Annotated[Within, Depends(within)]
 
 def filters_but_donor(
     store: StoreDep,
-    pillar: Annotated[
-        str | None, Query(description="Pillar code (WBCTi, WBCSCi, WBBSi; any case) or id.")
-    ] = None,
-    country: Annotated[
-        str | None, Query(description="Partner ISO code (RS, XK…) or id (country:rs).")
-    ] = None,
-    date_from: Annotated[dt.date | None, Query(alias="from", description="Period start, YYYY-MM-DD.")] = None,
-    date_to: Annotated[dt.date | None, Query(alias="to", description="Period end, YYYY-MM-DD.")] = None,
-    cycle: Annotated[str | None, Query(description="Mapping cycle, e.g. needs-mapping-1.")] = None,
+    pillar: PillarQuery = None,
+    country: CountryQuery = None,
+    date_from: FromQuery = None,
+    date_to: ToQuery = None,
+    cycle: CycleQuery = None,
 ) -> SubgraphFilter:
     """The filters of a question about one donor (named in the path): all but ``donor``."""
     return filters(store, pillar, country, None, date_from, date_to, cycle)

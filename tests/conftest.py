@@ -176,3 +176,21 @@ def neo4j_store(neo4j_server: Neo4jServer) -> Iterator[Any]:
         database=neo4j_server.database,
     ) as store:
         yield store
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """Debian's chromium for one test module, launched as ``kb map --png`` launches it
+    (:func:`visual.png.launch`). Playwright's sync API allows one instance per thread at a time;
+    module-scoped fixtures never overlap."""
+    from pathlib import Path
+
+    from visual import png
+
+    if not Path(png.CHROMIUM).exists():
+        pytest.skip(f"no chromium at {png.CHROMIUM} (make setup installs Debian's chromium)")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as p:
+        chromium = png.launch(p)
+        yield chromium
+        chromium.close()

@@ -13,7 +13,6 @@ from api.pages import _download
 from api.pages.render import render
 from kb.questions import changes as asked
 from kb.questions.asked import data_date
-from kb.selection import SubgraphFilter
 from kb.tables import changes_table
 
 router = APIRouter(
@@ -39,7 +38,7 @@ def changes_page(
     )
     table = changes_table(report) if report is not None else None
     if table is not None and format != "html":
-        return _download(table, format, SubgraphFilter(), data_date=data_date(store))
+        return _download(table, format, table.title, data_date=data_date(store))
     query = [(k, v) for k, v in request.query_params.multi_items() if k != "format"]
     url = request.url.path + "?" + urlencode([*query, ("format", "")])
     return render(

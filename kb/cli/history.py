@@ -13,7 +13,7 @@ from typing import Annotated
 import typer
 
 from kb.cli.app import app, get_store
-from kb.cli.output import JsonOption, emit_json, print_table, say, table
+from kb.cli.output import JsonOption, emit_json, entries, print_table, say, table, when
 
 
 @app.command()
@@ -32,11 +32,13 @@ def history(
     if not changes:
         say(f"No recorded changes of {node_id}.")
         return
-    table(
+    entries(
         f"History of {node_id}",
-        ["batch", "at", "actor", "action", "change", "record", "fields"],
         [
-            (c.batch, c.at, c.actor, c.action, c.change, c.record, changed_fields(c.before, c.after))
+            (
+                f"batch {c.batch} · {when(c.at)} · {c.actor} · {c.action}",
+                [f"{c.change} {c.record}", changed_fields(c.before, c.after)],
+            )
             for c in changes
         ],
         caption="kb revert BATCH undoes a batch",
@@ -50,27 +52,26 @@ def log(
     as_json: JsonOption = False,
 ) -> None:
     """The latest batches (writes), newest first: number, when, who, what, and what each changed."""
-    entries = get_store(ctx).write_log(limit)
+    entries_ = get_store(ctx).write_log(limit)
     if as_json:
-        emit_json([e.model_dump(mode="json") for e in entries])
+        emit_json([e.model_dump(mode="json") for e in entries_])
         return
-    if not entries:
+    if not entries_:
         say("No writes recorded.")
         return
-    table(
+    entries(
         "Write log",
-        ["batch", "at", "actor", "action", "changed"],
         [
             (
-                e.batch,
-                e.at,
-                e.actor,
-                e.action,
-                ", ".join(
-                    f"{k.replace('_', ' ')} {v}" for k, v in sorted(e.summary.items()) if v and "_" in k
-                ),
+                f"batch {e.batch} · {when(e.at)} · {e.actor}",
+                [
+                    e.action,
+                    ", ".join(
+                        f"{k.replace('_', ' ')} {v}" for k, v in sorted(e.summary.items()) if v and "_" in k
+                    ),
+                ],
             )
-            for e in entries
+            for e in entries_
         ],
         caption="kb history ID shows a record's changes; kb revert BATCH undoes a batch",
     )

@@ -7,6 +7,7 @@ never the one at import.
 from __future__ import annotations
 
 import json
+import textwrap
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -110,3 +111,38 @@ def print_table(answer: Table, *, evidence: bool = False, wide: bool = False) ->
         edges = evidence_table(answer)
         if edges.rows:
             table(edges.title, edges.headers, text_rows(edges))
+
+
+def when(at: str) -> str:
+    """A stored UTC time as people read it in a terminal.
+
+    >>> when("2026-12-01T16:12:58+00:00")
+    '2026-12-01 16:12:58 UTC'
+    """
+    return at.replace("T", " ").removesuffix("+00:00") + (" UTC" if at.endswith("+00:00") else "")
+
+
+def entries(title: str, items: Iterable[tuple[str, Sequence[str]]], *, caption: str | None = None) -> None:
+    """Records one after another, for those too long for a table's columns: a bold heading line,
+    then its lines indented by two, wrapped between words at the terminal's width, so an id is
+    never split."""
+    from kb.presentation import KOSOVO_FOOTNOTE, display, names_kosovo
+
+    shown = console()
+    shown.print(title, style="bold", highlight=False)
+    texts = []
+    for heading, lines in items:
+        shown.print()
+        shown.print(display(heading), style="bold", highlight=False, markup=False)
+        for line in lines:
+            if line:
+                texts.append(line)
+                for part in textwrap.wrap(
+                    display(line), max(20, shown.width - 2), break_long_words=False, break_on_hyphens=False
+                ):
+                    shown.print("  " + part, highlight=False, markup=False, soft_wrap=True)
+    if caption:
+        shown.print()
+        shown.print(caption, style="dim", markup=False)
+    if names_kosovo(texts):
+        shown.print(KOSOVO_FOOTNOTE, style="dim")

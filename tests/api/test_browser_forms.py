@@ -18,22 +18,10 @@ import pytest
 from kb.store.sqlite import SQLiteStore
 from tests.api.conftest import AUTH, TOKENS, WRITE_TOKEN
 from tests.api.server import kb_serve
-from tests.api.test_browser import ARGS, CHROMIUM
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 SIZES = ((1024, 768), (1280, 720), (1920, 1080))
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not CHROMIUM.exists():
-        pytest.skip("Debian's chromium is not installed (make setup installs it)")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield b
-        b.close()
 
 
 @pytest.fixture(scope="module")

@@ -40,8 +40,11 @@ def test_the_changes_page_downloads_exactly_its_rows_as_csv(client, store):
     since = _change_amount(client, store, 123_456)
     response = client.get("/changes", params={"since": since, "format": "csv"})
     assert response.headers["content-type"].startswith("text/csv")
-    rows = list(csv.DictReader(io.StringIO(response.text)))
+    lines = list(csv.reader(io.StringIO(response.text)))
+    end = lines.index([])  # the rows, an empty line, then what was asked in words
+    rows = [dict(zip(lines[0], line, strict=True)) for line in lines[1:end]]
     assert [(r["what"], r["after"]) for r in rows] == [("funding", "123456")]
+    assert lines[end + 1][0].startswith("Filters: ") and since in lines[end + 1][0]
 
 
 def test_the_changes_page_without_a_question_asks_for_one(client):

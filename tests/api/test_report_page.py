@@ -16,7 +16,7 @@ from kb.questions import analyses as ask
 from kb.questions.asked import Asked, filter_words
 from tests.api.conftest import TOKENS, assert_problem
 from tests.api.server import kb_serve
-from tests.api.test_browser import ARGS, CHROMIUM
+from visual import png
 
 FILTERED = "pillar=WBBSi&country=RS"
 
@@ -84,7 +84,7 @@ def test_the_report_page_refuses_an_unknown_parameter(client):
 @pytest.mark.browser
 @pytest.mark.slow
 @pytest.mark.skipif(
-    not CHROMIUM.exists() or shutil.which("pdftotext") is None, reason="needs chromium, poppler"
+    not Path(png.CHROMIUM).exists() or shutil.which("pdftotext") is None, reason="needs chromium, poppler"
 )
 def test_the_pdf_download_is_the_report_of_the_filters(client, store, tmp_path):
     response = client.get(f"/report.pdf?{FILTERED}")
@@ -102,15 +102,14 @@ def test_the_pdf_download_is_the_report_of_the_filters(client, store, tmp_path):
 
 @pytest.mark.browser
 @pytest.mark.slow
-@pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed (make setup)")
-def test_from_the_gaps_page_the_report_link_opens_the_report_with_the_network_off(seeded_file, tmp_path):
-    sync_api = pytest.importorskip("playwright.sync_api")
+def test_from_the_gaps_page_the_report_link_opens_the_report_with_the_network_off(
+    seeded_file, tmp_path, browser
+):
     path = tmp_path / "kb.sqlite"
     shutil.copy(seeded_file, path)
-    with kb_serve(path, env={"KB_API_TOKENS": TOKENS}) as server, sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+    with kb_serve(path, env={"KB_API_TOKENS": TOKENS}) as server:
+        page = browser.new_page(viewport={"width": 1280, "height": 720})
         try:
-            page = browser.new_page(viewport={"width": 1280, "height": 720})
             outside: list[str] = []
             errors: list[str] = []
             page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
@@ -135,4 +134,4 @@ def test_from_the_gaps_page_the_report_link_opens_the_report_with_the_network_of
             assert shot.stat().st_size > 10_000
             assert outside == [] and errors == []
         finally:
-            browser.close()
+            page.close()

@@ -55,3 +55,18 @@ def test_wide_shows_the_columns_a_terminal_leaves_out(store):
 
 def test_the_table_is_the_same_whatever_the_width_once_it_fits(store):
     assert _lines(store, 200, "coverage") == _lines(store, 240, "coverage")
+
+
+NEED = "need:demo-ba-rs-criminal-analysis"
+
+
+@pytest.mark.parametrize("width", [80, 200])
+@pytest.mark.parametrize(
+    ("args", "whole"), [(["history", NEED], NEED), (["log"], "seed")], ids=["history", "log"]
+)
+def test_the_history_and_the_log_fit_the_terminal_and_keep_ids_whole(store, width, args, whole):
+    lines = _lines(store, width, *args)
+    assert lines and max(len(line) for line in lines) <= width
+    words = {w for line in lines for w in line.split()}
+    assert "batch" in words and whole in words
+    assert not any(line.endswith(" ") for line in lines)  # no padding to the terminal's width

@@ -28,6 +28,7 @@ QUERIES = {
     "/api/search": {"q": "border"},
     "/api/analyses/path": {"a": "country:at", "b": "org:dg-near"},
     "/maps/partner/{code}": {},
+    "/api/changes": {"since": "2000-01-01"},
 }
 PAGES = [
     "/",
@@ -36,6 +37,9 @@ PAGES = [
     "/countries/country:rs",
     "/pillars/pillar:wbbsi",
     "/search?q=border",
+    "/changes?since=2000-01-01",
+    "/overlaps?pillar=WBBSi",
+    "/gaps?country=RS",
 ]
 #: What differs by construction: the store's name, and the time the write log records.
 VOLATILE = [

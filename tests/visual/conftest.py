@@ -52,20 +52,6 @@ class Opened:
         return self.page.evaluate(script)
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    """Chromium for one test module: Playwright's sync API allows one instance per thread at a time,
-    and tests/api/test_browser.py starts its own (module-scoped fixtures never overlap)."""
-    if not Path(png.CHROMIUM).exists():
-        pytest.skip(f"no chromium at {png.CHROMIUM} (make setup installs Debian's chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        chromium = png.launch(p)
-        yield chromium
-        chromium.close()
-
-
 @pytest.fixture
 def open_map(browser) -> Iterator[Any]:
     """Open an HTML file with every request that is not the file itself aborted and counted."""

@@ -23,7 +23,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from markupsafe import Markup
 
 from graph_schema import MAPPED_TYPES
-from kb.presentation import KOSOVO_FOOTNOTE, display, names_kosovo
+from kb.presentation import KOSOVO_FOOTNOTE, amounts_text, display, names_kosovo
 from kb.text import fold
 from visual import assets, styles
 from visual.legend import symbol
@@ -57,7 +57,9 @@ class MapPage:
 
 
 @cache
-def _environment() -> Environment:
+def environment() -> Environment:
+    """The one Jinja environment of visual's templates (the map page, the report): autoescaped,
+    strict about undefined names."""
     env = Environment(
         loader=PackageLoader("visual", "templates"),
         autoescape=select_autoescape(default=True),
@@ -66,6 +68,7 @@ def _environment() -> Environment:
         lstrip_blocks=True,
     )
     env.globals["symbol"] = symbol
+    env.filters.update(d=display, amounts=amounts_text)
     return env
 
 
@@ -128,7 +131,7 @@ def render_html(model: MapModel, page: MapPage) -> str:
         "mappedTypes": list(MAPPED_TYPES),
     }
     return (
-        _environment()
+        environment()
         .get_template("map.html")
         .render(
             title=display(page.title),

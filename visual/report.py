@@ -20,19 +20,17 @@ import subprocess
 import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
-from functools import cache
 from pathlib import Path
 
-from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
 from kb.analysis.gaps import KINDS
 from kb.errors import InvalidInputError, KBError
-from kb.presentation import KOSOVO_FOOTNOTE, amounts_text, display, source
+from kb.presentation import KOSOVO_FOOTNOTE, display, source
 from kb.questions.report import MappingReport, Section
 from kb.tables import Table, cell_text, evidence_table, gaps_table, overlaps_table
 from visual import assets, views
-from visual.page import render_html
+from visual.page import environment, render_html
 from visual.png import block_network, launch, map_still, still_page
 
 #: How long chromium may take to load and print the report, in milliseconds.
@@ -68,19 +66,6 @@ def contents(r: MappingReport) -> list[Entry]:
         out.append(Entry("outside", "Outside the matrix", 1))
     out.append(Entry("sources", "Sources", 1))
     return out
-
-
-@cache
-def _environment() -> Environment:
-    env = Environment(
-        loader=PackageLoader("visual", "templates"),
-        autoescape=select_autoescape(default=True),
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    env.filters.update(d=display, amounts=amounts_text)
-    return env
 
 
 def source_text(ref: str) -> str:
@@ -140,7 +125,7 @@ def render_report(
     for g in r.gaps:
         kinds[g.kind] = kinds.get(g.kind, 0) + 1
     html = (
-        _environment()
+        environment()
         .get_template("report.html")
         .render(
             r=r,

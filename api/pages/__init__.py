@@ -230,6 +230,13 @@ def page_filters(
 PageFiltersDep = Annotated[SubgraphFilter, Depends(page_filters)]
 
 
+def _download_urls(request: Request) -> dict[str, str]:
+    """``csv_url`` and ``xlsx_url``: this page's address with its query, as a CSV or XLSX download."""
+    query = [(k, v) for k, v in request.query_params.multi_items() if k != "format"]
+    url = request.url.path + "?" + urlencode([*query, ("format", "")])
+    return {"csv_url": url + "csv", "xlsx_url": url + "xlsx"}
+
+
 def _answers(
     request: Request, store: GraphStore, filters: SubgraphFilter, kind: str, table: Table
 ) -> Response:
@@ -238,8 +245,6 @@ def _answers(
         return _download(table, "csv", filters_text(store, filters))
     if fmt == "xlsx":
         return _download(table, "xlsx", filters_text(store, filters), data_date=data_date(store))
-    query = [(k, v) for k, v in request.query_params.multi_items() if k != "format"]
-    url = request.url.path + "?" + urlencode([*query, ("format", "")])
     return render(
         request,
         "answers.html",
@@ -256,8 +261,7 @@ def _answers(
             "partners": facts.partners(store),
             "kinds": KINDS if kind == "gaps" else {},
             "chosen": request.query_params.getlist("kind"),
-            "csv_url": url + "csv",
-            "xlsx_url": url + "xlsx",
+            **_download_urls(request),
         },
     )
 

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from typing import Annotated, Literal
-from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from api.deps import StoreDep, reader
-from api.pages import _download
+from api.pages import _download, _download_urls
 from api.pages.render import render
 from kb.questions import changes as asked
 from kb.questions.asked import data_date
@@ -39,8 +38,6 @@ def changes_page(
     table = changes_table(report) if report is not None else None
     if table is not None and format != "html":
         return _download(table, format, table.title, data_date=data_date(store))
-    query = [(k, v) for k, v in request.query_params.multi_items() if k != "format"]
-    url = request.url.path + "?" + urlencode([*query, ("format", "")])
     return render(
         request,
         "changes.html",
@@ -50,7 +47,6 @@ def changes_page(
             "to_cycle": to_cycle,
             "report": report,
             "table": table,
-            "csv_url": url + "csv",
-            "xlsx_url": url + "xlsx",
+            **_download_urls(request),
         },
     )

@@ -115,6 +115,7 @@ def changes(
 ) -> None:
     """What changed: needs added/removed/changed, newly answered or unaddressed, overlaps, funding."""
     from kb.questions import analyses as ask
+    from kb.questions.asked import data_date
     from kb.questions.changes import changes as what_changed
     from kb.sheets.report import write_report
     from kb.tables import table_of, write_csv
@@ -125,10 +126,7 @@ def changes(
     if csv_file is not None:
         write_csv(answer, csv_file)
     if xlsx is not None:
-        latest = store.write_log(1)
-        write_report(
-            answer, xlsx, filters=answer.title, data_date=latest[0].at if latest else "no writes recorded"
-        )
+        write_report(answer, xlsx, filters=answer.title, data_date=data_date(store) or "no writes recorded")
     if as_json:
         emit_json(ask.as_json(report))
         return

@@ -24,10 +24,12 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
 import networkx as nx
+import orjson
 
 from graph_schema import EDGE_TYPES, NODE_TYPES, PERIOD_FIELDS, searchable_fields
 from kb.errors import (
@@ -72,8 +74,6 @@ APPLICATION_ID = 0x57424B42
 CHUNK = 500
 #: How long a read waits for a lock (only a checkpoint or a recovery takes one under WAL), in ms.
 READ_BUSY_MS = 5000
-#: Records decoded per ``json.loads`` call by :meth:`SQLiteStore.graph_columns`.
-DECODE_ROWS = 20_000
 #: A write that has waited this long for another write is told to ``on_wait`` (seconds).
 WAIT_NOTICE = 1.0
 
@@ -855,30 +855,21 @@ class SQLiteStore(GraphStore):
         """Every node and edge in one read transaction, one query per table.
 
         Each query reads in the order the graph wants, from an index (nodes by id, edges by
-        (type, source, target, key)); records are decoded :data:`DECODE_ROWS` at a time as one
-        JSON array, so one decoder call shares its key strings across those records.
+        (type, source, target, key)), and only the stored record (its type and ends are in it);
+        each record is decoded (orjson) and handed on as it is read, so no list of rows is built.
         """
         columns = GraphColumns()
         conn = self._conn
         try:
-            with paused_gc():
+            with paused_gc(long_lived=True):
                 opened = not conn.in_transaction
                 if opened:
                     conn.execute("BEGIN")
                 try:
-                    cursor = conn.execute("SELECT record FROM nodes ORDER BY id")
-                    while rows := cursor.fetchmany(DECODE_ROWS):
-                        columns.nodes += _decoded(r[0] for r in rows)
-                    cursor = conn.execute(
-                        "SELECT source, target, type || ':' || key, record FROM edges "
-                        "ORDER BY type, source, target, key"
-                    )
-                    while rows := cursor.fetchmany(DECODE_ROWS):
-                        sources, targets, keys, records = zip(*rows, strict=True)
-                        columns.sources += sources
-                        columns.targets += targets
-                        columns.keys += keys
-                        columns.edges += _decoded(records)
+                    rows = conn.execute("SELECT record FROM nodes ORDER BY id")
+                    columns.add_nodes(map(orjson.loads, map(_first, rows)))
+                    rows = conn.execute("SELECT record FROM edges ORDER BY type, source, target, key")
+                    columns.add_edges(map(orjson.loads, map(_first, rows)))
                 finally:
                     if opened:
                         conn.execute("COMMIT")
@@ -893,6 +884,5 @@ class SQLiteStore(GraphStore):
         return f"sqlite:{self.location}:{rows[0][0] or 0}"
 
 
-def _decoded(records: Iterable[str]) -> list[dict[str, Any]]:
-    """Stored JSON records decoded in one call (as one array)."""
-    return json.loads("[" + ",".join(records) + "]")
+#: The one column of a row.
+_first = itemgetter(0)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import gc
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from operator import itemgetter
 
 import networkx as nx
@@ -73,102 +72,99 @@ def paused_gc(*, long_lived: bool = False) -> Iterator[None]:
             gc.enable()
 
 
-@dataclass
 class GraphColumns:
-    """Every node and edge of a store, columnar, as :meth:`GraphStore.graph_columns` gives them.
+    """Every node and edge of a store, as :meth:`GraphStore.graph_columns` gives them, already in
+    networkx's dicts (:attr:`graph`; :func:`from_columns` hands it on).
 
-    ``nodes`` are the node records in id order; ``edges`` the edge records in (type, source,
-    target, key) order, with their sources, targets and multigraph keys (:func:`edge_key`) beside
-    them, position for position. Built into a graph by :func:`from_columns`.
+    Records go in through :meth:`add_nodes` (all of them first, in id order) and then
+    :meth:`add_edges` (in (type, source, target, key) order). Each goes straight into the node
+    and adjacency dicts of the graph, in the order ``add_node`` and ``add_edges_from`` would put
+    it there, as the attribute dict itself (no copy), so the graph is the one
+    :func:`to_networkx` makes of the same records. The strings that repeat are shared: an edge's
+    ``source`` and ``target`` become the very string objects of its ends' ``id`` (the graph holds
+    each id once), and each type name and multigraph key (:func:`edge_key`) is held once. Strings
+    are immutable, so sharing them changes no value; no list or dict is shared. An edge with an
+    end not among the nodes is listed in ``edges`` but left out of the graph, as there.
 
-    Records go in through :meth:`add_nodes` (first) and :meth:`add_edges`, which share the
-    strings that repeat: an edge's ``source`` and ``target`` become the very string objects of
-    its ends' ``id`` (so the graph holds each id once), and each type name and multigraph key is
-    held once. Strings are immutable, so sharing them changes no value; no list or dict is shared.
+    ``nodes`` and ``edges`` list the records in the order they went in; ``sources``, ``targets``
+    and ``keys`` are the edges' ends and multigraph keys, position for position.
     """
 
-    nodes: list[NodeRecord] = field(default_factory=list)
-    sources: list[str] = field(default_factory=list)
-    targets: list[str] = field(default_factory=list)
-    keys: list[str] = field(default_factory=list)
-    edges: list[EdgeRecord] = field(default_factory=list)
-    #: Each node id, as the string object of its record's ``id``.
-    _ids: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
-    #: Type names, one string object each.
-    _types: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
-    #: (type, key) → multigraph key, one string object each.
-    _keys: dict[tuple[str, str], str] = field(default_factory=dict, repr=False, compare=False)
+    def __init__(self) -> None:
+        self.graph = nx.MultiDiGraph()
+        self.nodes: list[NodeRecord] = []
+        self.edges: list[EdgeRecord] = []
+        #: node id → (the id as its record holds it, its successors' dict, its predecessors').
+        self._ends: dict[str, tuple[str, dict, dict]] = {}
+        #: Type names, one string object each.
+        self._types: dict[str, str] = {}
+        #: type → key → multigraph key, one string object each.
+        self._keys: dict[str, dict[str, str]] = {}
+
+    @property
+    def sources(self) -> list[str]:
+        return [e["source"] for e in self.edges]
+
+    @property
+    def targets(self) -> list[str]:
+        return [e["target"] for e in self.edges]
+
+    @property
+    def keys(self) -> list[str]:
+        return [edge_key(e) for e in self.edges]
 
     def add_nodes(self, records: Iterable[NodeRecord]) -> None:
-        """Append node records (in id order, each id once), sharing their ids and type names."""
-        ids, types, append = self._ids, self._types.setdefault, self.nodes.append
+        """Add node records (in id order, each id once), sharing their type names."""
+        node, succ, pred = self.graph._node, self.graph._succ, self.graph._pred
+        ends, types, listed = self._ends, self._types.setdefault, self.nodes.append
         for record in records:
             node_id = record["id"]
-            ids[node_id] = node_id
             kind = record["type"]
             record["type"] = types(kind, kind)
-            append(record)
+            node[node_id] = record
+            out = succ[node_id] = {}
+            into = pred[node_id] = {}
+            ends[node_id] = (node_id, out, into)
+            listed(record)
 
     def add_edges(self, records: Iterable[EdgeRecord]) -> None:
-        """Append edge records (in (type, source, target, key) order), after :meth:`add_nodes`."""
-        ids, types, keys = self._ids.get, self._types.setdefault, self._keys
-        sources, targets, multi, edges = (
-            self.sources.append,
-            self.targets.append,
-            self.keys.append,
-            self.edges.append,
-        )
+        """Add edge records (in (type, source, target, key) order), after every node."""
+        ends, types, keys, listed = self._ends.get, self._types.setdefault, self._keys, self.edges.append
+        kind, keys_of_kind = None, {}
         for record in records:
-            source, target = record["source"], record["target"]
-            record["source"] = source = ids(source, source)
-            record["target"] = target = ids(target, target)
-            kind = record["type"]
-            record["type"] = kind = types(kind, kind)
-            pair = (kind, record.get("key", ""))
-            key = keys.get(pair)
-            if key is None:
-                key = keys[pair] = f"{kind}:{pair[1]}"
-            sources(source)
-            targets(target)
-            multi(key)
-            edges(record)
+            listed(record)
+            if record["type"] != kind:
+                kind = types(record["type"], record["type"])
+                keys_of_kind = keys.setdefault(kind, {})
+            record["type"] = kind
+            key = record.get("key", "")
+            multi = keys_of_kind.get(key)
+            if multi is None:
+                multi = keys_of_kind[key] = f"{kind}:{key}"
+            tail, head = ends(record["source"]), ends(record["target"])
+            if tail is None or head is None:
+                continue
+            u, out, _ = tail
+            v, _, into = head
+            record["source"], record["target"] = u, v
+            keyed = out.get(v)
+            if keyed is None:
+                out[v] = into[u] = {multi: record}
+            else:
+                keyed[multi] = record
 
     @classmethod
     def of(cls, nodes: Iterable[NodeRecord], edges: Iterable[EdgeRecord]) -> GraphColumns:
         """Columns of records in any order (sorted here as :func:`to_networkx` sorts them)."""
         columns = cls()
-        columns.add_nodes(sorted(nodes, key=itemgetter("id")))
-        columns.add_edges(sorted(edges, key=edge_identity))
+        with paused_gc(long_lived=True):
+            columns.add_nodes(sorted(nodes, key=itemgetter("id")))
+            columns.add_edges(sorted(edges, key=edge_identity))
         return columns
 
 
 def from_columns(columns: GraphColumns) -> nx.MultiDiGraph:
-    """The graph :func:`to_networkx` makes of the same records, built without per-edge overhead.
-
-    networkx's node and adjacency dicts are filled directly, in the same order ``add_node`` and
-    ``add_edges_from`` would fill them, with the garbage collector paused (``long_lived``). The
-    records become the attribute dicts themselves (no copy), with the strings
-    :class:`GraphColumns` shares. Edges with an end not among the nodes are left out, as there.
-    """
-    graph = nx.MultiDiGraph()
-    node, succ, pred = graph._node, graph._succ, graph._pred
-    with paused_gc(long_lived=True):
-        for record in columns.nodes:
-            node_id = record["id"]
-            node[node_id] = record
-            succ[node_id] = {}
-            pred[node_id] = {}
-        out_of, into_of = succ.get, pred.get
-        for u, v, key, record in zip(
-            columns.sources, columns.targets, columns.keys, columns.edges, strict=True
-        ):
-            out, into = out_of(u), into_of(v)
-            if out is None or into is None:
-                continue
-            keyed = out.get(v)
-            if keyed is None:
-                out[v] = into[u] = {key: record}
-            else:
-                keyed[key] = record
+    """The graph of ``columns`` (built as their records went in), marked read-only (:data:`READ_ONLY`)."""
+    graph = columns.graph
     graph.__dict__[READ_ONLY] = True
     return graph

@@ -327,6 +327,28 @@ def test_graph_columns_give_the_edges_in_identity_order_with_their_ends_and_keys
     assert columns.keys == [f"{e['type']}:{e.get('key', '')}" for e in expected]
 
 
+def test_graph_columns_sort_ids_beyond_the_basic_plane_as_python_sorts_them(store):
+    # Python orders by code point; Neo4j by UTF-16 unit, which puts U+1F600 before U+E000.
+    late, early = "org:\U0001f600", "org:\ue000"
+    load(
+        store,
+        {
+            "nodes": [
+                node("Organisation", late, "Smiling"),
+                node("Organisation", early, "Private"),
+                node("Project", "project:p", "P"),
+            ],
+            "edges": [
+                edge("FUNDS", late, "project:p", amount=1, currency="EUR"),
+                edge("FUNDS", early, "project:p", amount=2, currency="EUR"),
+            ],
+        },
+    )
+    columns = store.graph_columns()
+    assert [n["id"] for n in columns.nodes] == [early, late, "project:p"]
+    assert columns.sources == [early, late]
+
+
 def test_graph_columns_of_an_empty_store_are_empty(store):
     columns = store.graph_columns()
     assert (columns.nodes, columns.edges) == ([], [])

@@ -65,6 +65,34 @@ def test_paused_gc_restores_the_collector_as_it_was():
         gc.enable()
 
 
+def test_a_long_lived_pause_puts_what_it_built_with_the_collectors_oldest_objects():
+    with paused_gc(long_lived=True):
+        built = [[] for _ in range(3)]
+    oldest = {id(o) for o in gc.get_objects(generation=2)}
+    assert all(id(b) in oldest for b in built)
+
+
+def test_a_long_lived_pause_leaves_objects_frozen_by_someone_else_frozen():
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        with paused_gc(long_lived=True):
+            _ = [[] for _ in range(3)]
+        assert gc.get_freeze_count() == frozen
+    finally:
+        gc.unfreeze()
+
+
+def test_an_edge_read_whole_holds_its_ends_as_the_very_id_strings_of_its_nodes(tmp_path):
+    with SQLiteStore(tmp_path / "kb.sqlite") as store:
+        store.upsert(load_seeds(demo=True))
+        g = store.subgraph()
+    assert g.number_of_edges()
+    for u, v, attrs in g.edges(data=True):
+        assert attrs["source"] is g.nodes[u]["id"]
+        assert attrs["target"] is g.nodes[v]["id"]
+
+
 def test_the_facts_of_a_graph_read_whole_are_shared_by_every_analysis(tmp_path):
     from kb.analysis.links import Facts
 

@@ -350,13 +350,22 @@ WIPE_TEST_DATABASE = Cypher(f"MATCH (n) WHERE NOT n:{TEST_MARKER} DETACH DELETE 
 DELETE_SOME_NODES = Cypher("MATCH (n) WITH n LIMIT $size DETACH DELETE n RETURN count(*) AS n")
 
 # -- the fast whole-graph read (issue 15): one statement per kind of record ------------------
+# Each returns one row of lists (``collect``), so the driver pulls the whole answer at once
+# instead of one record object per node or edge, 1,000 records a pull. Neo4j may order text
+# by UTF-16 code units (it does so for text it holds as Java strings), Python by code points, so
+# the adapter sorts again when a text is not ASCII.
 #: Every node's properties, in id order (the order of the graph's nodes).
-ALL_NODES = Cypher(f"MATCH (n:{NODE}) RETURN properties(n) AS props ORDER BY n.id")
-#: Every relationship between two nodes, with its ends' ids (sorted by the adapter).
-ALL_EDGES = Cypher(
-    f"MATCH (s:{NODE})-[r]->(t:{NODE}) "
-    "RETURN s.id AS source, type(r) AS type, t.id AS target, properties(r) AS props"
-)
+ALL_NODES = Cypher(f"MATCH (n:{NODE}) WITH n ORDER BY n.id RETURN collect(properties(n)) AS props")
+#: ``ALL_EDGES_OF_TYPE[edge_type]``: that type's edges as three lists (their sources' ids, their
+#: targets' ids, their properties) in (source, target, key) order.
+ALL_EDGES_OF_TYPE: dict[str, Cypher] = {
+    t: Cypher(
+        f"MATCH (s:{NODE})-[r:{quote(t)}]->(o:{NODE}) WITH s.id AS source, o.id AS target, r "
+        "ORDER BY source, target, r.key "
+        "RETURN collect(source) AS sources, collect(target) AS targets, collect(properties(r)) AS props"
+    )
+    for t in EDGE_TYPES
+}
 
 # -- the local server (kb.store.neo4j.local), on the system database ---------------------------
 #: A new data folder's user neo4j has the initial password "neo4j", which must be changed first.

@@ -19,6 +19,23 @@ READ_ONLY = "_kb_read_only"
 LINKED_OUTSIDE = "projects_addressing_needs_outside"
 
 
+def check_leave_out(leave_out: frozenset[str]) -> frozenset[str]:
+    """``leave_out`` if it names node properties a reader may do without: never ``id`` or
+    ``type``, and plain field names (``ValueError`` otherwise)."""
+    for name in leave_out:
+        if name in ("id", "type") or not name.isidentifier():
+            raise ValueError(f"cannot leave out the node property {name!r}")
+    return leave_out
+
+
+def without(nodes: list[NodeRecord], leave_out: frozenset[str]) -> list[NodeRecord]:
+    """``nodes`` with the properties named in ``leave_out`` removed (in place)."""
+    for name in check_leave_out(leave_out):
+        for record in nodes:
+            record.pop(name, None)
+    return nodes
+
+
 def edge_key(edge: EdgeRecord) -> str:
     """The multigraph key of an edge: its type and its own key."""
     return f"{edge['type']}:{edge.get('key', '')}"

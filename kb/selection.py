@@ -15,7 +15,7 @@ import networkx as nx
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from graph_schema import MAPPED_TYPES
-from kb.graph import LINKED_OUTSIDE, from_columns
+from kb.graph import LINKED_OUTSIDE, check_leave_out, from_columns, without
 
 if TYPE_CHECKING:
     from kb.store.port import GraphStore
@@ -59,11 +59,19 @@ class SubgraphFilter(BaseModel):
         return not any(self.model_dump().values())
 
 
-def subgraph(store: GraphStore, filters: SubgraphFilter | None = None) -> nx.MultiDiGraph:
-    """The part of the graph ``filters`` select (see :class:`SubgraphFilter`): :func:`around` the focus."""
+def subgraph(
+    store: GraphStore, filters: SubgraphFilter | None = None, *, leave_out: frozenset[str] = frozenset()
+) -> nx.MultiDiGraph:
+    """The part of the graph ``filters`` select (see :class:`SubgraphFilter`): :func:`around` the focus.
+
+    Its nodes lack the properties named in ``leave_out`` (for readers that never look at them,
+    such as the analyses: :data:`kb.analysis.UNREAD_NODE_PROPERTIES`); the whole graph is then
+    read without them.
+    """
     filters = filters or SubgraphFilter()
+    check_leave_out(leave_out)
     if filters.is_empty():
-        return whole_graph(store)
+        return whole_graph(store, leave_out=leave_out)
     sets: list[set[str]] = []
     if filters.pillar:
         sets.append(
@@ -88,7 +96,10 @@ def subgraph(store: GraphStore, filters: SubgraphFilter | None = None) -> nx.Mul
         in_cycle = store.ids_in_cycle(filters.cycle)
         addressed = store.ends("ADDRESSES", side="target", others=in_cycle) if in_cycle else set()
         sets.append(_with_addressing_projects(store, in_cycle) | addressed)
-    return around(store, set.intersection(*sets))
+    graph = around(store, set.intersection(*sets))
+    if leave_out:
+        without(list(graph._node.values()), leave_out)
+    return graph
 
 
 def around(store: GraphStore, focus: set[str]) -> nx.MultiDiGraph:
@@ -125,9 +136,9 @@ def neighbourhood(store: GraphStore, node_id: str, depth: int = 1) -> nx.MultiDi
     return store.induced(seen)
 
 
-def whole_graph(store: GraphStore) -> nx.MultiDiGraph:
+def whole_graph(store: GraphStore, *, leave_out: frozenset[str] = frozenset()) -> nx.MultiDiGraph:
     """Every node and edge of the store, read columnar (:meth:`GraphStore.graph_columns`)."""
-    return from_columns(store.graph_columns())
+    return from_columns(store.graph_columns(leave_out=leave_out))
 
 
 def _with_addressing_projects(store: GraphStore, selected: set[str]) -> set[str]:

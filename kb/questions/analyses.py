@@ -14,6 +14,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from kb.analysis import UNREAD_NODE_PROPERTIES
 from kb.analysis.coverage import coverage as coverage_matrix
 from kb.analysis.funding import co_funders as co_funders_of
 from kb.analysis.funding import cofunding as cofunding_pairs
@@ -105,7 +106,7 @@ def as_json(report: Report) -> dict[str, Any]:
 
 def overlaps(store: GraphStore, asked: Within = None, *, rates: Rates | None = None) -> OverlapsReport:
     """Distinct donors paying for the same need (or context) in overlapping periods, ranked."""
-    s = select(store, asked)
+    s = select(store, asked, leave_out=UNREAD_NODE_PROPERTIES)
     found = find_overlaps(s.graph, window=s.window, rates=rates)
     return OverlapsReport(filters=s.filters, overlaps=found, selected=s.graph.number_of_nodes())
 
@@ -119,7 +120,7 @@ def gaps(
 ) -> GapsReport:
     """Needs nobody answers, underfunded needs and empty partner × pillar cells, by priority
     (only those of ``kinds`` when given)."""
-    s = select(store, asked)
+    s = select(store, asked, leave_out=UNREAD_NODE_PROPERTIES)
     wanted = set(kinds or ())
     found = [g for g in find_gaps(s.graph, window=s.window, rates=rates) if not wanted or g.kind in wanted]
     return GapsReport(filters=s.filters, gaps=found, selected=s.graph.number_of_nodes())
@@ -127,21 +128,21 @@ def gaps(
 
 def cofunding(store: GraphStore, asked: Within = None, *, rates: Rates | None = None) -> CofundingReport:
     """The donor–donor network: pairs of donors funding projects on the same needs, weighted."""
-    s = select(store, asked)
+    s = select(store, asked, leave_out=UNREAD_NODE_PROPERTIES)
     pairs = cofunding_pairs(s.graph, rates=rates)
     return CofundingReport(filters=s.filters, pairs=pairs, selected=s.graph.number_of_nodes())
 
 
 def coverage(store: GraphStore, asked: Within = None, *, rates: Rates | None = None) -> CoverageReport:
     """Partner × pillar: needs, needs answered, projects and funding per currency."""
-    s = select(store, asked)
+    s = select(store, asked, leave_out=UNREAD_NODE_PROPERTIES)
     matrix = coverage_matrix(s.graph, rates=rates)
     return CoverageReport(filters=s.filters, coverage=matrix, selected=s.graph.number_of_nodes())
 
 
 def brokers(store: GraphStore, asked: Within = None, *, limit: int = 20) -> BrokersReport:
     """Actors that connect otherwise separate groups (betweenness on the actor graph)."""
-    s = select(store, asked)
+    s = select(store, asked, leave_out=UNREAD_NODE_PROPERTIES)
     found = find_brokers(s.graph, limit=limit)
     return BrokersReport(filters=s.filters, brokers=found, selected=s.graph.number_of_nodes())
 

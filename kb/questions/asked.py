@@ -68,12 +68,14 @@ def resolved(store: GraphStore, asked: Within = None) -> SubgraphFilter:
     return asked if isinstance(asked, SubgraphFilter) else (asked or Asked()).resolve(store)
 
 
-def select(store: GraphStore, asked: Within = None) -> Selection:
-    """The part of the store ``asked`` selects (everything when nothing is asked)."""
+def select(store: GraphStore, asked: Within = None, *, leave_out: frozenset[str] = frozenset()) -> Selection:
+    """The part of the store ``asked`` selects (everything when nothing is asked); a graph read
+    here lacks the node properties named in ``leave_out`` (a given selection is used as it is)."""
     if isinstance(asked, Selection):
         return asked
     filters = resolved(store, asked)
-    return Selection(filters=filters, graph=store.subgraph(filters), words=filter_words(store, filters))
+    graph = store.subgraph(filters, leave_out=leave_out)
+    return Selection(filters=filters, graph=graph, words=filter_words(store, filters))
 
 
 def filter_words(store: GraphStore, filters: SubgraphFilter) -> list[str]:

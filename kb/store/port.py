@@ -15,7 +15,7 @@ from typing import Self
 import networkx as nx
 
 from kb import selection
-from kb.graph import GraphColumns
+from kb.graph import GraphColumns, without
 from kb.records import Batch, EdgeRecord, NodeRecord
 from kb.selection import SubgraphFilter
 from kb.store.history import Change, Reverted
@@ -150,16 +150,18 @@ class GraphStore(abc.ABC):
         """Release the store's connections; the store is not used afterwards."""
 
     # -- the fast whole-graph read (issue 15) -------------------------------------------------
-    def graph_columns(self) -> GraphColumns:
+    def graph_columns(self, *, leave_out: frozenset[str] = frozenset()) -> GraphColumns:
         """Every node and edge, columnar (:class:`~kb.graph.GraphColumns`): nodes in id order,
-        edges in (type, source, target, key) order, records as :meth:`iter_nodes` gives them.
+        edges in (type, source, target, key) order, records as :meth:`iter_nodes` gives them,
+        less the node properties named in ``leave_out`` (:func:`kb.graph.check_leave_out`).
 
         :func:`kb.selection.whole_graph` builds the graph of it. This default reads the batches of
-        :meth:`iter_nodes` and :meth:`iter_edges`; the adapters answer it in one query per table.
+        :meth:`iter_nodes` and :meth:`iter_edges`; the adapters answer it in one query per table
+        and leave the properties out as they read.
         """
         nodes = [n for chunk in self.iter_nodes(5000) for n in chunk]
         edges = [e for chunk in self.iter_edges(5000) for e in chunk]
-        return GraphColumns.of(nodes, edges)
+        return GraphColumns.of(without(nodes, leave_out), edges)
 
     def data_version(self) -> str:
         """A text that changes whenever the stored data changes (for caches of derived pages).
@@ -173,9 +175,12 @@ class GraphStore(abc.ABC):
         )
 
     # -- the selection rules of kb.selection, as methods ------------------------------------
-    def subgraph(self, filters: SubgraphFilter | None = None) -> nx.MultiDiGraph:
-        """:func:`kb.selection.subgraph`: the part of the graph ``filters`` select."""
-        return selection.subgraph(self, filters)
+    def subgraph(
+        self, filters: SubgraphFilter | None = None, *, leave_out: frozenset[str] = frozenset()
+    ) -> nx.MultiDiGraph:
+        """:func:`kb.selection.subgraph`: the part of the graph ``filters`` select (its nodes
+        without the properties named in ``leave_out``)."""
+        return selection.subgraph(self, filters, leave_out=leave_out)
 
     def around(self, focus: set[str]) -> nx.MultiDiGraph:
         """:func:`kb.selection.around`: ``focus`` and its neighbours other than needs and projects."""

@@ -40,7 +40,7 @@ from kb.errors import (
     StoreError,
     StoreUnavailableError,
 )
-from kb.graph import GraphColumns, paused_gc, to_networkx
+from kb.graph import GraphColumns, check_leave_out, paused_gc, to_networkx
 from kb.records import (
     Batch,
     EdgeRecord,
@@ -851,13 +851,16 @@ class SQLiteStore(GraphStore):
         return done
 
     # -- the fast whole-graph read (issue 15) -----------------------------------------------
-    def graph_columns(self) -> GraphColumns:
+    def graph_columns(self, *, leave_out: frozenset[str] = frozenset()) -> GraphColumns:
         """Every node and edge in one read transaction, one query per table.
 
         Each query reads in the order the graph wants, from an index (nodes by id, edges by
         (type, source, target, key)), and only the stored record (its type and ends are in it);
         each record is decoded (orjson) and handed on as it is read, so no list of rows is built.
+        SQLite removes the ``leave_out`` properties from a node's JSON before it is decoded.
         """
+        paths = tuple(f"$.{name}" for name in sorted(check_leave_out(leave_out)))
+        record = f"json_remove(record{', ?' * len(paths)})" if paths else "record"
         columns = GraphColumns()
         conn = self._conn
         try:
@@ -866,7 +869,7 @@ class SQLiteStore(GraphStore):
                 if opened:
                     conn.execute("BEGIN")
                 try:
-                    rows = conn.execute("SELECT record FROM nodes ORDER BY id")
+                    rows = conn.execute(f"SELECT {record} FROM nodes ORDER BY id", paths)
                     columns.add_nodes(map(orjson.loads, map(_first, rows)))
                     rows = conn.execute("SELECT record FROM edges ORDER BY type, source, target, key")
                     columns.add_edges(map(orjson.loads, map(_first, rows)))

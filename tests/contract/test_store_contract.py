@@ -349,6 +349,28 @@ def test_graph_columns_sort_ids_beyond_the_basic_plane_as_python_sorts_them(stor
     assert columns.sources == [early, late]
 
 
+def test_graph_columns_leave_out_the_node_properties_asked_and_keep_the_rest(store, small_graph):
+    load(store, small_graph)
+    columns = store.graph_columns(leave_out=frozenset({"aliases", "position"}))
+    expected = [{k: v for k, v in n.items() if k not in ("aliases", "position")} for n in snapshot(store)[0]]
+    assert columns.nodes == expected
+    assert columns.edges == sorted((e for c in store.iter_edges() for e in c), key=edge_identity)
+
+
+def test_a_filtered_subgraph_leaves_out_the_node_properties_asked(store, small_graph):
+    load(store, small_graph)
+    full = store.subgraph(SubgraphFilter(country="country:rs"))
+    lean = store.subgraph(SubgraphFilter(country="country:rs"), leave_out=frozenset({"aliases"}))
+    assert full.nodes["inst:rs-mup"]["aliases"]
+    assert "aliases" not in lean.nodes["inst:rs-mup"]
+    assert {k: v for k, v in full.nodes["inst:rs-mup"].items() if k != "aliases"} == lean.nodes["inst:rs-mup"]
+
+
+def test_graph_columns_refuse_to_leave_out_a_nodes_id(store):
+    with pytest.raises(ValueError, match="'id'"):
+        store.graph_columns(leave_out=frozenset({"id"}))
+
+
 def test_graph_columns_of_an_empty_store_are_empty(store):
     columns = store.graph_columns()
     assert (columns.nodes, columns.edges) == ([], [])

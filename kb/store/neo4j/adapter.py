@@ -36,7 +36,7 @@ from neo4j import exceptions as neo
 
 from graph_schema import EDGE_TYPES, NODE_TYPES, SCHEMA_VERSION
 from kb.errors import ConflictError, IncompatibleStoreError, KBError, NotFoundError, StoreUnavailableError
-from kb.graph import GraphColumns, paused_gc, to_networkx
+from kb.graph import GraphColumns, check_leave_out, paused_gc, to_networkx, without
 from kb.records import (
     Batch,
     EdgeRecord,
@@ -524,19 +524,23 @@ class Neo4jStore(GraphStore):
             yield pending
 
     # -- the fast whole-graph read (issue 15) ---------------------------------------------
-    def graph_columns(self) -> GraphColumns:
+    def graph_columns(self, *, leave_out: frozenset[str] = frozenset()) -> GraphColumns:
         """Every node and edge in one read transaction (see the port): one statement for the
         nodes and one per edge type, in the type names' order, each answering with one row of
         lists, so there is no round trip per 1,000 records and no record object per node or edge.
 
         The server sorts; where a text is not ASCII, its order (possibly by UTF-16 code units) may
-        differ from Python's (by code points), so then the adapter sorts again.
+        differ from Python's (by code points), so then the adapter sorts again. The server leaves
+        out the store's own ``search`` text and the ``leave_out`` properties.
         """
+        unwanted = sorted(check_leave_out(leave_out) | {"search"})
 
         def work(tx: ManagedTransaction) -> GraphColumns:
             columns = GraphColumns()
             with paused_gc(long_lived=True):
-                nodes = [decode_node(props) for props in tx.run(q.ALL_NODES).single(strict=True)["props"]]
+                pairs = tx.run(q.ALL_NODES, leave_out=unwanted).single(strict=True)["props"]
+                nodes = without([decode_node(dict(p)) for p in pairs], leave_out)
+                del pairs
                 if not _ascii(n["id"] for n in nodes):
                     nodes.sort(key=itemgetter("id"))
                 columns.add_nodes(nodes)

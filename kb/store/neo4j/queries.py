@@ -105,6 +105,7 @@ PARAMETERS: dict[str, object] = {
     "upto": 10,
     "until": "2024-01-01T00:00:00+00:00",
     "records": ["org:unodc"],
+    "leave_out": ["search"],
 }
 
 # -- schema: what `kb init` creates, derived from graph_schema (idempotent) ---------------------
@@ -354,8 +355,12 @@ DELETE_SOME_NODES = Cypher("MATCH (n) WITH n LIMIT $size DETACH DELETE n RETURN 
 # instead of one record object per node or edge, 1,000 records a pull. Neo4j may order text
 # by UTF-16 code units (it does so for text it holds as Java strings), Python by code points, so
 # the adapter sorts again when a text is not ASCII.
-#: Every node's properties, in id order (the order of the graph's nodes).
-ALL_NODES = Cypher(f"MATCH (n:{NODE}) WITH n ORDER BY n.id RETURN collect(properties(n)) AS props")
+#: Every node's properties but those in $leave_out, as [name, value] pairs, in id order (the
+#: order of the graph's nodes).
+ALL_NODES = Cypher(
+    f"MATCH (n:{NODE}) WITH n ORDER BY n.id "
+    "RETURN collect([k IN keys(n) WHERE NOT k IN $leave_out | [k, n[k]]]) AS props"
+)
 #: ``ALL_EDGES_OF_TYPE[edge_type]``: that type's edges as three lists (their sources' ids, their
 #: targets' ids, their properties) in (source, target, key) order.
 ALL_EDGES_OF_TYPE: dict[str, Cypher] = {

@@ -126,7 +126,7 @@ def repair(text: str) -> str:
     >>> repair("Children\x92s rights \x96 phase II")
     'Children’s rights – phase II'
     """
-    return _C1.sub(_cp1252, text)
+    return text if text.isascii() else _C1.sub(_cp1252, text)
 
 
 def _clean(text: str | None) -> str:

@@ -26,7 +26,7 @@ from lxml import etree
 from graph_schema import ACTOR_TYPES, ONGOING_STATUSES
 from kb.analysis.models import Gap
 from kb.errors import ImportFormatError, KBError
-from kb.graph import to_networkx
+from kb.graph import paused_gc, to_networkx
 from kb.importers.iati import codes
 from kb.importers.iati.activity import (
     ERROR_REASONS,
@@ -44,7 +44,7 @@ from kb.importers.iati.report import FileResult, Report
 from kb.presentation import display
 from kb.questions import analyses as ask
 from kb.questions.asked import Selection
-from kb.records import Batch, check_one_type_per_id, edge_identity, validate_edge, validate_node
+from kb.records import Batch, EdgeRecord, check_one_type_per_id, edge_identity, validate_edge, validate_node
 from kb.selection import SubgraphFilter
 from kb.store.port import GraphStore
 
@@ -203,13 +203,17 @@ class IatiImport:
     # -- run ------------------------------------------------------------------------------------
     def run(self, files: Iterable[Path], problems: Iterable[tuple[str, str]] = ()) -> Report:
         files = list(files)
-        mapped = self._settle(files)
+        # Mapping and writing keep records all along and leave no cycles but each file's parser:
+        # the garbage collector would scan the growing records again and again, finding nothing.
+        with paused_gc():
+            mapped = self._settle(files)
         self._flag([m for _, kept in mapped for m in kept.values()])
         before = self._gaps(None) if self.store is not None else None
         for where, message in problems:
             self.report.add_file(FileResult(path=where, status="failed", error=message))
-        for result, kept in mapped:
-            self.report.add_file(self._write(result, kept))
+        with paused_gc():
+            for result, kept in mapped:
+                self.report.add_file(self._write(result, kept))
         if before is not None:
             after = self._gaps(None if self.write else [m for _, kept in mapped for m in kept.values()])
             self._gap_changes(before, after)
@@ -428,16 +432,28 @@ class IatiImport:
     def _no_longer_stated(self, kept: Iterable[Mapped]) -> list[tuple[str, str, str, str]]:
         """Stored edges of the kept activities that only IATI stated and this reading no longer does:
         an edited activity imported again loses its old funders, amounts and pillars."""
-        assert self.store is not None
+        kept = list(kept)
+        stored = self._stored_edges({m.project["id"] for m in kept})
         gone = []
         for mapped in kept:
             now = {edge_identity(e) for e in mapped.edges}
             mark = f"#{mapped.identifier}"
-            for e in self.store.edges_of(mapped.project["id"]):
+            for e in stored.get(mapped.project["id"], ()):
                 ident = edge_identity(e)
                 if ident not in now and e.get("sources") and all(src.endswith(mark) for src in e["sources"]):
                     gone.append(ident)
         return gone
+
+    def _stored_edges(self, ids: set[str]) -> dict[str, list[EdgeRecord]]:
+        """The stored edges at each stored node of ``ids`` (``edges_of`` of each), in two store reads."""
+        assert self.store is not None
+        there = set(self.store.get_many(sorted(ids))) if ids else set()
+        found: dict[str, list[EdgeRecord]] = {i: [] for i in there}
+        for e in self.store.edges_at(there) if there else ():
+            for end in dict.fromkeys((e["source"], e["target"])):
+                if end in found:
+                    found[end].append(e)
+        return found
 
     # -- what to look at before trusting the result --------------------------------------------
     def _flag(self, kept: list[Mapped]) -> None:
@@ -468,18 +484,15 @@ class IatiImport:
         """Of ``identifiers``, the activities already stored with an amount funded."""
         if self.store is None:
             return set()
-        found = set()
-        for identifier in sorted(set(identifiers)):
-            edges = (
-                self.store.edges_of(project_id(identifier)) if self._stored(project_id(identifier)) else []
-            )
-            if any(e["type"] == "FUNDS" and e.get("amount") is not None for e in edges):
-                found.add(identifier)
-        return found
-
-    def _stored(self, node_id: str) -> bool:
-        assert self.store is not None
-        return bool(self.store.get_many([node_id]))
+        by_project: dict[str, list[str]] = {}
+        for identifier in set(identifiers):
+            by_project.setdefault(project_id(identifier), []).append(identifier)
+        return {
+            identifier
+            for node_id, edges in self._stored_edges(set(by_project)).items()
+            if any(e["type"] == "FUNDS" and e.get("amount") is not None for e in edges)
+            for identifier in by_project[node_id]
+        }
 
     def _gaps(self, pending: list[Mapped] | None) -> dict[tuple, Gap]:
         """The store's gaps by identity; with ``pending``, as they would be once those are written."""

@@ -152,7 +152,7 @@ class ActivityMapper:
         edges: dict[tuple[str, str, str, str], dict[str, Any]] = {}
 
         def put(edge: dict[str, Any]) -> None:
-            edges.setdefault(edge_identity({**edge, "key": edge.get("key", "")}), edge)
+            edges.setdefault(edge_identity(edge), edge)
 
         reporter = self.actors.org_id(activity.reporting_org, source) if activity.reporting_org else None
         funders: list[str] = []

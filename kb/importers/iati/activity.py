@@ -255,9 +255,11 @@ class _Reader:
             self.a.orgs.append(org)
 
     def related_activity(self, el: etree._Element) -> None:
-        ref, kind = _clean(el.get("ref")), (el.get("type") or "").strip()
-        if ref and kind:
-            self.a.related.append((kind, ref))
+        ref, kind = el.get("ref"), el.get("type")
+        if ref and kind:  # some activities list hundreds: the common case stays cheap
+            ref, kind = _clean(ref), kind.strip()
+            if ref and kind:
+                self.a.related.append((kind, ref))
 
     def activity_status(self, el: etree._Element) -> None:
         code = el.get("code")

@@ -38,14 +38,10 @@ from kb.analysis.links import (
 )
 from kb.analysis.models import Amounts, Gap, NeedGaps, NodeRef, Span
 from kb.analysis.money import Rates, total
-from kb.analysis.periods import OPEN, OPEN_END, OPEN_START, days, from_days, intersect
+from kb.analysis.periods import OPEN_END, OPEN_START, days, from_days
 from kb.graph import paused_gc
 
 _KIND_RANK = {kind: rank for rank, kind in enumerate(KINDS)}
-
-
-def _in_window(facts: Facts, need: str, window: Span | None) -> Span | None:
-    return intersect(facts.stated(need), window or OPEN)
 
 
 #: A gap found, before it is built: its rank key (:func:`rank_key`), then what builds it.
@@ -53,10 +49,16 @@ Plain = tuple
 
 
 def _need_plain(
-    G: nx.MultiDiGraph, facts: Facts, need: str, window: Span | None, rates: Rates | None
+    G: nx.MultiDiGraph,
+    facts: Facts,
+    need: str,
+    window: Span | None,
+    rates: Rates | None,
+    answered: dict[str, list[str]],
 ) -> Plain | None:
     """The need's own gap as a plain tuple ``(rank key, kind, need, start, end, answering, funded,
-    shortfall, uncounted, converted)``, or ``None`` when it has none."""
+    shortfall, uncounted, converted)``, or ``None`` when it has none. A need inside the window
+    goes into ``answered`` with the projects that answer it."""
     n_start, n_end = facts.stated_days(need)
     w_start, w_end = days(window) or (OPEN_START, OPEN_END)
     start, end = max(n_start, w_start), min(n_end, w_end)
@@ -64,7 +66,7 @@ def _need_plain(
         return None
     data = G._node[need]
     needed = required(data)
-    answering = responses(G, facts, need, window)
+    answering = answered[need] = responses(G, facts, need, window)
     funded: Amounts = {}
     uncounted: Amounts = {}
     converted = None
@@ -154,21 +156,22 @@ def _shortfall(needed: Amounts, funded: Amounts, rates: Rates | None) -> tuple[A
     return ({currency: missing} if missing > 0 else {}), uncounted, None
 
 
-def _empty_cells(G: nx.MultiDiGraph, facts: Facts, window: Span | None) -> list[Gap]:
+def _empty_cells(
+    G: nx.MultiDiGraph, facts: Facts, window: Span | None, answered: dict[str, list[str]]
+) -> list[Gap]:
+    """The empty cells among the needs inside the window (``answered``: each with the projects
+    that answer it)."""
     partners = {c for c in nodes_of(G, "Country") if G._node[c].get("wb_partner")}
     w_start, w_end = days(window) or (OPEN_START, OPEN_END)
     cells: dict[tuple[str, str], list[str]] = {}
-    for need in nodes_of(G, "Need"):
-        n_start, n_end = facts.stated_days(need)
-        if max(n_start, w_start) > min(n_end, w_end):
-            continue
+    for need in answered:
         for country in facts.countries(need) & partners:
             for pillar in pillars_of(G, need):
                 cells.setdefault((country, pillar), []).append(need)
     in_pillar: dict[str, set[str]] = {}
     gaps = []
     for (country, pillar), needs in sorted(cells.items()):
-        if any(responses(G, facts, n, window) for n in needs):
+        if any(answered[n] for n in needs):
             continue
         if pillar not in in_pillar:
             in_pillar[pillar] = {
@@ -253,12 +256,13 @@ def gaps(G: nx.MultiDiGraph, *, window: Span | None = None, rates: Rates | None 
     """
     with paused_gc():
         facts = Facts.of(G)
+        answered: dict[str, list[str]] = {}
         found = [
             plain
             for n in nodes_of(G, "Need")
-            if (plain := _need_plain(G, facts, n, window, rates)) is not None
+            if (plain := _need_plain(G, facts, n, window, rates, answered)) is not None
         ]
-        found += [(rank_key(g), g.kind, g) for g in _empty_cells(G, facts, window)]
+        found += [(rank_key(g), g.kind, g) for g in _empty_cells(G, facts, window, answered)]
         found.sort(key=itemgetter(0))
         return Found(found, _build(G, facts))
 

@@ -14,6 +14,9 @@ from kb.records import EdgeRecord, NodeRecord, edge_identity
 #: Instance attribute of a graph read whole from a store: nobody modifies it, so what is derived
 #: from it (the analyses' facts, :meth:`kb.analysis.links.Facts.of`) is kept with it.
 READ_ONLY = "_kb_read_only"
+#: Instance attribute of a graph read whole from a store: its edge records in (type, source,
+#: target, key) order, as :class:`GraphColumns` holds them (the analyses index them by type).
+EDGES = "_kb_edges"
 #: Graph attribute of a filtered subgraph: the projects in it that address a need the filters
 #: left out (so the analyses do not take them for projects linked to no need).
 LINKED_OUTSIDE = "projects_addressing_needs_outside"
@@ -66,26 +69,24 @@ def to_networkx(nodes: Iterable[NodeRecord], edges: Iterable[EdgeRecord]) -> nx.
 
 # -- the fast whole-graph load: columns in, networkx's dicts filled directly ------------------
 @contextmanager
-def paused_gc(*, long_lived: bool = False) -> Iterator[None]:
+def paused_gc() -> Iterator[None]:
     """The cyclic garbage collector off for a bulk build (it would scan the growing graph again and
     again, finding nothing to free), back on as it was afterwards.
 
-    With ``long_lived``, what was built is meant to be kept (a graph read whole): as the pause
-    ends it joins the collector's oldest generation at once (``gc.freeze()`` then
-    ``gc.unfreeze()``, two list splices), instead of being examined first as young objects, then
-    as middle-aged ones, by the next two collections. A full collection still examines it as it
-    examines every old object, so a cycle in it is freed as usual. Skipped while something else
-    holds objects frozen (``gc.get_freeze_count()``), which unfreezing would release.
+    What was built is long-lived, so it is moved straight to the collector's oldest generation
+    (``gc.freeze()`` then ``gc.unfreeze()``: two list merges) rather than scanned again by each
+    younger generation on its way there. Not while objects are frozen (``kb serve``'s cached
+    graph, :class:`api.cache.GraphCache`): unfreezing would release them.
     """
     was = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
-        if long_lived and not gc.get_freeze_count():
-            gc.freeze()
-            gc.unfreeze()
         if was:
+            if not gc.get_freeze_count():
+                gc.freeze()
+                gc.unfreeze()
             gc.enable()
 
 
@@ -117,6 +118,8 @@ class GraphColumns:
         self._types: dict[str, str] = {}
         #: type → key → multigraph key, one string object each.
         self._keys: dict[str, dict[str, str]] = {}
+        #: How many edges have an end not among the nodes (left out of the graph).
+        self.left_out = 0
 
     @property
     def sources(self) -> list[str]:
@@ -160,6 +163,7 @@ class GraphColumns:
                 multi = keys_of_kind[key] = f"{kind}:{key}"
             tail, head = ends(record["source"]), ends(record["target"])
             if tail is None or head is None:
+                self.left_out += 1
                 continue
             u, out, _ = tail
             v, _, into = head
@@ -174,14 +178,20 @@ class GraphColumns:
     def of(cls, nodes: Iterable[NodeRecord], edges: Iterable[EdgeRecord]) -> GraphColumns:
         """Columns of records in any order (sorted here as :func:`to_networkx` sorts them)."""
         columns = cls()
-        with paused_gc(long_lived=True):
+        with paused_gc():
             columns.add_nodes(sorted(nodes, key=itemgetter("id")))
             columns.add_edges(sorted(edges, key=edge_identity))
         return columns
 
 
 def from_columns(columns: GraphColumns) -> nx.MultiDiGraph:
-    """The graph of ``columns`` (built as their records went in), marked read-only (:data:`READ_ONLY`)."""
+    """The graph of ``columns`` (built as their records went in), marked read-only (:data:`READ_ONLY`),
+    with its edge records in (type, source, target, key) order beside it (:data:`EDGES`)."""
     graph = columns.graph
+    graph.__dict__[EDGES] = (
+        columns.edges
+        if not columns.left_out
+        else [e for e in columns.edges if e["source"] in graph._node and e["target"] in graph._node]
+    )
     graph.__dict__[READ_ONLY] = True
     return graph

@@ -16,7 +16,7 @@ import networkx as nx
 
 from kb import selection
 from kb.graph import GraphColumns, without
-from kb.records import Batch, EdgeRecord, NodeRecord
+from kb.records import Batch, EdgeRecord, NodeRecord, edge_identity
 from kb.selection import SubgraphFilter
 from kb.store.history import Change, Reverted
 from kb.store.writes import WriteLogEntry, WriteSummary
@@ -70,6 +70,16 @@ class GraphStore(abc.ABC):
     @abc.abstractmethod
     def edges_of(self, node_id: str) -> list[EdgeRecord]:
         """Every edge starting or ending at ``node_id``, ordered by (type, source, target, key)."""
+
+    def edges_at(self, ids: set[str]) -> list[EdgeRecord]:
+        """Every edge starting or ending at one of ``ids``, each once, ordered by (type, source,
+        target, key): :meth:`edges_of` for many nodes at once (unknown ids have none).
+
+        This default asks :meth:`edges_of` node by node; the adapters answer in one query per
+        :data:`~kb.store.sqlite.CHUNK` ids.
+        """
+        found = {edge_identity(e): e for node_id in sorted(ids) for e in self.edges_of(node_id)}
+        return [found[k] for k in sorted(found)]
 
     @abc.abstractmethod
     def ends(self, edge_type: str, *, side: str, others: set[str]) -> set[str]:

@@ -568,6 +568,10 @@ class SQLiteStore(GraphStore):
         )
         return [json.loads(r[4]) for r in rows]
 
+    def edges_at(self, ids: set[str]) -> list[EdgeRecord]:
+        found = {edge_identity(e): e for e in self._edges_touching(ids)}
+        return [found[k] for k in sorted(found)]
+
     def _edges_touching(self, ids: set[str]) -> list[EdgeRecord]:
         found: dict[tuple, EdgeRecord] = {}
         for chunk in chunks(sorted(ids), CHUNK):
@@ -864,7 +868,7 @@ class SQLiteStore(GraphStore):
         columns = GraphColumns()
         conn = self._conn
         try:
-            with paused_gc(long_lived=True):
+            with paused_gc():
                 opened = not conn.in_transaction
                 if opened:
                     conn.execute("BEGIN")

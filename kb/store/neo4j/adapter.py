@@ -467,6 +467,10 @@ class Neo4jStore(GraphStore):
     def edges_of(self, node_id: str) -> list[EdgeRecord]:
         return [self._edge(r) for r in self._read(q.EDGES_OF, id=node_id)]
 
+    def edges_at(self, ids: set[str]) -> list[EdgeRecord]:
+        found = {edge_identity(e): e for e in map(self._edge, self._ids(q.EDGES_AT, ids))}
+        return [found[k] for k in sorted(found)]
+
     # -- primitives of the selection rules (the rules are in kb.selection) -----------------
     def ends(self, edge_type: str, *, side: str, others: set[str]) -> set[str]:
         if side not in ("source", "target"):
@@ -537,7 +541,7 @@ class Neo4jStore(GraphStore):
 
         def work(tx: ManagedTransaction) -> GraphColumns:
             columns = GraphColumns()
-            with paused_gc(long_lived=True):
+            with paused_gc():
                 pairs = tx.run(q.ALL_NODES, leave_out=unwanted).single(strict=True)["props"]
                 nodes = without([decode_node(dict(p)) for p in pairs], leave_out)
                 del pairs

@@ -882,6 +882,8 @@ class SQLiteStore(GraphStore):
                         conn.execute("COMMIT")
         except sqlite3.Error as exc:
             raise StoreError(f"store {self.path}: {exc}") from exc
+        except orjson.JSONDecodeError as exc:
+            raise StoreError(f"store {self.path}: a stored record is not JSON ({exc})") from exc
         return columns
 
     def data_version(self) -> str:

@@ -4,9 +4,12 @@ graph :func:`kb.graph.to_networkx` makes of the same records, down to the order 
 from __future__ import annotations
 
 import gc
+import sqlite3
 
 import networkx as nx
+import pytest
 
+from kb.errors import StoreError
 from kb.graph import GraphColumns, from_columns, paused_gc, to_networkx
 from kb.seeding import load_seeds
 from kb.store.sqlite import SQLiteStore
@@ -84,6 +87,15 @@ def test_an_edge_read_whole_holds_its_ends_as_the_very_id_strings_of_its_nodes(t
     for u, v, attrs in g.edges(data=True):
         assert attrs["source"] is g.nodes[u]["id"]
         assert attrs["target"] is g.nodes[v]["id"]
+
+
+def test_a_stored_record_that_is_not_json_is_one_store_error(tmp_path):
+    with SQLiteStore(tmp_path / "kb.sqlite") as store:
+        store.upsert(load_seeds(demo=True))
+    with sqlite3.connect(tmp_path / "kb.sqlite") as conn:
+        conn.execute("UPDATE nodes SET record = '{broken' WHERE id = (SELECT min(id) FROM nodes)")
+    with SQLiteStore(tmp_path / "kb.sqlite") as store, pytest.raises(StoreError, match="not JSON"):
+        store.subgraph()
 
 
 def test_the_facts_of_a_graph_read_whole_are_shared_by_every_analysis(tmp_path):

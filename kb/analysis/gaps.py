@@ -33,7 +33,6 @@ from kb.analysis.links import (
     pillars_of,
     priority,
     required,
-    responses,
     why_not_answering,
 )
 from kb.analysis.models import Amounts, Gap, NeedGaps, NodeRef, Span
@@ -66,7 +65,7 @@ def _need_plain(
         return None
     data = G._node[need]
     needed = required(data)
-    answering = answered[need] = responses(G, facts, need, window)
+    answering = answered[need] = facts.answering(need, (w_start, w_end))
     funded: Amounts = {}
     uncounted: Amounts = {}
     converted = None

@@ -59,13 +59,13 @@ def nodes_of(G: nx.MultiDiGraph, type_name: str) -> list[str]:
 
 #: Where a read-only graph keeps its edges by type (:func:`typed`).
 _TYPED = "_kb_edges_by_type"
-_SOURCE, _TARGET, _TYPE = itemgetter("source"), itemgetter("target"), itemgetter("type")
+_SOURCE, _TYPE = itemgetter("source"), itemgetter("type")
 
 
 class Typed:
     """The edge records of a graph by type: ``out(type)[node]`` the ones leaving a node,
-    ``into(type)[node]`` the ones reaching it. Each type is indexed when first asked for, from the
-    records in (type, source) order, with C-level grouping rather than a Python loop per edge.
+    ``into(type)[node]`` the ones reaching it, both in (source, key) order. Each type is indexed when
+    first asked for, from the records in (type, source) order (leaving ones grouped at C level).
     """
 
     __slots__ = ("_edges", "_into", "_out")
@@ -98,8 +98,13 @@ class Typed:
     def into(self, edge_type: str) -> dict[str, list[dict[str, Any]]]:
         found = self._into.get(edge_type)
         if found is None:
-            by_target = sorted(self._of(edge_type), key=_TARGET)
-            found = self._into[edge_type] = {v: list(e) for v, e in groupby(by_target, key=_TARGET)}
+            found = self._into[edge_type] = {}
+            for e in self._of(edge_type):  # a loop beats sorting by target: no string comparisons
+                reaching = found.get(e["target"])
+                if reaching is None:
+                    found[e["target"]] = [e]
+                else:
+                    reaching.append(e)
         return found
 
 
@@ -343,7 +348,28 @@ class Facts:
         """:func:`need_countries` of a need, read once (do not change the set)."""
         found = self._countries.get(need_id)
         if found is None:
-            found = self._countries[need_id] = need_countries(self.G, need_id)
+            edges, nodes = self.edges, self.G._node
+            found = {e["target"] for e in edges.out("STATED_BY").get(need_id, ())}
+            part_of = edges.out("PART_OF")
+            for resp in edges.into("RESPONSIBLE_FOR").get(need_id, ()):
+                found.update(
+                    e["target"]
+                    for e in part_of.get(resp["source"], ())
+                    if nodes[e["target"]].get("type") == "Country"
+                )
+            self._countries[need_id] = found
+        return found
+
+    def answering(self, need_id: str, window: tuple[int, int]) -> list[str]:
+        """:func:`responses` of a need within a window of day numbers."""
+        n_start, n_end = self.stated_days(need_id)
+        start, end = max(n_start, window[0]), min(n_end, window[1])
+        found = []
+        # into() lists are in source order: the projects come sorted, each once
+        for p in dict.fromkeys(e["source"] for e in self.edges.into("ADDRESSES").get(need_id, ())):
+            active = self[p].days
+            if active is not None and max(active[0], start) <= min(active[1], end):
+                found.append(p)
         return found
 
     def stated(self, node_id: str) -> Span:
@@ -405,15 +431,7 @@ def responses(G: nx.MultiDiGraph, facts: Facts, need_id: str, window: Span | Non
 
     A cancelled project never answers; a need without dates is answered by any active project.
     """
-    n_start, n_end = facts.stated_days(need_id)
-    w_start, w_end = days(window) or (OPEN_START, OPEN_END)
-    start, end = max(n_start, w_start), min(n_end, w_end)
-    found = []
-    for p in addressing_projects(G, need_id):
-        active = facts[p].days
-        if active is not None and max(active[0], start) <= min(active[1], end):
-            found.append(p)
-    return found
+    return facts.answering(need_id, days(window) or (OPEN_START, OPEN_END))
 
 
 def why_not_answering(G: nx.MultiDiGraph, facts: Facts, project_id: str, need_id: str) -> str:

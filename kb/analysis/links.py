@@ -26,10 +26,10 @@ from kb.analysis.periods import (
     OPEN_END,
     OPEN_START,
     active_days,
+    day_number,
     days,
     from_days,
     record_span,
-    to_date,
 )
 from kb.graph import EDGES, READ_ONLY
 
@@ -209,13 +209,13 @@ class ProjectFacts:
     when first asked for."""
 
     __slots__ = (
+        "_implementers",
         "_money",
         "_span",
         "days",
         "funders",
         "funding_edges",
         "id",
-        "implementers",
         "implementing_edges",
         "status",
     )
@@ -237,12 +237,18 @@ class ProjectFacts:
         self.funding_edges = funding_edges
         self.implementing_edges = implementing_edges
         self.funders = {e["source"] for e in funding_edges}
-        self.implementers = {e["source"] for e in implementing_edges}
+        self._implementers: set[str] | None = None
         self._money: tuple[Amounts, dict[str, Amounts], Amounts, set[str]] | None = None
 
     @property
     def cancelled(self) -> bool:
         return self.status in NEVER_ACTIVE_STATUSES
+
+    @property
+    def implementers(self) -> set[str]:
+        if self._implementers is None:
+            self._implementers = {e["source"] for e in self.implementing_edges}
+        return self._implementers
 
     @property
     def span(self) -> Span | None:
@@ -383,11 +389,11 @@ class Facts:
         """:meth:`stated` as day numbers (:func:`~kb.analysis.periods.days`), read once."""
         found = self._stated_days.get(node_id)
         if found is None:
-            data = self.G.nodes[node_id]
+            data = self.G._node[node_id]
             start, end = data.get("start"), data.get("end")
             found = self._stated_days[node_id] = (
-                to_date(start).toordinal() if start is not None else OPEN_START,
-                to_date(end).toordinal() if end is not None else OPEN_END,
+                day_number(start) if start is not None else OPEN_START,
+                day_number(end) if end is not None else OPEN_END,
             )
         return found
 

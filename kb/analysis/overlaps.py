@@ -85,7 +85,7 @@ def _need_pairs(G: nx.MultiDiGraph, facts: Facts, window: Span | None) -> list[P
             continue
         live = [
             f
-            for f in (facts[p] for p in sorted({e["source"] for e in addressing}))
+            for f in map(facts.__getitem__, sorted({e["source"] for e in addressing}))
             if f.funders and f.days is not None
         ]
         rank = None

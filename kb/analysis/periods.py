@@ -150,9 +150,29 @@ def active_days(project: Mapping[str, Any]) -> tuple[int, int] | None:
     if status in NEVER_ACTIVE_STATUSES:
         return None
     start, end = project.get("start"), project.get("end")
-    first = OPEN_START if start is None else to_date(start).toordinal()  # type: ignore[union-attr]
+    first = OPEN_START if start is None else day_number(start)
     if end is None:
         if status in STOPPED_STATUSES:
             return None if start is None else (first, first)
         return (first, OPEN_END)
-    return (first, to_date(end).toordinal())  # type: ignore[union-attr]
+    return (first, day_number(end))
+
+
+_DAY_NUMBERS: dict[str, int] = {}
+
+
+def day_number(value: Any) -> int:
+    """The day number of a record's date (ISO string or date); the strings of a store repeat, so
+    each is read once.
+
+    >>> day_number("2024-01-01") == dt.date(2024, 1, 1).toordinal()
+    True
+    """
+    if isinstance(value, str):
+        found = _DAY_NUMBERS.get(value)
+        if found is None:
+            if len(_DAY_NUMBERS) > 100_000:
+                _DAY_NUMBERS.clear()
+            found = _DAY_NUMBERS[value] = to_date(value).toordinal()  # type: ignore[union-attr]
+        return found
+    return to_date(value).toordinal()  # type: ignore[union-attr]

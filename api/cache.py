@@ -107,6 +107,33 @@ class PageCache:
             time.sleep(0.01)
 
 
+class AnswerCache:
+    """Small answers (who funds a need: a few kilobytes of JSON) by key, each valid at the data
+    version it was computed at: a write makes every one of them stale. The ``size`` latest used
+    are kept."""
+
+    def __init__(self, size: int = 2048) -> None:
+        self.size = size
+        self._items: OrderedDict[str, tuple[str, bytes]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, version: str, key: str) -> bytes | None:
+        """The answer for ``key`` computed at ``version``, if it is kept."""
+        with self._lock:
+            found = self._items.get(key)
+            if found is None or found[0] != version:
+                return None
+            self._items.move_to_end(key)
+            return found[1]
+
+    def put(self, version: str, key: str, answer: bytes) -> None:
+        with self._lock:
+            self._items[key] = (version, answer)
+            self._items.move_to_end(key)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+
 class GraphCache:
     """The whole graph, read once per data version and shared by the unfiltered analyses and the
     overview (with the analyses' facts, kept with it: :meth:`kb.analysis.links.Facts.of`).

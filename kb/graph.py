@@ -16,6 +16,9 @@ from kb.records import EdgeRecord, NodeRecord, edge_identity
 #: Instance attribute of a graph read whole from a store: nobody modifies it, so what is derived
 #: from it (the analyses' facts, :meth:`kb.analysis.links.Facts.of`) is kept with it.
 READ_ONLY = "_kb_read_only"
+#: Instance attribute of a graph read whole from a store: its edge records in (type, source,
+#: target, key) order, as :class:`GraphColumns` holds them (the analyses index them by type).
+EDGES = "_kb_edges"
 #: Graph attribute of a filtered subgraph: the projects in it that address a need the filters
 #: left out (so the analyses do not take them for projects linked to no need).
 LINKED_OUTSIDE = "projects_addressing_needs_outside"
@@ -53,13 +56,22 @@ def to_networkx(nodes: Iterable[NodeRecord], edges: Iterable[EdgeRecord]) -> nx.
 @contextmanager
 def paused_gc() -> Iterator[None]:
     """The cyclic garbage collector off for a bulk build (it would scan the growing graph again and
-    again, finding nothing to free), back on as it was afterwards."""
+    again, finding nothing to free), back on as it was afterwards.
+
+    What was built is long-lived, so it is moved straight to the collector's oldest generation
+    (``gc.freeze()`` then ``gc.unfreeze()``: two list merges) rather than scanned again by each
+    younger generation on its way there. Not while objects are frozen (``kb serve``'s cached
+    graph, :class:`api.cache.GraphCache`): unfreezing would release them.
+    """
     was = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
         if was:
+            if not gc.get_freeze_count():
+                gc.freeze()
+                gc.unfreeze()
             gc.enable()
 
 
@@ -112,11 +124,13 @@ def from_columns(columns: GraphColumns) -> nx.MultiDiGraph:
             succ[node_id] = {}
             pred[node_id] = {}
         keys: dict[str, str] = {}
+        left_out = 0
         for source, target, key, record in zip(
             columns.sources, columns.targets, columns.keys, columns.edges, strict=True
         ):
             u, v = canonical.get(source), canonical.get(target)
             if u is None or v is None:
+                left_out += 1
                 continue
             out = succ[u]
             keyed = out.get(v)
@@ -125,5 +139,10 @@ def from_columns(columns: GraphColumns) -> nx.MultiDiGraph:
                 pred[v][u] = keyed
             record["source"], record["target"] = u, v
             keyed[keys.setdefault(key, key)] = record
+    graph.__dict__[EDGES] = (
+        columns.edges
+        if not left_out
+        else [e for e in columns.edges if e["source"] in node and e["target"] in node]
+    )
     graph.__dict__[READ_ONLY] = True
     return graph

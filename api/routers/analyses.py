@@ -22,11 +22,36 @@ from kb.questions import analyses as ask
 from kb.store import history
 
 
-def _answer(report: ask.Report) -> Response:
+def _answer(report: ask.Report, headers: dict[str, str] | None = None) -> Response:
     """The report's JSON, serialised once (:func:`kb.questions.analyses.json_bytes`): the report
     was validated when it was built, so the route's ``response_model`` only describes the answer
     (OpenAPI) and does not validate it again."""
-    return Response(ask.json_bytes(report), media_type="application/json")
+    return Response(ask.json_bytes(report), headers=headers, media_type="application/json")
+
+
+#: Results per page of ``/overlaps`` and ``/gaps`` unless ``limit`` says otherwise.
+PAGE = 1000
+MAX_PAGE = 100_000
+
+LimitQuery = Annotated[
+    int,
+    Query(
+        ge=1,
+        le=MAX_PAGE,
+        description=f"At most this many results, from ``offset`` (default {PAGE}); the header "
+        "X-Total-Count says how many there are in all, and a Link header (rel=next) names the next page.",
+    ),
+]
+OffsetQuery = Annotated[int, Query(ge=0, description="Skip this many results (ranked) first.")]
+
+
+def _paged(request: Request, report: ask.Paged, shown: int, limit: int, offset: int) -> Response:
+    """The report's JSON, with the total count and, when there are more results, the next page's link."""
+    headers = {"X-Total-Count": str(report.total)}
+    if offset + shown < report.total:
+        following = request.url.include_query_params(offset=offset + shown, limit=limit)
+        headers["Link"] = f'<{following}>; rel="next"'
+    return _answer(report, headers)
 
 
 router = APIRouter(
@@ -48,16 +73,28 @@ AsOfQuery = Annotated[
 
 
 @router.get("/overlaps", response_model=ask.OverlapsReport)
-def overlaps(store: StoreDep, asked: WithinDep, filters: FiltersDep, as_of: AsOfQuery = None) -> Response:
-    """Distinct donors paying for the same need (or context) in overlapping periods, ranked."""
+def overlaps(
+    request: Request,
+    store: StoreDep,
+    asked: WithinDep,
+    filters: FiltersDep,
+    as_of: AsOfQuery = None,
+    limit: LimitQuery = PAGE,
+    offset: OffsetQuery = 0,
+) -> Response:
+    """Distinct donors paying for the same need (or context) in overlapping periods, ranked; one
+    page of them (``limit``, ``offset``)."""
     if as_of is None:
-        return _answer(ask.overlaps(store, asked))
+        report = ask.overlaps(store, asked, limit=limit, offset=offset)
+        return _paged(request, report, len(report.overlaps), limit, offset)
     with history.as_of(store, as_of) as state:
-        return _answer(ask.overlaps(state, filters))
+        report = ask.overlaps(state, filters, limit=limit, offset=offset)
+        return _paged(request, report, len(report.overlaps), limit, offset)
 
 
 @router.get("/gaps", response_model=ask.GapsReport)
 def gaps(
+    request: Request,
     store: StoreDep,
     asked: WithinDep,
     filters: FiltersDep,
@@ -66,12 +103,17 @@ def gaps(
         Query(description="Only gaps of these kinds: " + "; ".join(f"{k}: {m}" for k, m in KINDS.items())),
     ] = None,
     as_of: AsOfQuery = None,
+    limit: LimitQuery = PAGE,
+    offset: OffsetQuery = 0,
 ) -> Response:
-    """Needs nobody answers, underfunded needs and empty partner × pillar cells, by priority."""
+    """Needs nobody answers, underfunded needs and empty partner × pillar cells, by priority; one
+    page of them (``limit``, ``offset``)."""
     if as_of is None:
-        return _answer(ask.gaps(store, asked, kinds=kind))
+        report = ask.gaps(store, asked, kinds=kind, limit=limit, offset=offset)
+        return _paged(request, report, len(report.gaps), limit, offset)
     with history.as_of(store, as_of) as state:
-        return _answer(ask.gaps(state, filters, kinds=kind))
+        report = ask.gaps(state, filters, kinds=kind, limit=limit, offset=offset)
+        return _paged(request, report, len(report.gaps), limit, offset)
 
 
 @router.get("/who-funds/{need_id:path}", response_model=ask.WhoFundsReport)

@@ -16,15 +16,18 @@ underfunded, then the larger shortfall, then ids.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from operator import itemgetter
+
 import networkx as nx
 
 from graph_schema import PRIORITY_RANK
+from kb.analysis.found import Found
 from kb.analysis.kinds import KINDS
 from kb.analysis.links import (
     Facts,
     addressing_projects,
     in_edges,
-    need_countries,
     need_evidence,
     nodes_of,
     pillars_of,
@@ -35,40 +38,71 @@ from kb.analysis.links import (
 )
 from kb.analysis.models import Amounts, Gap, NeedGaps, NodeRef, Span
 from kb.analysis.money import Rates, total
-from kb.analysis.periods import OPEN, intersect
+from kb.analysis.periods import OPEN_END, OPEN_START, days, from_days
 from kb.graph import paused_gc
 
 _KIND_RANK = {kind: rank for rank, kind in enumerate(KINDS)}
 
 
-def _in_window(facts: Facts, need: str, window: Span | None) -> Span | None:
-    return intersect(facts.stated(need), window or OPEN)
+#: A gap found, before it is built: its rank key (:func:`rank_key`), then what builds it.
+Plain = tuple
 
 
-def _need_gap(
-    G: nx.MultiDiGraph, facts: Facts, need: str, window: Span | None, rates: Rates | None
-) -> Gap | None:
-    period = _in_window(facts, need, window)
-    if period is None:
+def _need_plain(
+    G: nx.MultiDiGraph,
+    facts: Facts,
+    need: str,
+    window: Span | None,
+    rates: Rates | None,
+    answered: dict[str, list[str]],
+) -> Plain | None:
+    """The need's own gap as a plain tuple ``(rank key, kind, need, start, end, answering, funded,
+    shortfall, uncounted, converted)``, or ``None`` when it has none. A need inside the window
+    goes into ``answered`` with the projects that answer it."""
+    n_start, n_end = facts.stated_days(need)
+    w_start, w_end = days(window) or (OPEN_START, OPEN_END)
+    start, end = max(n_start, w_start), min(n_end, w_end)
+    if start > end:
         return None
-    data = G.nodes[need]
+    data = G._node[need]
     needed = required(data)
-    answering = responses(G, facts, need, window)
-    if answering and not needed:
-        return None
+    answering = answered[need] = responses(G, facts, need, window)
+    funded: Amounts = {}
+    uncounted: Amounts = {}
+    converted = None
     if answering:
+        if not needed:
+            return None
         funded = total(facts[p].amounts for p in answering)
         shortfall, uncounted, converted = _shortfall(needed, funded, rates)
         if not shortfall:
             return None
+        kind, largest = "underfunded", max(shortfall.values())
+    else:
+        kind, shortfall, largest = "unaddressed", needed, 0.0
+    rank = (
+        PRIORITY_RANK[priority(data)],
+        _KIND_RANK[kind],
+        -largest,
+        need,
+        sorted(facts.countries(need)),
+        sorted(pillars_of(G, need)),
+    )
+    return (rank, kind, need, start, end, answering, funded, shortfall, uncounted, converted)
+
+
+def _need_gap(G: nx.MultiDiGraph, facts: Facts, plain: Plain) -> Gap:
+    _, _, need, start, end, answering, funded, shortfall, uncounted, converted = plain
+    data = G.nodes[need]
+    needed = required(data)
     addressing = addressing_projects(G, need)
     addresses = in_edges(G, need, "ADDRESSES")
     common = {
         "priority": priority(data),
         "need": facts.ref(need),
-        "countries": facts.refs(need_countries(G, need)),
+        "countries": facts.refs(facts.countries(need)),
         "pillars": facts.refs(pillars_of(G, need)),
-        "period": period,
+        "period": from_days(start, end),
         "projects": facts.refs(addressing),
         "required": needed,
     }
@@ -81,7 +115,7 @@ def _need_gap(
         return Gap(
             kind="unaddressed",
             reason=reason,
-            shortfall=needed,
+            shortfall=shortfall,
             evidence=facts.evidence([*need_evidence(G, need), *addresses]),
             **common,
         )
@@ -102,6 +136,13 @@ def _need_gap(
     )
 
 
+def _build(G: nx.MultiDiGraph, facts: Facts) -> Callable[[Plain], Gap]:
+    def build(plain: Plain) -> Gap:
+        return plain[2] if plain[1] == "empty_cell" else _need_gap(G, facts, plain)
+
+    return build
+
+
 def _shortfall(needed: Amounts, funded: Amounts, rates: Rates | None) -> tuple[Amounts, Amounts, object]:
     """(shortfall, uncounted funding, converted funding) of one need; empty shortfall when covered."""
     ((currency, amount),) = needed.items()
@@ -115,26 +156,34 @@ def _shortfall(needed: Amounts, funded: Amounts, rates: Rates | None) -> tuple[A
     return ({currency: missing} if missing > 0 else {}), uncounted, None
 
 
-def _empty_cells(G: nx.MultiDiGraph, facts: Facts, window: Span | None) -> list[Gap]:
-    partners = [c for c in nodes_of(G, "Country") if G.nodes[c].get("wb_partner")]
+def _empty_cells(
+    G: nx.MultiDiGraph, facts: Facts, window: Span | None, answered: dict[str, list[str]]
+) -> list[Gap]:
+    """The empty cells among the needs inside the window (``answered``: each with the projects
+    that answer it)."""
+    partners = {c for c in nodes_of(G, "Country") if G._node[c].get("wb_partner")}
+    w_start, w_end = days(window) or (OPEN_START, OPEN_END)
     cells: dict[tuple[str, str], list[str]] = {}
-    for need in nodes_of(G, "Need"):
-        if _in_window(facts, need, window) is None:
-            continue
-        for country in need_countries(G, need) & set(partners):
+    for need in answered:
+        for country in facts.countries(need) & partners:
             for pillar in pillars_of(G, need):
                 cells.setdefault((country, pillar), []).append(need)
+    in_pillar: dict[str, set[str]] = {}
     gaps = []
     for (country, pillar), needs in sorted(cells.items()):
-        if any(responses(G, facts, n, window) for n in needs):
+        if any(answered[n] for n in needs):
             continue
-        in_pillar = {
-            e["source"]
-            for e in in_edges(G, pillar, "IN_PILLAR")
-            if G.nodes[e["source"]].get("type") == "Project"
-        }
+        if pillar not in in_pillar:
+            in_pillar[pillar] = {
+                e["source"]
+                for e in in_edges(G, pillar, "IN_PILLAR")
+                if G._node[e["source"]].get("type") == "Project"
+            }
         targeting = {e["source"] for e in in_edges(G, country, "TARGETS")}
-        if any(intersect(facts[p].span, window or OPEN) for p in in_pillar & targeting):
+        if any(
+            (active := facts[p].days) is not None and max(active[0], w_start) <= min(active[1], w_end)
+            for p in in_pillar[pillar] & targeting
+        ):
             continue
         best = min((priority(G.nodes[n]) for n in needs), key=PRIORITY_RANK.__getitem__)
         edges = [
@@ -172,7 +221,7 @@ def rank_key(g: Gap) -> tuple:
     )
 
 
-def gaps(G: nx.MultiDiGraph, *, window: Span | None = None, rates: Rates | None = None) -> list[Gap]:
+def gaps(G: nx.MultiDiGraph, *, window: Span | None = None, rates: Rates | None = None) -> Found[Gap]:
     """Every gap in ``G``, ranked (see the module docstring).
 
     Parameters
@@ -186,7 +235,8 @@ def gaps(G: nx.MultiDiGraph, *, window: Span | None = None, rates: Rates | None 
 
     Returns
     -------
-    list of Gap
+    Found of Gap
+        Ranked; each gap is built when first read (:mod:`kb.analysis.found`).
 
     Examples
     --------
@@ -206,9 +256,15 @@ def gaps(G: nx.MultiDiGraph, *, window: Span | None = None, rates: Rates | None 
     """
     with paused_gc():
         facts = Facts.of(G)
-        found = [g for n in nodes_of(G, "Need") if (g := _need_gap(G, facts, n, window, rates)) is not None]
-        found += _empty_cells(G, facts, window)
-        return sorted(found, key=rank_key)
+        answered: dict[str, list[str]] = {}
+        found = [
+            plain
+            for n in nodes_of(G, "Need")
+            if (plain := _need_plain(G, facts, n, window, rates, answered)) is not None
+        ]
+        found += [(rank_key(g), g.kind, g) for g in _empty_cells(G, facts, window, answered)]
+        found.sort(key=itemgetter(0))
+        return Found(found, _build(G, facts))
 
 
 def per_need(found: list[Gap]) -> list[NeedGaps]:

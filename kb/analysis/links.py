@@ -6,8 +6,10 @@ country stated a need" and "is this need answered" mean the same thing everywher
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from itertools import groupby
+from operator import itemgetter
 from typing import Any
 
 import networkx as nx
@@ -20,8 +22,16 @@ from graph_schema import (
 )
 from kb.analysis.models import Amounts, Evidence, NodeRef, Span
 from kb.analysis.money import counted_funding, edge_amounts, joint_total, total
-from kb.analysis.periods import OPEN, active_span, intersect, record_span
-from kb.graph import READ_ONLY
+from kb.analysis.periods import (
+    OPEN_END,
+    OPEN_START,
+    active_days,
+    days,
+    from_days,
+    record_span,
+    to_date,
+)
+from kb.graph import EDGES, READ_ONLY
 
 
 def type_of(G: nx.MultiDiGraph, node_id: str) -> str | None:
@@ -47,15 +57,80 @@ def nodes_of(G: nx.MultiDiGraph, type_name: str) -> list[str]:
     return list(by_type.get(type_name, ()))
 
 
-# The two readers below walk networkx's adjacency dicts directly (as networkx's own algorithms
-# do): building an edge view per call costs more than the walk on graphs of 100,000 nodes.
+#: Where a read-only graph keeps its edges by type (:func:`typed`).
+_TYPED = "_kb_edges_by_type"
+_SOURCE, _TARGET, _TYPE = itemgetter("source"), itemgetter("target"), itemgetter("type")
+
+
+class Typed:
+    """The edge records of a graph by type: ``out(type)[node]`` the ones leaving a node,
+    ``into(type)[node]`` the ones reaching it. Each type is indexed when first asked for, from the
+    records in (type, source) order, with C-level grouping rather than a Python loop per edge.
+    """
+
+    __slots__ = ("_edges", "_into", "_out")
+
+    def __init__(self, edges: list[dict[str, Any]]) -> None:
+        #: The records, in (type, source) order.
+        self._edges = edges
+        self._out: dict[str, dict[str, list[dict[str, Any]]]] = {}
+        self._into: dict[str, dict[str, list[dict[str, Any]]]] = {}
+
+    @classmethod
+    def of(cls, G: nx.MultiDiGraph) -> Typed:
+        """The edges of any graph, by type."""
+        records = [
+            d for neighbours in G._succ.values() for keyed in neighbours.values() for d in keyed.values()
+        ]
+        return cls(sorted(records, key=lambda d: (d.get("type") or "", d["source"])))
+
+    def _of(self, edge_type: str) -> list[dict[str, Any]]:
+        edges = self._edges
+        start = bisect_left(edges, edge_type, key=_TYPE)
+        return edges[start : bisect_right(edges, edge_type, lo=start, key=_TYPE)]
+
+    def out(self, edge_type: str) -> dict[str, list[dict[str, Any]]]:
+        found = self._out.get(edge_type)
+        if found is None:
+            found = self._out[edge_type] = {u: list(e) for u, e in groupby(self._of(edge_type), key=_SOURCE)}
+        return found
+
+    def into(self, edge_type: str) -> dict[str, list[dict[str, Any]]]:
+        found = self._into.get(edge_type)
+        if found is None:
+            by_target = sorted(self._of(edge_type), key=_TARGET)
+            found = self._into[edge_type] = {v: list(e) for v, e in groupby(by_target, key=_TARGET)}
+        return found
+
+
+def typed(G: nx.MultiDiGraph) -> Typed | None:
+    """The edges of a graph read whole from a store by type, kept with it; ``None`` for any other
+    graph (which may change, so it is read as it is each time)."""
+    found = G.__dict__.get(_TYPED)
+    if found is None:
+        edges = G.__dict__.get(EDGES)
+        if edges is None or not G.__dict__.get(READ_ONLY):
+            return None
+        found = G.__dict__[_TYPED] = Typed(edges)
+    return found
+
+
+# Without an index the readers below walk networkx's adjacency dicts directly (as networkx's own
+# algorithms do): building an edge view per call costs more than the walk. The lists they return
+# may be shared: read them, never change them.
 def out_edges(G: nx.MultiDiGraph, node_id: str, edge_type: str) -> list[dict[str, Any]]:
     """The records of the ``edge_type`` edges leaving ``node_id``."""
+    index = typed(G)
+    if index is not None:
+        return index.out(edge_type).get(node_id, [])
     return [d for keyed in G._succ[node_id].values() for d in keyed.values() if d.get("type") == edge_type]
 
 
 def in_edges(G: nx.MultiDiGraph, node_id: str, edge_type: str) -> list[dict[str, Any]]:
     """The records of the ``edge_type`` edges reaching ``node_id``."""
+    index = typed(G)
+    if index is not None:
+        return index.into(edge_type).get(node_id, [])
     return [d for keyed in G._pred[node_id].values() for d in keyed.values() if d.get("type") == edge_type]
 
 
@@ -123,53 +198,102 @@ def priority(need: Mapping[str, Any]) -> str:
     return need.get("priority", DEFAULT_PRIORITY)
 
 
-@dataclass
 class ProjectFacts:
-    """What the analyses need to know about one project, read once."""
+    """What the analyses need to know about one project, read once: its status, active period (also
+    as day numbers, :func:`~kb.analysis.periods.days`), funders and implementers at once; its amounts
+    when first asked for."""
 
-    id: str
-    status: str
-    span: Span | None
-    funders: set[str] = field(default_factory=set)
-    implementers: set[str] = field(default_factory=set)
-    #: Everything the project receives: each funder's own amounts, and each joint total once.
-    amounts: Amounts = field(default_factory=dict)
-    #: What each funder gives alone (joint totals left out).
-    amounts_by_funder: dict[str, Amounts] = field(default_factory=dict)
-    #: Totals its joint funders share (``joint`` FUNDS edges), once, and who shares them.
-    joint: Amounts = field(default_factory=dict)
-    joint_funders: set[str] = field(default_factory=set)
-    funding_edges: list[dict[str, Any]] = field(default_factory=list)
-    implementing_edges: list[dict[str, Any]] = field(default_factory=list)
+    __slots__ = (
+        "_money",
+        "_span",
+        "days",
+        "funders",
+        "funding_edges",
+        "id",
+        "implementers",
+        "implementing_edges",
+        "status",
+    )
+
+    def __init__(
+        self,
+        project_id: str,
+        status: str,
+        active: tuple[int, int] | None,
+        funding_edges: list[dict[str, Any]],
+        implementing_edges: list[dict[str, Any]],
+    ) -> None:
+        self.id = project_id
+        self.status = status
+        #: When it is active (:func:`~kb.analysis.periods.active_days`), ``None`` if never.
+        self.days = active
+        self._span: Span | None = None
+        #: Its FUNDS edges, funder by funder (in funder order).
+        self.funding_edges = funding_edges
+        self.implementing_edges = implementing_edges
+        self.funders = {e["source"] for e in funding_edges}
+        self.implementers = {e["source"] for e in implementing_edges}
+        self._money: tuple[Amounts, dict[str, Amounts], Amounts, set[str]] | None = None
 
     @property
     def cancelled(self) -> bool:
         return self.status in NEVER_ACTIVE_STATUSES
 
+    @property
+    def span(self) -> Span | None:
+        """When it is active (:func:`~kb.analysis.periods.active_span`), ``None`` if never."""
+        if self._span is None and self.days is not None:
+            self._span = from_days(*self.days)
+        return self._span
 
-def project_facts(G: nx.MultiDiGraph, project_id: str) -> ProjectFacts:
-    """Status, active period, funders (with counted amounts) and implementers of a project."""
-    data = G.nodes[project_id]
-    facts = ProjectFacts(id=project_id, status=data.get("status", DEFAULT_STATUS), span=active_span(data))
-    by_funder: dict[str, list[dict[str, Any]]] = {}
-    for keyed in G._pred[project_id].values():
-        for e in keyed.values():
-            if e.get("type") == "FUNDS":
+    def _counted(self) -> tuple[Amounts, dict[str, Amounts], Amounts, set[str]]:
+        if self._money is None:
+            by_funder: dict[str, list[dict[str, Any]]] = {}
+            for e in self.funding_edges:
                 by_funder.setdefault(e["source"], []).append(e)
-            elif e.get("type") == "IMPLEMENTS":
-                facts.implementing_edges.append(e)
-    shared: list[dict[str, Any]] = []
-    for funder, edges in sorted(by_funder.items()):
-        counted = counted_funding(edges)
-        facts.funders.add(funder)
-        facts.amounts_by_funder[funder] = edge_amounts(e for e in counted if not e.get("joint"))
-        shared += [e for e in counted if e.get("joint")]
-        facts.funding_edges.extend(edges)
-    facts.joint = joint_total(shared)
-    facts.joint_funders = {e["source"] for e in shared}
-    facts.amounts = total([*facts.amounts_by_funder.values(), facts.joint])
-    facts.implementers = {e["source"] for e in facts.implementing_edges}
-    return facts
+            alone: dict[str, Amounts] = {}
+            shared: list[Mapping[str, Any]] = []
+            for funder, edges in by_funder.items():
+                counted = counted_funding(edges)
+                alone[funder] = edge_amounts(e for e in counted if not e.get("joint"))
+                shared += [e for e in counted if e.get("joint")]
+            joint = joint_total(shared)
+            self._money = (total([*alone.values(), joint]), alone, joint, {e["source"] for e in shared})
+        return self._money
+
+    @property
+    def amounts(self) -> Amounts:
+        """Everything the project receives: each funder's own amounts, and each joint total once."""
+        return self._counted()[0]
+
+    @property
+    def amounts_by_funder(self) -> dict[str, Amounts]:
+        """What each funder gives alone (joint totals left out)."""
+        return self._counted()[1]
+
+    @property
+    def joint(self) -> Amounts:
+        """Totals its joint funders share (``joint`` FUNDS edges), once."""
+        return self._counted()[2]
+
+    @property
+    def joint_funders(self) -> set[str]:
+        """Who shares :attr:`joint`."""
+        return self._counted()[3]
+
+
+def project_facts(G: nx.MultiDiGraph, project_id: str, edges: Typed | None = None) -> ProjectFacts:
+    """Status, active period, funders (with counted amounts) and implementers of a project."""
+    edges = edges or typed(G) or Typed.of(G)
+    data = G._node[project_id]
+    return ProjectFacts(
+        project_id,
+        data.get("status", DEFAULT_STATUS),
+        active_days(data),
+        # into() lists are in (source, key) order: each funder's edges together, funders sorted
+        edges.into("FUNDS").get(project_id, []),
+        edges.into("IMPLEMENTS").get(project_id, []),
+    )
 
 
 class Facts:
@@ -192,17 +316,34 @@ class Facts:
 
     def __init__(self, G: nx.MultiDiGraph) -> None:
         self.G = G
+        self._typed = typed(G)
+        self._countries: dict[str, set[str]] = {}
         self._cache: dict[str, ProjectFacts] = {}
         self._refs: dict[str, NodeRef] = {}
         self._stated: dict[str, Span] = {}
+        self._stated_days: dict[str, tuple[int, int]] = {}
         self._evidence: dict[tuple[str, str, str, str], Evidence] = {}
         #: Each edge record's identity and evidence, by ``id``: the records live as long as ``G``.
         self._by_record: dict[int, tuple[tuple[str, str, str, str], Evidence]] = {}
 
+    @property
+    def edges(self) -> Typed:
+        """The graph's edges by type (of a graph that may change, as it was when first asked)."""
+        if self._typed is None:
+            self._typed = Typed.of(self.G)
+        return self._typed
+
     def __getitem__(self, project_id: str) -> ProjectFacts:
         found = self._cache.get(project_id)
         if found is None:
-            found = self._cache[project_id] = project_facts(self.G, project_id)
+            found = self._cache[project_id] = project_facts(self.G, project_id, self.edges)
+        return found
+
+    def countries(self, need_id: str) -> set[str]:
+        """:func:`need_countries` of a need, read once (do not change the set)."""
+        found = self._countries.get(need_id)
+        if found is None:
+            found = self._countries[need_id] = need_countries(self.G, need_id)
         return found
 
     def stated(self, node_id: str) -> Span:
@@ -210,6 +351,18 @@ class Facts:
         found = self._stated.get(node_id)
         if found is None:
             found = self._stated[node_id] = record_span(self.G.nodes[node_id])
+        return found
+
+    def stated_days(self, node_id: str) -> tuple[int, int]:
+        """:meth:`stated` as day numbers (:func:`~kb.analysis.periods.days`), read once."""
+        found = self._stated_days.get(node_id)
+        if found is None:
+            data = self.G.nodes[node_id]
+            start, end = data.get("start"), data.get("end")
+            found = self._stated_days[node_id] = (
+                to_date(start).toordinal() if start is not None else OPEN_START,
+                to_date(end).toordinal() if end is not None else OPEN_END,
+            )
         return found
 
     def ref(self, node_id: str) -> NodeRef:
@@ -252,8 +405,15 @@ def responses(G: nx.MultiDiGraph, facts: Facts, need_id: str, window: Span | Non
 
     A cancelled project never answers; a need without dates is answered by any active project.
     """
-    need_span = intersect(facts.stated(need_id), window or OPEN)
-    return [p for p in addressing_projects(G, need_id) if intersect(facts[p].span, need_span) is not None]
+    n_start, n_end = facts.stated_days(need_id)
+    w_start, w_end = days(window) or (OPEN_START, OPEN_END)
+    start, end = max(n_start, w_start), min(n_end, w_end)
+    found = []
+    for p in addressing_projects(G, need_id):
+        active = facts[p].days
+        if active is not None and max(active[0], start) <= min(active[1], end):
+            found.append(p)
+    return found
 
 
 def why_not_answering(G: nx.MultiDiGraph, facts: Facts, project_id: str, need_id: str) -> str:

@@ -24,16 +24,18 @@ donors, longer overlap (open-ended is longest), then ids.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from itertools import combinations
+from operator import itemgetter
 
 import networkx as nx
 
 from graph_schema import PRIORITY_RANK
+from kb.analysis.found import Found
 from kb.analysis.links import (
     Facts,
     ProjectFacts,
     in_edges,
-    need_countries,
     need_evidence,
     nodes_of,
     out_edges,
@@ -41,19 +43,19 @@ from kb.analysis.links import (
 )
 from kb.analysis.models import Overlap, Span
 from kb.analysis.money import Rates, convert, total
-from kb.analysis.periods import OPEN, intersect, span_sort_key
+from kb.analysis.periods import OPEN_END, OPEN_START, days, days_sort_key, from_days, span_sort_key
 from kb.graph import LINKED_OUTSIDE, paused_gc
 
 #: A context holding more unlinked projects than this is one overlap, not one per pair.
 PAIRED_UP_TO = 20
 
 
-def _funders_differ(a: ProjectFacts, b: ProjectFacts) -> bool:
-    return bool(a.funders) and bool(b.funders) and a.funders != b.funders
+#: An overlap found, before it is built: its rank key (:func:`rank_key`), then what builds it.
+Plain = tuple
 
 
-def _shared_period(a: ProjectFacts, b: ProjectFacts, window: Span | None) -> Span | None:
-    return intersect(intersect(a.span, b.span), window or OPEN)
+def _window(window: Span | None) -> tuple[int, int]:
+    return days(window) or (OPEN_START, OPEN_END)
 
 
 def _pair(
@@ -71,6 +73,56 @@ def _pair(
             [*edges, *a.funding_edges, *b.funding_edges, *a.implementing_edges, *b.implementing_edges]
         ),
     }
+
+
+def _need_pairs(G: nx.MultiDiGraph, facts: Facts, window: Span | None) -> list[Plain]:
+    """Need-level overlaps as plain tuples ``(rank key, "need", need, a, b, start, end)``."""
+    w_start, w_end = _window(window)
+    found: list[Plain] = []
+    for need in nodes_of(G, "Need"):
+        addressing = in_edges(G, need, "ADDRESSES")
+        if len(addressing) < 2:
+            continue
+        live = [
+            f
+            for f in (facts[p] for p in sorted({e["source"] for e in addressing}))
+            if f.funders and f.days is not None
+        ]
+        rank = None
+        for i, a in enumerate(live):
+            a_start, a_end = a.days
+            for b in live[i + 1 :]:
+                if a.funders == b.funders:
+                    continue
+                b_start, b_end = b.days
+                start = max(a_start, b_start, w_start)
+                end = min(a_end, b_end, w_end)
+                if start > end:
+                    continue
+                if rank is None:
+                    rank = PRIORITY_RANK.get(priority(G.nodes[need]), 3)
+                key = (0, rank, -len(a.funders | b.funders), days_sort_key(start, end), need, [a.id, b.id])
+                found.append((key, "need", need, a, b, start, end))
+    return found
+
+
+def _need_overlap(G: nx.MultiDiGraph, facts: Facts, rates: Rates | None, plain: Plain) -> Overlap:
+    _, _, need, a, b, start, end = plain
+    addresses = {e["source"]: e for e in in_edges(G, need, "ADDRESSES")}
+    return Overlap(
+        level="need",
+        need=facts.ref(need),
+        priority=priority(G.nodes[need]),
+        countries=facts.refs(facts.countries(need)),
+        **_pair(
+            facts,
+            a,
+            b,
+            from_days(start, end),
+            rates,
+            [addresses[a.id], addresses[b.id], *need_evidence(G, need)],
+        ),
+    )
 
 
 def need_overlaps(
@@ -91,28 +143,7 @@ def need_overlaps(
     [('need:n', ['project:a', 'project:b'], {'EUR': 10.0})]
     """
     facts = facts or Facts(G)
-    found: list[Overlap] = []
-    for need in nodes_of(G, "Need"):
-        addresses = {e["source"]: e for e in in_edges(G, need, "ADDRESSES")}
-        pairs = []
-        for a, b in combinations([facts[p] for p in sorted(addresses)], 2):
-            period = _shared_period(a, b, window) if _funders_differ(a, b) else None
-            if period is not None:
-                pairs.append((a, b, period))
-        if not pairs:
-            continue
-        about = {
-            "level": "need",
-            "need": facts.ref(need),
-            "priority": priority(G.nodes[need]),
-            "countries": facts.refs(need_countries(G, need)),
-        }
-        placed = need_evidence(G, need)
-        found += [
-            Overlap(**about, **_pair(facts, a, b, period, rates, [addresses[a.id], addresses[b.id], *placed]))
-            for a, b, period in pairs
-        ]
-    return found
+    return [_need_overlap(G, facts, rates, plain) for plain in _need_pairs(G, facts, window)]
 
 
 def _contexts(G: nx.MultiDiGraph, project: str) -> dict[tuple[str, str, str], list[dict]]:
@@ -131,12 +162,9 @@ def _contexts(G: nx.MultiDiGraph, project: str) -> dict[tuple[str, str, str], li
     return keys
 
 
-def _ordinal_span(span: Span) -> tuple[int, int]:
-    """A period as two day numbers, open ends as the first and last day there is."""
-    return (span.start.toordinal() if span.start else 0, span.end.toordinal() if span.end else 10**7)
-
-
-def _overlapping(members: list[tuple[ProjectFacts, Span]]) -> list[tuple[ProjectFacts, Span]]:
+def _overlapping(
+    members: list[tuple[ProjectFacts, tuple[int, int]]],
+) -> list[tuple[ProjectFacts, tuple[int, int]]]:
     """The members whose period meets that of another member with other funders, in n log n.
 
     Going through the members by the end of their period, the ones starting by then are added to
@@ -144,17 +172,17 @@ def _overlapping(members: list[tuple[ProjectFacts, Span]]) -> list[tuple[Project
     meets one of other funders when the latest end among those differing from its own reaches its
     start.
     """
-    days = [_ordinal_span(span) for _, span in members]
+    spans = [span for _, span in members]
     funders = [frozenset(f.funders) for f, _ in members]
-    by_start = sorted(range(len(members)), key=lambda i: days[i][0])
+    by_start = sorted(range(len(members)), key=lambda i: spans[i][0])
     best: tuple[int, frozenset[str]] | None = None  # the latest end, and its funders
     other = -1  # the latest end among funders other than best's
     chosen, added = [], 0
-    for i in sorted(range(len(members)), key=lambda i: days[i][1]):
-        while added < len(by_start) and days[by_start[added]][0] <= days[i][1]:
+    for i in sorted(range(len(members)), key=lambda i: spans[i][1]):
+        while added < len(by_start) and spans[by_start[added]][0] <= spans[i][1]:
             j = by_start[added]
             added += 1
-            end, who = days[j][1], funders[j]
+            end, who = spans[j][1], funders[j]
             if best is None or end > best[0]:
                 if best is not None and best[1] != who:
                     other = best[0]
@@ -162,32 +190,38 @@ def _overlapping(members: list[tuple[ProjectFacts, Span]]) -> list[tuple[Project
             elif who != best[1]:
                 other = max(other, end)
         reach = other if best is not None and best[1] == funders[i] else best[0] if best else -1
-        if reach >= days[i][0]:
+        if reach >= spans[i][0]:
             chosen.append(members[i])
     return sorted(chosen, key=lambda m: m[0].id)
 
 
 def _crowded(
-    G: nx.MultiDiGraph,
-    facts: Facts,
-    key: tuple[str, str, str],
-    members: list[str],
-    why: dict[str, dict[tuple[str, str, str], list[dict]]],
-    window: Span | None,
-    rates: Rates | None,
-) -> Overlap | None:
-    """One crowded context as one overlap (see the module docstring), or ``None``."""
-    clipped = [(facts[p], intersect(facts[p].span, window or OPEN)) for p in members]
-    chosen = _overlapping([(f, span) for f, span in clipped if span is not None])
+    facts: Facts, key: tuple[str, str, str], members: list[str], window: tuple[int, int]
+) -> Plain | None:
+    """One crowded context as a plain overlap ``(rank key, "crowded", key, projects, start, end)``,
+    or ``None`` (see the module docstring)."""
+    w_start, w_end = window
+    clipped = []
+    for p in members:
+        f = facts[p]
+        start, end = max(f.days[0], w_start), min(f.days[1], w_end)
+        if start <= end:
+            clipped.append((f, (start, end)))
+    chosen = _overlapping(clipped)
     if len(chosen) < 2:
         return None
-    spans = [span for _, span in chosen]
-    starts, ends = [s.start for s in spans], [s.end for s in spans]
-    period = Span(
-        start=None if None in starts else min(starts),  # type: ignore[type-var]
-        end=None if None in ends else max(ends),  # type: ignore[type-var]
-    )
+    start = min(s for _, (s, _) in chosen)
+    end = max(e for _, (_, e) in chosen)
     projects = [f for f, _ in chosen]
+    donors = {d for f in projects for d in f.funders}
+    rank = (1, 3, -len(donors), days_sort_key(start, end), "", [f.id for f in projects])
+    return (rank, "crowded", key, projects, start, end)
+
+
+def _crowded_overlap(
+    G: nx.MultiDiGraph, facts: Facts, why: dict[str, dict], rates: Rates | None, plain: Plain
+) -> Overlap:
+    _, _, key, projects, start, end = plain
     amounts = total(f.amounts for f in projects)
     return Overlap(
         level="context",
@@ -196,7 +230,7 @@ def _crowded(
         projects=facts.refs(f.id for f in projects),
         donors=facts.refs(d for f in projects for d in f.funders),
         implementers=facts.refs(i for f in projects for i in f.implementers),
-        period=period,
+        period=from_days(start, end),
         amounts=amounts,
         converted=convert(amounts, rates),
         evidence=facts.evidence(
@@ -205,6 +239,60 @@ def _crowded(
                 *(e for f in projects for e in (*f.funding_edges, *f.implementing_edges)),
             ]
         ),
+    )
+
+
+def _context_pairs(
+    G: nx.MultiDiGraph, facts: Facts, window: Span | None, paired_up_to: int
+) -> tuple[list[Plain], dict[str, dict[tuple[str, str, str], list[dict]]]]:
+    """Context-level overlaps as plain tuples (pairs ``(rank key, "pair", keys, a, b, start,
+    end)`` and crowded contexts), and each unlinked project's contexts with their evidence."""
+    w_start, w_end = bounds = _window(window)
+    buckets: dict[tuple[str, str, str], list[str]] = defaultdict(list)
+    why: dict[str, dict[tuple[str, str, str], list[dict]]] = {}
+    outside = G.graph.get(LINKED_OUTSIDE, ())
+    for project in nodes_of(G, "Project"):
+        if out_edges(G, project, "ADDRESSES") or project in outside:
+            continue
+        f = facts[project]
+        if f.days is None or not f.funders:
+            continue
+        why[project] = _contexts(G, project)
+        for key in why[project]:
+            buckets[key].append(project)
+    shared: dict[tuple[str, str], set[tuple[str, str, str]]] = defaultdict(set)
+    found: list[Plain] = []
+    for key, members in buckets.items():
+        if len(members) > paired_up_to:
+            crowded = _crowded(facts, key, members, bounds)
+            if crowded is not None:
+                found.append(crowded)
+            continue
+        for a, b in combinations(sorted(members), 2):
+            shared[(a, b)].add(key)
+    for (a_id, b_id), keys in sorted(shared.items()):
+        a, b = facts[a_id], facts[b_id]
+        if a.funders == b.funders:
+            continue
+        start = max(a.days[0], b.days[0], w_start)
+        end = min(a.days[1], b.days[1], w_end)
+        if start > end:
+            continue
+        rank = (1, 3, -len(a.funders | b.funders), days_sort_key(start, end), "", [a_id, b_id])
+        found.append((rank, "pair", keys, a, b, start, end))
+    return found, why
+
+
+def _pair_overlap(
+    G: nx.MultiDiGraph, facts: Facts, why: dict[str, dict], rates: Rates | None, plain: Plain
+) -> Overlap:
+    _, _, keys, a, b, start, end = plain
+    edges = [e for key in keys for p in (a.id, b.id) for e in why[p][key]]
+    return Overlap(
+        level="context",
+        context=sorted(" / ".join(_label(G, part) for part in key) for key in keys),
+        countries=facts.refs({k[0] for k in keys}),
+        **_pair(facts, a, b, from_days(start, end), rates, edges),
     )
 
 
@@ -219,42 +307,23 @@ def context_overlaps(
     """Context-level (*possible*) overlaps among projects linked to no need, unranked: pairs, and
     one overlap for each context of more than ``paired_up_to`` projects."""
     facts = facts or Facts(G)
-    buckets: dict[tuple[str, str, str], list[str]] = defaultdict(list)
-    why: dict[str, dict[tuple[str, str, str], list[dict]]] = {}
-    for project in nodes_of(G, "Project"):
-        linked = out_edges(G, project, "ADDRESSES") or project in G.graph.get(LINKED_OUTSIDE, ())
-        if linked or facts[project].span is None or not facts[project].funders:
-            continue
-        why[project] = _contexts(G, project)
-        for key in why[project]:
-            buckets[key].append(project)
-    shared: dict[tuple[str, str], set[tuple[str, str, str]]] = defaultdict(set)
-    found: list[Overlap] = []
-    for key, members in buckets.items():
-        if len(members) > paired_up_to:
-            crowded = _crowded(G, facts, key, members, why, window, rates)
-            if crowded is not None:
-                found.append(crowded)
-            continue
-        for a, b in combinations(sorted(members), 2):
-            shared[(a, b)].add(key)
-    for (a_id, b_id), keys in sorted(shared.items()):
-        a, b = facts[a_id], facts[b_id]
-        if not _funders_differ(a, b):
-            continue
-        period = _shared_period(a, b, window)
-        if period is None:
-            continue
-        edges = [e for key in keys for p in (a_id, b_id) for e in why[p][key]]
-        found.append(
-            Overlap(
-                level="context",
-                context=sorted(" / ".join(_label(G, part) for part in key) for key in keys),
-                countries=facts.refs({k[0] for k in keys}),
-                **_pair(facts, a, b, period, rates, edges),
-            )
-        )
-    return found
+    found, why = _context_pairs(G, facts, window, paired_up_to)
+    build = _builder(G, facts, why, rates)
+    return [build(plain) for plain in found]
+
+
+def _builder(
+    G: nx.MultiDiGraph, facts: Facts, why: dict[str, dict], rates: Rates | None
+) -> Callable[[Plain], Overlap]:
+    def build(plain: Plain) -> Overlap:
+        kind = plain[1]
+        if kind == "need":
+            return _need_overlap(G, facts, rates, plain)
+        if kind == "crowded":
+            return _crowded_overlap(G, facts, why, rates, plain)
+        return _pair_overlap(G, facts, why, rates, plain)
+
+    return build
 
 
 def _label(G: nx.MultiDiGraph, part: str) -> str:
@@ -275,7 +344,7 @@ def rank_key(o: Overlap) -> tuple:
     )
 
 
-def overlaps(G: nx.MultiDiGraph, *, window: Span | None = None, rates: Rates | None = None) -> list[Overlap]:
+def overlaps(G: nx.MultiDiGraph, *, window: Span | None = None, rates: Rates | None = None) -> Found[Overlap]:
     """Every overlap in ``G``, ranked: need level, then context level (see the module docstring).
 
     Parameters
@@ -289,7 +358,8 @@ def overlaps(G: nx.MultiDiGraph, *, window: Span | None = None, rates: Rates | N
 
     Returns
     -------
-    list of Overlap
+    Found of Overlap
+        Ranked; each overlap is built when first read (:mod:`kb.analysis.found`).
 
     Examples
     --------
@@ -300,7 +370,7 @@ def overlaps(G: nx.MultiDiGraph, *, window: Span | None = None, rates: Rates | N
     ...     G.add_node(p, type="Project", name=p, start=start, **({"end": end} if end else {}))
     ...     _ = G.add_edge(p, "need:n", type="ADDRESSES", source=p, target="need:n")
     ...     _ = G.add_edge("org:x", p, type="FUNDS", source="org:x", target=p)
-    >>> overlaps(G)  # one donor on both projects: no overlap between donors
+    >>> list(overlaps(G))  # one donor on both projects: no overlap between donors
     []
     >>> G.add_node("org:y", type="Organisation", name="Y")
     >>> _ = G.add_edge("org:y", "project:b", type="FUNDS", source="org:y", target="project:b")
@@ -309,6 +379,8 @@ def overlaps(G: nx.MultiDiGraph, *, window: Span | None = None, rates: Rates | N
     """
     with paused_gc():
         facts = Facts.of(G)
-        found = need_overlaps(G, window=window, rates=rates, facts=facts)
-        found += context_overlaps(G, window=window, rates=rates, facts=facts)
-        return sorted(found, key=rank_key)
+        found = _need_pairs(G, facts, window)
+        context, why = _context_pairs(G, facts, window, PAIRED_UP_TO)
+        found += context
+        found.sort(key=itemgetter(0))
+        return Found(found, _builder(G, facts, why, rates))

@@ -99,3 +99,60 @@ def span_sort_key(span: Span) -> tuple[int, int]:
     days = span.days if span.days is not None else 10**9
     start = span.start.toordinal() if span.start else 0
     return (-days, start)
+
+
+#: Day numbers of the open ends of a period: before and after every date there is.
+OPEN_START, OPEN_END = 0, 10**7
+
+
+def days(span: Span | None) -> tuple[int, int] | None:
+    """A period as two day numbers (:meth:`datetime.date.toordinal`), open ends as
+    :data:`OPEN_START` and :data:`OPEN_END`; ``None`` stays ``None``.
+
+    Two periods meet when the later start is at most the earlier end, as with :func:`intersect`.
+
+    >>> days(Span(start=dt.date(2024, 1, 1)))
+    (738886, 10000000)
+    """
+    if span is None:
+        return None
+    return (
+        span.start.toordinal() if span.start else OPEN_START,
+        span.end.toordinal() if span.end else OPEN_END,
+    )
+
+
+def from_days(start: int, end: int) -> Span:
+    """The period of two day numbers (the inverse of :func:`days`).
+
+    >>> from_days(738886, OPEN_END).label()
+    '2024-01-01 – open'
+    """
+    return span(
+        None if start == OPEN_START else dt.date.fromordinal(start),
+        None if end == OPEN_END else dt.date.fromordinal(end),
+    )
+
+
+def days_sort_key(start: int, end: int) -> tuple[int, int]:
+    """:func:`span_sort_key` of the period of two day numbers, without building it."""
+    length = 10**9 if start == OPEN_START or end == OPEN_END else end - start + 1
+    return (-length, start)
+
+
+def active_days(project: Mapping[str, Any]) -> tuple[int, int] | None:
+    """:func:`active_span` as day numbers (:func:`days`), without building the period.
+
+    >>> active_days({"start": "2023-01-01", "status": "closed"}) == days(active_span({"start": "2023-01-01", "status": "closed"}))
+    True
+    """
+    status = project.get("status", DEFAULT_STATUS)
+    if status in NEVER_ACTIVE_STATUSES:
+        return None
+    start, end = project.get("start"), project.get("end")
+    first = OPEN_START if start is None else to_date(start).toordinal()  # type: ignore[union-attr]
+    if end is None:
+        if status in STOPPED_STATUSES:
+            return None if start is None else (first, first)
+        return (first, OPEN_END)
+    return (first, to_date(end).toordinal())  # type: ignore[union-attr]

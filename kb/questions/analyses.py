@@ -10,12 +10,13 @@ answered by ``/api/analyses/…``.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from kb.analysis.coverage import coverage as coverage_matrix
+from kb.analysis.found import Found
 from kb.analysis.funding import co_funders as co_funders_of
 from kb.analysis.funding import cofunding as cofunding_pairs
 from kb.analysis.funding import who_funds as who_funds_need
@@ -60,12 +61,27 @@ class Selected(Report):
     selected: int = Field(0, exclude=True)
 
 
-class OverlapsReport(Selected):
+class Paged(Selected):
+    """A report of ranked results, possibly one page of them."""
+
+    #: How many results the filters find in all (``len`` of the list when it is not one page).
+    total: int = Field(0, exclude=True)
+
+
+class OverlapsReport(Paged):
     overlaps: list[Overlap]
 
 
-class GapsReport(Selected):
+class GapsReport(Paged):
     gaps: list[Gap]
+
+
+def _page(found: Found[Any], limit: int | None, offset: int) -> Sequence[Any]:
+    """The results from ``offset``, at most ``limit`` of them (all when ``limit`` is ``None``): only
+    these are built into models."""
+    if limit is None and not offset:
+        return found
+    return found[offset : None if limit is None else offset + limit]
 
 
 class CofundingReport(Selected):
@@ -116,11 +132,24 @@ def json_bytes(report: Report) -> bytes:
     return b'{"footnote":null' + (b"," + dumped[1:] if dumped != b"{}" else b"}")
 
 
-def overlaps(store: GraphStore, asked: Within = None, *, rates: Rates | None = None) -> OverlapsReport:
-    """Distinct donors paying for the same need (or context) in overlapping periods, ranked."""
+def overlaps(
+    store: GraphStore,
+    asked: Within = None,
+    *,
+    rates: Rates | None = None,
+    limit: int | None = None,
+    offset: int = 0,
+) -> OverlapsReport:
+    """Distinct donors paying for the same need (or context) in overlapping periods, ranked (only
+    ``limit`` of them from ``offset`` when given; ``total`` counts them all)."""
     s = select(store, asked)
     found = find_overlaps(s.graph, window=s.window, rates=rates)
-    return OverlapsReport(filters=s.filters, overlaps=found, selected=s.graph.number_of_nodes())
+    return OverlapsReport(
+        filters=s.filters,
+        overlaps=_page(found, limit, offset),
+        total=len(found),
+        selected=s.graph.number_of_nodes(),
+    )
 
 
 def gaps(
@@ -129,13 +158,23 @@ def gaps(
     *,
     rates: Rates | None = None,
     kinds: Iterable[GapKind] | None = None,
+    limit: int | None = None,
+    offset: int = 0,
 ) -> GapsReport:
     """Needs nobody answers, underfunded needs and empty partner × pillar cells, by priority
-    (only those of ``kinds`` when given)."""
+    (only those of ``kinds`` when given; only ``limit`` of them from ``offset`` when given;
+    ``total`` counts them all)."""
     s = select(store, asked)
+    found = find_gaps(s.graph, window=s.window, rates=rates)
     wanted = set(kinds or ())
-    found = [g for g in find_gaps(s.graph, window=s.window, rates=rates) if not wanted or g.kind in wanted]
-    return GapsReport(filters=s.filters, gaps=found, selected=s.graph.number_of_nodes())
+    if wanted:
+        found = found.of_kinds(wanted)
+    return GapsReport(
+        filters=s.filters,
+        gaps=_page(found, limit, offset),
+        total=len(found),
+        selected=s.graph.number_of_nodes(),
+    )
 
 
 def cofunding(store: GraphStore, asked: Within = None, *, rates: Rates | None = None) -> CofundingReport:

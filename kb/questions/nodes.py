@@ -89,7 +89,7 @@ def home(store: GraphStore, top: int = TOP, everything: Selection | None = None)
             for _, pillar, data in G.out_edges(p, data=True):
                 if data.get("type") == "IN_PILLAR":
                     projects_in[pillar] += 1
-    overlaps = ask.overlaps(store, everything).overlaps
+    overlaps = ask.overlaps(store, everything, limit=top)
     gaps = ask.gaps(store, everything).gaps
     needs = per_need(gaps)
     return {
@@ -99,8 +99,8 @@ def home(store: GraphStore, top: int = TOP, everything: Selection | None = None)
         "pillar_totals": pillar_totals,
         "partner_totals": partner_totals,
         "projects_in": dict(projects_in),
-        "overlaps": overlaps[:top],
-        "overlaps_total": len(overlaps),
+        "overlaps": overlaps.overlaps,
+        "overlaps_total": overlaps.total,
         "gap_needs": needs[:top],
         "gap_needs_total": len(needs),
         "gaps_total": len(gaps),

@@ -88,9 +88,9 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     app.state.store = holder
     app.state.tokens = Tokens(settings)
     app.state.sessions = Sessions(settings, app.state.tokens)
-    app.state.page_cache = PageCache()
-    app.state.answers = AnswerCache()
     app.state.graphs = GraphCache(freeze=settings.api_freeze_graph)
+    app.state.page_cache = PageCache(settle=app.state.graphs.settle)
+    app.state.answers = AnswerCache()
 
     problems.install(app)
     routers = (nodes, search, graph, analyses, changes, maps, exports, writes, schema, health)

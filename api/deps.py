@@ -13,6 +13,7 @@ import datetime as dt
 import hashlib
 import hmac
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -215,10 +216,13 @@ def filters(
 FiltersDep = Annotated[SubgraphFilter, Depends(filters)]
 
 
-def within(request: Request, store: StoreDep, filters: FiltersDep) -> Within:
+def within(request: Request, store: StoreDep, filters: FiltersDep) -> Iterator[Within]:
     """What the analyses are asked about: the filters, or the server's cached whole graph
-    (:class:`api.cache.GraphCache`) when there are none."""
-    return request.app.state.graphs.within(store, filters)
+    (:class:`api.cache.GraphCache`) when there are none; a long analysis of it is followed by
+    :meth:`~api.cache.GraphCache.settle`."""
+    graphs = request.app.state.graphs
+    with graphs.settling():
+        yield graphs.within(store, filters)
 
 
 WithinDep = Annotated[Within, Depends(within)]

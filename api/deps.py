@@ -225,7 +225,9 @@ def within(request: Request, store: StoreDep, filters: FiltersDep) -> Iterator[W
         yield graphs.within(store, filters)
 
 
-WithinDep = Annotated[Within, Depends(within)]
+# scope="function": the settle after a long analysis runs before its answer is sent, not while the
+# client already sends its next requests.
+WithinDep = Annotated[Within, Depends(within, scope="function")]
 
 
 def filters_but_donor(

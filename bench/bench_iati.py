@@ -41,7 +41,15 @@ from kb.importers.iati.parse import _PARSE_OPTIONS
 from kb.store.sqlite import SQLiteStore
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED = ROOT.parent / "shared" / "data" / "iati" / "activities"
+#: The shared IATI files: ``shared/`` beside the checkout (or beside a folder holding it, for a worktree).
+SHARED = next(
+    (
+        folder / "shared" / "data" / "iati" / "activities"
+        for folder in ROOT.parents
+        if (folder / "shared" / "data" / "iati" / "activities").is_dir()
+    ),
+    ROOT.parent / "shared" / "data" / "iati" / "activities",
+)
 FIXTURES = ROOT / "tests" / "fixtures" / "iati"
 TARGET_RATIO, AIM_RATIO = 0.25, 0.5
 

@@ -172,6 +172,10 @@ def _check_number(value: float, item: int | None) -> None:
         raise PydanticCustomError("number_out_of_range", where + "a number must be finite and at most 1e15")
 
 
+#: Values no rule of this module applies to.
+_NO_RULE = frozenset({bool, dt.date, dt.datetime})
+
+
 class Record(BaseModel):
     """Fields every node and edge carries."""
 
@@ -184,6 +188,16 @@ class Record(BaseModel):
     @classmethod
     def _values_obey_the_rules(cls, value: Any, info: ValidationInfo) -> Any:
         """The text and number rules of this module, on every property of every type."""
+        of = value.__class__
+        if of is str:  # the most common case, checked first: the text rule passes or says why not
+            kind = _field_kind(cls, info.field_name or "")
+            if kind is None:
+                if len(value) <= LINE_MAX and _FORBIDDEN.search(value) is None:
+                    return value
+            elif (_FORBIDDEN_MULTILINE if kind.multiline else _FORBIDDEN).search(value) is None:
+                return value
+        elif value is None or of in _NO_RULE:
+            return value
         items = value if isinstance(value, list) else (value,)
         if len(items) > LIST_MAX:
             raise PydanticCustomError("too_long", "a list may hold at most {max} items", {"max": LIST_MAX})

@@ -95,22 +95,26 @@ def _label(kind: str, index: int, raw: Mapping[str, Any]) -> str:
 def _validate(
     kind: str, model_of: Callable[[str], type[BaseModel]], raw: Any, index: int, origin: str
 ) -> dict:
-    where = (origin + ": " if origin else "") + _label(kind, index, raw if isinstance(raw, Mapping) else {})
+    def where() -> str:  # named only in an error: a valid record costs no label
+        return (origin + ": " if origin else "") + _label(
+            kind, index, raw if isinstance(raw, Mapping) else {}
+        )
+
     if not isinstance(raw, Mapping):
-        raise SchemaViolationError(f"{where}: a{'n' if kind == 'edge' else ''} {kind} must be an object")
+        raise SchemaViolationError(f"{where()}: a{'n' if kind == 'edge' else ''} {kind} must be an object")
     data = dict(raw)
     type_name = data.pop("type", None)
     if not isinstance(type_name, str):
-        raise SchemaViolationError(f"{where}: field 'type' is missing")
+        raise SchemaViolationError(f"{where()}: field 'type' is missing")
     try:
         # a real type name is short and printable, so shown() leaves it as it is
         model = model_of(shown(type_name))
     except KeyError as exc:
-        raise SchemaViolationError(f"{where}: field 'type': {exc.args[0]}") from None
+        raise SchemaViolationError(f"{where()}: field 'type': {exc.args[0]}") from None
     try:
         obj = model.model_validate(data)
     except ValidationError as exc:
-        raise SchemaViolationError(f"{where}: {_describe(exc)}") from None
+        raise SchemaViolationError(f"{where()}: {_describe(exc)}") from None
     return {"type": type_name, **obj.model_dump(mode="json", exclude_none=True)}
 
 

@@ -91,6 +91,16 @@ class GraphStore(abc.ABC):
                     found[edge_identity(further)] = further
         return [found[k] for k in sorted(found)]
 
+    def edges_at(self, ids: set[str]) -> list[EdgeRecord]:
+        """Every edge starting or ending at one of ``ids``, each once, ordered by (type, source,
+        target, key): :meth:`edges_of` for many nodes at once (unknown ids have none).
+
+        This default asks :meth:`edges_of` node by node; the adapters answer in one query per
+        :data:`~kb.store.sqlite.CHUNK` ids.
+        """
+        found = {edge_identity(e): e for node_id in sorted(ids) for e in self.edges_of(node_id)}
+        return [found[k] for k in sorted(found)]
+
     @abc.abstractmethod
     def ends(self, edge_type: str, *, side: str, others: set[str]) -> set[str]:
         """Ids at ``side`` ("source" or "target") of ``edge_type`` edges whose other end is in ``others``."""

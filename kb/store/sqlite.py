@@ -574,6 +574,10 @@ class SQLiteStore(GraphStore):
         rows = self._read(reached_sql(len(steps)), [*(x for step in steps for x in step), *[node_id] * 3])
         return _decoded(r[4] for r in rows)
 
+    def edges_at(self, ids: set[str]) -> list[EdgeRecord]:
+        found = {edge_identity(e): e for e in self._edges_touching(ids)}
+        return [found[k] for k in sorted(found)]
+
     def _edges_touching(self, ids: set[str]) -> list[EdgeRecord]:
         found: dict[tuple, EdgeRecord] = {}
         for chunk in chunks(sorted(ids), CHUNK):

@@ -134,7 +134,11 @@ def dumps(data: dict[str, Any]) -> str:
     >>> dumps({"name": "Ministarstvo", "id": "org:mup", "tags": []})
     '{"id":"org:mup","name":"Ministarstvo","tags":[]}'
     """
-    return json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return _CANONICAL.encode(data)
+
+
+#: :func:`dumps`'s encoder, made once (``json.dumps`` with these options makes one per call).
+_CANONICAL = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
 
 def fingerprint(record: Mapping[str, Any]) -> str:

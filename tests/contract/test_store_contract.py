@@ -203,6 +203,16 @@ def test_edges_of_a_node_come_in_type_source_target_order(store, small_graph):
     assert keys == sorted(keys) and len(keys) == 5
 
 
+def test_edges_at_several_nodes_are_their_edges_of_each_once_in_identity_order(store, small_graph):
+    load(store, small_graph)
+    ids = {"project:a", "need:rs-border-surveillance", "org:nobody"}
+    expected = {edge_identity(e): e for i in sorted(ids) for e in store.edges_of(i)}
+    found = store.edges_at(ids)
+    assert [edge_identity(e) for e in found] == sorted(expected)
+    assert found == [expected[k] for k in sorted(expected)]
+    assert store.edges_at(set()) == []
+
+
 def test_search_of_punctuation_only_finds_nothing(store, small_graph):
     load(store, small_graph)
     assert store.search('"*()') == []

@@ -126,7 +126,7 @@ def repair(text: str) -> str:
     >>> repair("Children\x92s rights \x96 phase II")
     'Children’s rights – phase II'
     """
-    return _C1.sub(_cp1252, text)
+    return text if text.isascii() else _C1.sub(_cp1252, text)
 
 
 def _clean(text: str | None) -> str:
@@ -255,9 +255,11 @@ class _Reader:
             self.a.orgs.append(org)
 
     def related_activity(self, el: etree._Element) -> None:
-        ref, kind = _clean(el.get("ref")), (el.get("type") or "").strip()
-        if ref and kind:
-            self.a.related.append((kind, ref))
+        ref, kind = el.get("ref"), el.get("type")
+        if ref and kind:  # some activities list hundreds: the common case stays cheap
+            ref, kind = _clean(ref), kind.strip()
+            if ref and kind:
+                self.a.related.append((kind, ref))
 
     def activity_status(self, el: etree._Element) -> None:
         code = el.get("code")

@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +26,7 @@ from lxml import etree
 from graph_schema import ACTOR_TYPES, ONGOING_STATUSES
 from kb.analysis.models import Gap
 from kb.errors import ImportFormatError, KBError
-from kb.graph import to_networkx
+from kb.graph import paused_gc, to_networkx
 from kb.importers.iati import codes
 from kb.importers.iati.activity import (
     ERROR_REASONS,
@@ -39,12 +39,12 @@ from kb.importers.iati.activity import (
 from kb.importers.iati.mapping import ActivityMapper, Mapped, Skip, project_id, texts_for_keywords
 from kb.importers.iati.orgs import Actors, load_aliases
 from kb.importers.iati.parse import iter_activities
-from kb.importers.iati.pillars import PillarRules
+from kb.importers.iati.pillars import Assignment, PillarRules
 from kb.importers.iati.report import FileResult, Report
 from kb.presentation import display
 from kb.questions import analyses as ask
 from kb.questions.asked import Selection
-from kb.records import Batch, check_one_type_per_id, edge_identity, validate_edge, validate_node
+from kb.records import Batch, EdgeRecord, check_one_type_per_id, edge_identity, validate_edge, validate_node
 from kb.selection import SubgraphFilter
 from kb.store.port import GraphStore
 
@@ -52,6 +52,36 @@ PILLAR_SOURCE = "pillar_rules.yaml"
 #: Mapping passes at most before writing: one to learn the organisations the run creates, one to
 #: map every activity knowing all of them (a third only when the second created more).
 SETTLE_PASSES = 3
+
+
+@dataclass(frozen=True)
+class _Left:
+    """An activity left out before mapping: its identifier and why."""
+
+    identifier: str | None
+    reason: str
+    detail: str
+
+
+#: One activity of a file before mapping: its version, and the activity read with its pillars, or
+#: why it is left out.
+_Event = tuple[str, Activity | None, list[Assignment] | None, _Left | None]
+
+
+@dataclass
+class _Reading:
+    """What reading one file found, kept by the first mapping pass for the next ones (which then
+    map it again without parsing): nothing in it depends on the organisations a pass knows."""
+
+    events: list[_Event] = field(default_factory=list)
+    #: The file's :class:`ImportFormatError`, if reading it stopped at one.
+    error: str | None = None
+    done: bool = False
+
+    def replay(self) -> Iterator[_Event]:
+        yield from self.events
+        if self.error is not None:
+            raise ImportFormatError(self.error)
 
 
 @dataclass(frozen=True)
@@ -153,6 +183,7 @@ class IatiImport:
         self._existing = [n for t in ACTOR_TYPES for n in store.nodes(type=t)] if store is not None else []
         self._pillar_ids = {n["id"] for n in store.nodes(type="Pillar")} if store is not None else set()
         self._aliases = load_aliases(self.options.aliases)
+        self._validated: dict[tuple, dict[str, Any]] = {}  # shared by the mapping passes
         self._fresh({}, {})
         self._bytes_done = 0
 
@@ -165,20 +196,24 @@ class IatiImport:
         for node_id, record in self.rules.pillar_nodes().items():
             if node_id not in self._pillar_ids:
                 self.actors.created[node_id] = {**record, "sources": [PILLAR_SOURCE]}
-        self.mapper = ActivityMapper(self.actors)
+        self.mapper = ActivityMapper(self.actors, self._validated)
         self.report = Report(write=self.write)
         self._kept: dict[str, tuple[str | None, str]] = {}  # identifier → (last-updated, source), kept
 
     # -- run ------------------------------------------------------------------------------------
     def run(self, files: Iterable[Path], problems: Iterable[tuple[str, str]] = ()) -> Report:
         files = list(files)
-        mapped = self._settle(files)
+        # Mapping and writing keep records all along and leave no cycles but each file's parser:
+        # the garbage collector would scan the growing records again and again, finding nothing.
+        with paused_gc():
+            mapped = self._settle(files)
         self._flag([m for _, kept in mapped for m in kept.values()])
         before = self._gaps(None) if self.store is not None else None
         for where, message in problems:
             self.report.add_file(FileResult(path=where, status="failed", error=message))
-        for result, kept in mapped:
-            self.report.add_file(self._write(result, kept))
+        with paused_gc():
+            for result, kept in mapped:
+                self.report.add_file(self._write(result, kept))
         if before is not None:
             after = self._gaps(None if self.write else [m for _, kept in mapped for m in kept.values()])
             self._gap_changes(before, after)
@@ -195,10 +230,14 @@ class IatiImport:
         """Map every file until the organisations the run creates stop changing; the last mapping."""
         created: dict[str, dict] = {}
         created_edges: dict[str, list[dict]] = {}
+        readings = [_Reading() for _ in files]
         for number in range(1, SETTLE_PASSES + 1):
             self._fresh(created, created_edges)
             self._bytes_done = 0
-            mapped = [self._map_file(path, progress=number == 1) for path in files]
+            mapped = [
+                self._map_file(path, progress=number == 1, reading=reading)
+                for path, reading in zip(files, readings, strict=True)
+            ]
             if set(self.actors.created) == set(created) or number == SETTLE_PASSES:
                 return mapped
             created, created_edges = self.actors.created, self.actors.created_edges
@@ -208,20 +247,30 @@ class IatiImport:
         """Read, map and (when writing) store one file, all-or-nothing."""
         return self._write(*self._map_file(path))
 
-    def _map_file(self, path: Path, *, progress: bool = True) -> tuple[FileResult, dict[str, Mapped]]:
-        """Read and map one file (nothing written): its result so far and the activities kept."""
+    def _map_file(
+        self, path: Path, *, progress: bool = True, reading: _Reading | None = None
+    ) -> tuple[FileResult, dict[str, Mapped]]:
+        """Read and map one file (nothing written): its result so far and the activities kept.
+
+        With ``reading``, the file is read once: the first call keeps in it what reading found
+        (what the organisations known do not change), later calls map that again.
+        """
         on_progress = self._progress if self.on_progress and progress else None
         result = FileResult(path=str(path), status="imported" if self.write else "checked")
         kept: dict[str, Mapped] = {}
+        if reading is not None and reading.done:
+            events: Iterable[_Event] = reading.replay()
+        else:
+            events = self._read(path, on_progress, reading)
         try:
-            for info, element in iter_activities(path, on_progress=on_progress):
+            for version, activity, assignments, skip in events:
                 result.activities_read += 1
-                self.report.versions[activity_version(element, info.version) or "none"] += 1
-                skip = self._country_filter(element)
+                self.report.versions[version] += 1
                 if skip is not None:
-                    result.skip(identifier_of(element), skip.reason, skip.detail)
+                    result.skip(skip.identifier, skip.reason, skip.detail)
                     continue
-                self._take(path, read_activity(element, info.version), kept, result)
+                assert activity is not None and assignments is not None
+                self._take(path, activity, assignments, kept, result)
         except ImportFormatError as exc:
             return self._failed(result, exc.detail), {}
         finally:
@@ -270,11 +319,52 @@ class IatiImport:
         return result
 
     # -- one activity ----------------------------------------------------------------------------
-    def _take(self, path: Path, activity: Activity, kept: dict[str, Mapped], result: FileResult) -> None:
+    def _read(
+        self, path: Path, on_progress: Callable[[int], None] | None, reading: _Reading | None
+    ) -> Iterator[_Event]:
+        """What each activity of ``path`` is before mapping: its version, and the activity read with its
+        pillars or why it is left out. ``reading`` keeps it all (and the file's error) for later passes."""
+        events = reading.events if reading is not None else None
+        try:
+            for info, element in iter_activities(path, on_progress=on_progress):
+                version = activity_version(element, info.version) or "none"
+                skip = self._country_filter(element)
+                if skip is not None:
+                    event: _Event = (
+                        version,
+                        None,
+                        None,
+                        _Left(identifier_of(element), skip.reason, skip.detail),
+                    )
+                else:
+                    activity = read_activity(element, info.version)
+                    try:
+                        event = (version, activity, self._pillars(activity), None)
+                    except Skip as why:
+                        event = (version, None, None, _Left(activity.identifier, why.reason, why.detail))
+                if events is not None:
+                    events.append(event)
+                yield event
+        except ImportFormatError as exc:
+            if reading is not None:
+                reading.error = exc.detail
+            raise
+        finally:
+            if reading is not None:
+                reading.done = True
+
+    def _take(
+        self,
+        path: Path,
+        activity: Activity,
+        assignments: list[Assignment],
+        kept: dict[str, Mapped],
+        result: FileResult,
+    ) -> None:
         identifier = activity.identifier
         source = f"{path.name}#{identifier}"
         try:
-            mapped = self._consider(activity, source)
+            mapped = self.mapper.map(activity, assignments, source)
         except Skip as skip:
             result.skip(identifier, skip.reason, skip.detail)
             return
@@ -326,7 +416,8 @@ class IatiImport:
             return Skip("other_countries", ", ".join(recipients))
         return None
 
-    def _consider(self, activity: Activity, source: str) -> Mapped:
+    def _pillars(self, activity: Activity) -> list[Assignment]:
+        """The pillars of an activity to map; :class:`Skip` when it is left out before mapping."""
         if not activity.identifier:
             raise Skip("no_identifier", "iati-identifier is missing or empty")
         sectors = activity.sectors or [(code, None) for code in dict.fromkeys(activity.transaction_sectors)]
@@ -336,21 +427,33 @@ class IatiImport:
         if activity.problems:
             reason, detail = activity.problems[0]
             raise Skip(reason, detail)
-        return self.mapper.map(activity, assignments, source)
+        return assignments
 
     def _no_longer_stated(self, kept: Iterable[Mapped]) -> list[tuple[str, str, str, str]]:
         """Stored edges of the kept activities that only IATI stated and this reading no longer does:
         an edited activity imported again loses its old funders, amounts and pillars."""
-        assert self.store is not None
+        kept = list(kept)
+        stored = self._stored_edges({m.project["id"] for m in kept})
         gone = []
         for mapped in kept:
             now = {edge_identity(e) for e in mapped.edges}
             mark = f"#{mapped.identifier}"
-            for e in self.store.edges_of(mapped.project["id"]):
+            for e in stored.get(mapped.project["id"], ()):
                 ident = edge_identity(e)
                 if ident not in now and e.get("sources") and all(src.endswith(mark) for src in e["sources"]):
                     gone.append(ident)
         return gone
+
+    def _stored_edges(self, ids: set[str]) -> dict[str, list[EdgeRecord]]:
+        """The stored edges at each stored node of ``ids`` (``edges_of`` of each), in two store reads."""
+        assert self.store is not None
+        there = set(self.store.get_many(sorted(ids))) if ids else set()
+        found: dict[str, list[EdgeRecord]] = {i: [] for i in there}
+        for e in self.store.edges_at(there) if there else ():
+            for end in dict.fromkeys((e["source"], e["target"])):
+                if end in found:
+                    found[end].append(e)
+        return found
 
     # -- what to look at before trusting the result --------------------------------------------
     def _flag(self, kept: list[Mapped]) -> None:
@@ -381,18 +484,15 @@ class IatiImport:
         """Of ``identifiers``, the activities already stored with an amount funded."""
         if self.store is None:
             return set()
-        found = set()
-        for identifier in sorted(set(identifiers)):
-            edges = (
-                self.store.edges_of(project_id(identifier)) if self._stored(project_id(identifier)) else []
-            )
-            if any(e["type"] == "FUNDS" and e.get("amount") is not None for e in edges):
-                found.add(identifier)
-        return found
-
-    def _stored(self, node_id: str) -> bool:
-        assert self.store is not None
-        return bool(self.store.get_many([node_id]))
+        by_project: dict[str, list[str]] = {}
+        for identifier in set(identifiers):
+            by_project.setdefault(project_id(identifier), []).append(identifier)
+        return {
+            identifier
+            for node_id, edges in self._stored_edges(set(by_project)).items()
+            if any(e["type"] == "FUNDS" and e.get("amount") is not None for e in edges)
+            for identifier in by_project[node_id]
+        }
 
     def _gaps(self, pending: list[Mapped] | None) -> dict[tuple, Gap]:
         """The store's gaps by identity; with ``pending``, as they would be once those are written."""

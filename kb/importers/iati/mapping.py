@@ -126,9 +126,20 @@ def _budgets(budgets: Iterable[Money]) -> list[Money]:
 class ActivityMapper:
     """Maps activities of one run; ``actors`` resolves organisations and countries."""
 
-    def __init__(self, actors: Actors) -> None:
+    def __init__(self, actors: Actors, validated: dict[tuple, dict[str, Any]] | None = None) -> None:
         self.actors = actors
         self.notes: dict[str, int] = {}
+        #: Records validated so far, by content: a mapping pass after the first validates only what
+        #: it maps differently (the run shares this between its passes).
+        self.validated = {} if validated is None else validated
+
+    def _valid(self, kind: str, record: dict[str, Any]) -> dict[str, Any]:
+        """``record`` validated (:func:`validate_node`, :func:`validate_edge`), once per content."""
+        key = (kind, *((k, tuple(v) if type(v) is list else v) for k, v in record.items()))
+        found = self.validated.get(key)
+        if found is None:
+            found = self.validated[key] = (validate_node if kind == "node" else validate_edge)(record)
+        return found
 
     def note(self, what: str) -> None:
         self.notes[what] = self.notes.get(what, 0) + 1
@@ -141,7 +152,7 @@ class ActivityMapper:
         edges: dict[tuple[str, str, str, str], dict[str, Any]] = {}
 
         def put(edge: dict[str, Any]) -> None:
-            edges.setdefault(edge_identity({**edge, "key": edge.get("key", "")}), edge)
+            edges.setdefault(edge_identity(edge), edge)
 
         reporter = self.actors.org_id(activity.reporting_org, source) if activity.reporting_org else None
         funders: list[str] = []
@@ -193,8 +204,8 @@ class ActivityMapper:
                 }
             )
         try:
-            node = validate_node(project)
-            records = [validate_edge(e) for e in edges.values()]
+            node = self._valid("node", project)
+            records = [self._valid("edge", e) for e in edges.values()]
         except SchemaViolationError as exc:
             raise Skip("invalid_record", exc.detail) from None
         uses = {e["source"] for e in records} | {e["target"] for e in records}

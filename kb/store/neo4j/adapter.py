@@ -465,6 +465,10 @@ class Neo4jStore(GraphStore):
         steps = [{"via": via, "types": sorted(types)} for via, types in sorted(reach.items())]
         return [self._edge(r) for r in self._read(q.EDGES_REACHED, id=node_id, reach=steps)]
 
+    def edges_at(self, ids: set[str]) -> list[EdgeRecord]:
+        found = {edge_identity(e): e for e in map(self._edge, self._ids(q.EDGES_AT, ids))}
+        return [found[k] for k in sorted(found)]
+
     # -- primitives of the selection rules (the rules are in kb.selection) -----------------
     def ends(self, edge_type: str, *, side: str, others: set[str]) -> set[str]:
         if side not in ("source", "target"):

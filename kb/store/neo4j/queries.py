@@ -302,6 +302,11 @@ EDGES_REACHED = Cypher(
     "RETURN type(r) AS type, startNode(r).id AS source, endNode(r).id AS target, properties(r) AS props "
     "ORDER BY type, source, target, props.key"
 )
+#: The edges at any of the nodes ``$ids`` (``EDGES_OF`` for many nodes), each once.
+EDGES_AT = Cypher(
+    f"MATCH (n:{NODE})-[r]-(:{NODE}) WHERE n.id IN $ids WITH DISTINCT r "
+    "RETURN type(r) AS type, startNode(r).id AS source, endNode(r).id AS target, properties(r) AS props"
+)
 INDUCED_EDGES = Cypher(
     f"MATCH (s:{NODE})-[r]->(t:{NODE}) WHERE s.id IN $ids AND t.id IN $ids RETURN {_EDGE_COLUMNS}"
 )

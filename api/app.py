@@ -16,7 +16,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
 
 from api import docs_page, problems
-from api.cache import GraphCache, PageCache
+from api.cache import AnswerCache, GraphCache, PageCache
 from api.deps import StoreHolder, Tokens
 from api.middleware import (
     AllowedHostsMiddleware,
@@ -88,8 +88,9 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     app.state.store = holder
     app.state.tokens = Tokens(settings)
     app.state.sessions = Sessions(settings, app.state.tokens)
-    app.state.page_cache = PageCache()
     app.state.graphs = GraphCache(freeze=settings.api_freeze_graph)
+    app.state.page_cache = PageCache(settle=app.state.graphs.settle)
+    app.state.answers = AnswerCache()
 
     problems.install(app)
     routers = (nodes, search, graph, analyses, changes, maps, exports, writes, schema, health)

@@ -13,6 +13,7 @@ import datetime as dt
 import hashlib
 import hmac
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -215,13 +216,18 @@ def filters(
 FiltersDep = Annotated[SubgraphFilter, Depends(filters)]
 
 
-def within(request: Request, store: StoreDep, filters: FiltersDep) -> Within:
+def within(request: Request, store: StoreDep, filters: FiltersDep) -> Iterator[Within]:
     """What the analyses are asked about: the filters, or the server's cached whole graph
-    (:class:`api.cache.GraphCache`) when there are none."""
-    return request.app.state.graphs.within(store, filters)
+    (:class:`api.cache.GraphCache`) when there are none; a long analysis of it is followed by
+    :meth:`~api.cache.GraphCache.settle`."""
+    graphs = request.app.state.graphs
+    with graphs.settling():
+        yield graphs.within(store, filters)
 
 
-WithinDep = Annotated[Within, Depends(within)]
+# scope="function": the settle after a long analysis runs before its answer is sent, not while the
+# client already sends its next requests.
+WithinDep = Annotated[Within, Depends(within, scope="function")]
 
 
 def filters_but_donor(

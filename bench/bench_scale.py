@@ -44,6 +44,8 @@ GENERATOR = 2
 CONNECTIONS = 16
 WRK_SECONDS = 10
 NEED = "need:g00000"
+#: What ``--only`` may pick: each is measured by its own steps.
+PARTS = ("analyses", "cli", "serve", "iati")
 
 # Each child prints one JSON line: what it measured. They use only what the code had before
 # issue 15 too (SQLiteStore, subgraph, overlaps, gaps, the questions), so --code can be older.
@@ -308,99 +310,108 @@ def fold(value: float, goal: float) -> str:
 
 
 def report(m: dict[str, Any], huge: bool) -> list[tuple[str, str, str, str]]:
-    """(work, measured, goal, verdict) rows in the order of the issue's table."""
-    a, s = m["100k"], m["serve"]
-    rows = [
-        (
-            "store → networkx graph (100k/300k)",
+    """(work, measured, goal, verdict) rows in the order of the issue's table (those measured)."""
+    rows: list[tuple[str, str, str, str]] = []
+    if "100k" in m:
+        a = m["100k"]
+        rows += [
             (
-                f"{a['load']:.2f} s (CPU {a.get('load_cpu', 0):.2f} s), graph {a['graph_mb']:.0f} MB "
-                f"(peak {a['load_peak_mb']:.0f} MB)"
+                "store → networkx graph (100k/300k)",
+                (
+                    f"{a['load']:.2f} s (CPU {a.get('load_cpu', 0):.2f} s), graph {a['graph_mb']:.0f} MB "
+                    f"(peak {a['load_peak_mb']:.0f} MB)"
+                ),
+                "< 1.5 s, < 350 MB",
+                verdict(
+                    a["load"] < 1.5 and a["graph_mb"] < 350,
+                    f"{fold(a['load'], 1.5)} / {fold(a['graph_mb'], 350)}",
+                ),
             ),
-            "< 1.5 s, < 350 MB",
-            verdict(
-                a["load"] < 1.5 and a["graph_mb"] < 350,
-                f"{fold(a['load'], 1.5)} / {fold(a['graph_mb'], 350)}",
-            ),
-        ),
-        (
-            "overlaps + gaps after load",
             (
-                f"{a['overlaps_gaps']:.2f} s ({a['overlaps']:.2f} + {a['gaps']:.2f}; CPU "
-                f"{a.get('overlaps_gaps_cpu', 0):.2f} s), peak {a['peak_mb']:.0f} MB"
+                "overlaps + gaps after load",
+                (
+                    f"{a['overlaps_gaps']:.2f} s ({a['overlaps']:.2f} + {a['gaps']:.2f}; CPU "
+                    f"{a.get('overlaps_gaps_cpu', 0):.2f} s), peak {a['peak_mb']:.0f} MB"
+                ),
+                "< 1 s",
+                verdict(a["overlaps_gaps"] < 1, fold(a["overlaps_gaps"], 1)),
             ),
-            "< 1 s",
-            verdict(a["overlaps_gaps"] < 1, fold(a["overlaps_gaps"], 1)),
-        ),
-        (
-            "kb serve RSS after first GET /; peak after overlaps + gaps",
-            f"{s['rss_after_home']:.0f} MB; {s['peak_after_analyses']:.0f} MB",
-            "< 500 MB; < 700 MB",
-            verdict(s["rss_after_home"] < 500 and s["peak_after_analyses"] < 700),
-        ),
-        (
-            "first GET / (cold) | first page view after a one-node write",
-            f"{s['first_home']:.2f} s | {s['home_after_write']:.2f} s",
-            "- | < 1 s",
-            verdict(s["home_after_write"] < 1, fold(s["home_after_write"], 1)),
-        ),
-        (
-            f"who-funds over HTTP, {CONNECTIONS} connections (wrk)",
+        ]
+    if "serve" in m:
+        s = m["serve"]
+        rows += [
             (
-                f"p50 {s['wrk_p50'] * 1000:.1f} / p95 {s['wrk_p95'] * 1000:.1f} / "
-                f"p99 {s['wrk_p99'] * 1000:.1f} ms, {s['wrk_per_s']:.0f} req/s; "
-                f"direct p50 {m['direct']['p50'] * 1000:.1f} ms ({m['direct']['per_s']:.0f}/s)"
+                "kb serve RSS after first GET /; peak after overlaps + gaps",
+                f"{s['rss_after_home']:.0f} MB; {s['peak_after_analyses']:.0f} MB",
+                "< 500 MB; < 700 MB",
+                verdict(s["rss_after_home"] < 500 and s["peak_after_analyses"] < 700),
             ),
-            "p95 < 20 ms",
-            verdict(s["wrk_p95"] < 0.020, fold(s["wrk_p95"], 0.020)),
-        ),
-        (
-            "/api/analyses/overlaps round trip",
-            f"{s['overlaps_http']:.2f} s ({s['overlaps_bytes'] / 1e6:.1f} MB); gaps {s['gaps_http']:.2f} s"
-            + (
-                f"; all in one: {s['overlaps_all_http']:.2f} s ({s['overlaps_all_bytes'] / 1e6:.0f} MB)"
-                if "overlaps_all_http" in s
-                else ""
+            (
+                "first GET / (cold) | first page view after a one-node write",
+                f"{s['first_home']:.2f} s | {s['home_after_write']:.2f} s",
+                "- | < 1 s",
+                verdict(s["home_after_write"] < 1, fold(s["home_after_write"], 1)),
             ),
-            "< 2 s",
-            verdict(s["overlaps_http"] < 2, fold(s["overlaps_http"], 2)),
-        ),
-    ]
-    sizes = ["10k", "100k"] + (["1M"] if huge else [])
-    growth = " → ".join(
-        f"{m[k]['load']:.2f}/{m[k]['overlaps']:.2f}/{m[k]['gaps']:.2f} s" for k in sizes if k in m
-    )
-    factors = []
-    for small, big in itertools.pairwise(sizes):
-        factors += [m[big][k] / m[small][k] for k in ("load", "overlaps", "gaps")]
-    peak_1m = f", 1M peak {m['1M']['peak_mb'] / 1024:.1f} GB" if "1M" in m else " (1M: --huge)"
-    rows.append(
-        (
-            "growth 10k → 100k" + (" → 1M" if huge else "") + " (load/overlaps/gaps)",
-            growth + f"; worst {max(factors):.1f}× per 10×" + peak_1m,
-            "each ≤ 12× per 10×; 1M < 4 GB",
-            verdict(
-                max(factors) <= 12 and ("1M" not in m or m["1M"]["peak_mb"] < 4096),
-                f"worst {max(factors):.1f}×",
+            (
+                f"who-funds over HTTP, {CONNECTIONS} connections (wrk)",
+                (
+                    f"p50 {s['wrk_p50'] * 1000:.1f} / p95 {s['wrk_p95'] * 1000:.1f} / "
+                    f"p99 {s['wrk_p99'] * 1000:.1f} ms, {s['wrk_per_s']:.0f} req/s; "
+                    f"direct p50 {m['direct']['p50'] * 1000:.1f} ms ({m['direct']['per_s']:.0f}/s)"
+                ),
+                "p95 < 20 ms",
+                verdict(s["wrk_p95"] < 0.020, fold(s["wrk_p95"], 0.020)),
             ),
+            (
+                "/api/analyses/overlaps round trip",
+                f"{s['overlaps_http']:.2f} s ({s['overlaps_bytes'] / 1e6:.1f} MB); gaps {s['gaps_http']:.2f} s"
+                + (
+                    f"; all in one: {s['overlaps_all_http']:.2f} s ({s['overlaps_all_bytes'] / 1e6:.0f} MB)"
+                    if "overlaps_all_http" in s
+                    else ""
+                ),
+                "< 2 s",
+                verdict(s["overlaps_http"] < 2, fold(s["overlaps_http"], 2)),
+            ),
+        ]
+    if "10k" in m and "100k" in m:
+        sizes = ["10k", "100k"] + (["1M"] if huge else [])
+        growth = " → ".join(
+            f"{m[k]['load']:.2f}/{m[k]['overlaps']:.2f}/{m[k]['gaps']:.2f} s" for k in sizes if k in m
         )
-    )
-    rows.append(
-        (
-            "kb import iati --all-countries --all-sectors ÷ bare iterparse",
-            f"{m['iati']['ratio']:.2f}× (peak {m['iati']['peak_mb']:.0f} MB)",
-            "≥ 0.5×",
-            verdict(m["iati"]["ratio"] >= 0.5),
+        factors = []
+        for small, big in itertools.pairwise(sizes):
+            factors += [m[big][k] / m[small][k] for k in ("load", "overlaps", "gaps")]
+        peak_1m = f", 1M peak {m['1M']['peak_mb'] / 1024:.1f} GB" if "1M" in m else " (1M: --huge)"
+        rows.append(
+            (
+                "growth 10k → 100k" + (" → 1M" if huge else "") + " (load/overlaps/gaps)",
+                growth + f"; worst {max(factors):.1f}× per 10×" + peak_1m,
+                "each ≤ 12× per 10×; 1M < 4 GB",
+                verdict(
+                    max(factors) <= 12 and ("1M" not in m or m["1M"]["peak_mb"] < 4096),
+                    f"worst {max(factors):.1f}×",
+                ),
+            )
         )
-    )
-    rows.append(
-        (
-            "CLI start-up (kb --help)",
-            f"{m['cli']:.2f} s",
-            "< 0.3 s",
-            verdict(m["cli"] < 0.3, fold(m["cli"], 0.3)),
+    if "iati" in m:
+        rows.append(
+            (
+                "kb import iati --all-countries --all-sectors ÷ bare iterparse",
+                f"{m['iati']['ratio']:.2f}× (peak {m['iati']['peak_mb']:.0f} MB)",
+                "≥ 0.5×",
+                verdict(m["iati"]["ratio"] >= 0.5),
+            )
         )
-    )
+    if "cli" in m:
+        rows.append(
+            (
+                "CLI start-up (kb --help)",
+                f"{m['cli']:.2f} s",
+                "< 0.3 s",
+                verdict(m["cli"] < 0.3, fold(m["cli"], 0.3)),
+            )
+        )
     return rows
 
 
@@ -412,29 +423,40 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--workers", type=int, default=1, help="kb serve --workers.")
     parser.add_argument("--json", type=Path, help="Also write the measurements here.")
     parser.add_argument(
+        "--only",
+        choices=PARTS,
+        action="append",
+        help="Measure only this part (repeatable): analyses (load, overlaps, gaps, growth), cli, "
+        "serve (kb serve and the direct who-funds call), iati. The table shows the rows measured.",
+    )
+    parser.add_argument(
         "--reuse", type=Path, help="Take the load/analysis rows from this --json of an earlier run."
     )
     args = parser.parse_args(sys.argv[1:] if argv is None else argv)
     code = args.code.resolve()
     print(f"code: {code}; store cache: {CACHE}; {os.cpu_count()} CPUs", flush=True)
     m: dict[str, Any] = json.loads(args.reuse.read_text()) if args.reuse else {}
+    parts = set(args.only or PARTS)
     for label, scale in (("10k", 0.1), ("100k", 1.0)) + ((("1M", 10.0),) if args.huge else ()):
-        if label in m:
+        if label in m or "analyses" not in parts:
             continue
         path = store_of(scale)
         m[label] = analyse(code, path, args.runs if scale <= 1 else 1)
         print(f"  {label}: {json.dumps({k: round(v, 3) for k, v in m[label].items()})}", flush=True)
-    m["cli"] = cli_start(code)
-    print(f"  kb --help: {m['cli']:.3f} s", flush=True)
-    if shutil.which("wrk") is None:
-        raise SystemExit("bench scale needs wrk (make setup installs it)")
-    with tempfile.TemporaryDirectory(prefix="kb-bench-scale-") as tmp:
-        path = copy_store(store_of(1.0), Path(tmp))
-        m["direct"] = run_child(code, DIRECT_WHO_FUNDS, str(path), NEED)
-        m["serve"] = serve(code, path, args.workers)
-    print(f"  serve: {json.dumps({k: round(v, 4) for k, v in m['serve'].items()})}", flush=True)
-    m["iati"] = iati_ratio(code)
-    print(f"  iati: {json.dumps(m['iati'])}", flush=True)
+    if "cli" in parts:
+        m["cli"] = cli_start(code)
+        print(f"  kb --help: {m['cli']:.3f} s", flush=True)
+    if "serve" in parts:
+        if shutil.which("wrk") is None:
+            raise SystemExit("bench scale needs wrk (make setup installs it)")
+        with tempfile.TemporaryDirectory(prefix="kb-bench-scale-") as tmp:
+            path = copy_store(store_of(1.0), Path(tmp))
+            m["direct"] = run_child(code, DIRECT_WHO_FUNDS, str(path), NEED)
+            m["serve"] = serve(code, path, args.workers)
+        print(f"  serve: {json.dumps({k: round(v, 4) for k, v in m['serve'].items()})}", flush=True)
+    if "iati" in parts:
+        m["iati"] = iati_ratio(code)
+        print(f"  iati: {json.dumps(m['iati'])}", flush=True)
     if args.json:
         args.json.write_text(json.dumps(m, indent=1))
     rows = report(m, args.huge)

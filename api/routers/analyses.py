@@ -8,11 +8,12 @@ same JSON ``kb … --json`` prints: every ``name`` passes through the Kosovo* ru
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, Depends, Query, Request, Response
+from starlette.concurrency import run_in_threadpool
 
+from api.cache import store_version
 from api.deps import FiltersButDonorDep, FiltersDep, StoreDep, WithinDep, reader
 from api.problems import AUTH_RESPONSES, PROBLEM_RESPONSES
 from kb.analysis.gaps import KINDS
@@ -21,10 +22,11 @@ from kb.questions import analyses as ask
 from kb.store import history
 
 
-def _answer(data: dict[str, Any], headers: dict[str, str] | None = None) -> JSONResponse:
-    """The report's JSON, serialised once: the report was validated when it was built, so the
-    route's ``response_model`` only describes the answer (OpenAPI) and does not validate it again."""
-    return JSONResponse(data, headers=headers)
+def _answer(report: ask.Report, headers: dict[str, str] | None = None) -> Response:
+    """The report's JSON, serialised once (:func:`kb.questions.analyses.json_bytes`): the report
+    was validated when it was built, so the route's ``response_model`` only describes the answer
+    (OpenAPI) and does not validate it again."""
+    return Response(ask.json_bytes(report), headers=headers, media_type="application/json")
 
 
 #: Results per page of ``/overlaps`` and ``/gaps`` unless ``limit`` says otherwise.
@@ -43,13 +45,13 @@ LimitQuery = Annotated[
 OffsetQuery = Annotated[int, Query(ge=0, description="Skip this many results (ranked) first.")]
 
 
-def _paged(request: Request, report: ask.Paged, shown: int, limit: int, offset: int) -> JSONResponse:
+def _paged(request: Request, report: ask.Paged, shown: int, limit: int, offset: int) -> Response:
     """The report's JSON, with the total count and, when there are more results, the next page's link."""
     headers = {"X-Total-Count": str(report.total)}
     if offset + shown < report.total:
         following = request.url.include_query_params(offset=offset + shown, limit=limit)
         headers["Link"] = f'<{following}>; rel="next"'
-    return _answer(ask.as_json(report), headers)
+    return _answer(report, headers)
 
 
 router = APIRouter(
@@ -79,7 +81,7 @@ def overlaps(
     as_of: AsOfQuery = None,
     limit: LimitQuery = PAGE,
     offset: OffsetQuery = 0,
-) -> JSONResponse:
+) -> Response:
     """Distinct donors paying for the same need (or context) in overlapping periods, ranked; one
     page of them (``limit``, ``offset``)."""
     if as_of is None:
@@ -103,7 +105,7 @@ def gaps(
     as_of: AsOfQuery = None,
     limit: LimitQuery = PAGE,
     offset: OffsetQuery = 0,
-) -> JSONResponse:
+) -> Response:
     """Needs nobody answers, underfunded needs and empty partner × pillar cells, by priority; one
     page of them (``limit``, ``offset``)."""
     if as_of is None:
@@ -115,38 +117,48 @@ def gaps(
 
 
 @router.get("/who-funds/{need_id:path}", response_model=ask.WhoFundsReport)
-def who_funds(need_id: str, store: StoreDep) -> JSONResponse:
+async def who_funds(need_id: str, request: Request, store: StoreDep) -> Response:
     """Who else funds this need: every funder and implementer of a project addressing it."""
-    return _answer(ask.as_json(ask.who_funds(store, need_id)))
+    # Asked again and again, and a few kilobytes each: kept per need at the store's data version
+    # (one index lookup on SQLite; any write makes them stale). A kept answer is sent from the
+    # event loop; a new one is computed in the thread pool, so a slow store or a mistyped name
+    # (fuzzy suggestions) never holds up the other requests.
+    answers = request.app.state.answers
+    version = store_version(store)
+    body = answers.get(version, need_id)
+    if body is None:
+        body = await run_in_threadpool(lambda: ask.json_bytes(ask.who_funds(store, need_id)))
+        answers.put(version, need_id, body)
+    return Response(body, media_type="application/json")
 
 
 @router.get("/co-funders/{actor_id:path}", response_model=ask.CoFundersReport)
-def co_funders(actor_id: str, store: StoreDep, filters: FiltersButDonorDep) -> JSONResponse:
+def co_funders(actor_id: str, store: StoreDep, filters: FiltersButDonorDep) -> Response:
     """For a donor (organisation, country or institution; a name, code or id): each need it funds
     and who else funds it, each other funder marked ``same_project`` (co-financing one of the
     donor's projects) or ``same_need`` (funding the need through another project: the duplication
     risk); filtered by pillar, partner, period and cycle like the other analyses."""
-    return _answer(ask.as_json(ask.co_funders(store, actor_id, filters)))
+    return _answer(ask.co_funders(store, actor_id, filters))
 
 
 @router.get("/cofunding", response_model=ask.CofundingReport)
-def cofunding(store: StoreDep, asked: WithinDep) -> JSONResponse:
+def cofunding(store: StoreDep, asked: WithinDep) -> Response:
     """The donor–donor network: pairs of donors funding projects on the same needs, weighted."""
-    return _answer(ask.as_json(ask.cofunding(store, asked)))
+    return _answer(ask.cofunding(store, asked))
 
 
 @router.get("/coverage", response_model=ask.CoverageReport)
-def coverage(store: StoreDep, asked: WithinDep) -> JSONResponse:
+def coverage(store: StoreDep, asked: WithinDep) -> Response:
     """Partner × pillar: needs, needs answered, projects and funding per currency."""
-    return _answer(ask.as_json(ask.coverage(store, asked)))
+    return _answer(ask.coverage(store, asked))
 
 
 @router.get("/brokers", response_model=ask.BrokersReport)
 def brokers(
     store: StoreDep, filters: FiltersDep, limit: Annotated[int, Query(ge=1, le=10_000)] = 20
-) -> JSONResponse:
+) -> Response:
     """Actors that connect otherwise separate groups (betweenness on the actor graph)."""
-    return _answer(ask.as_json(ask.brokers(store, filters, limit=limit)))
+    return _answer(ask.brokers(store, filters, limit=limit))
 
 
 @router.get("/path", response_model=ask.PathsReport, response_model_by_alias=True)
@@ -155,6 +167,6 @@ def path(
     a: Annotated[str, Query(description="First actor id, e.g. org:giz.")],
     b: Annotated[str, Query(description="Second actor id, e.g. country:at.")],
     limit: Annotated[int, Query(ge=1, le=100)] = 5,
-) -> JSONResponse:
+) -> Response:
     """How two actors are connected: the shortest paths through projects and events."""
-    return _answer(ask.as_json(ask.paths(store, a, b, limit=limit)))
+    return _answer(ask.paths(store, a, b, limit=limit))

@@ -9,7 +9,7 @@ from __future__ import annotations
 import networkx as nx
 
 from graph_schema.registry import type_of_id
-from kb.errors import InvalidInputError
+from kb.errors import InvalidInputError, NotFoundError
 from kb.filters import resolve_actor
 from kb.graph import to_networkx
 from kb.records import edge_identity
@@ -22,21 +22,19 @@ _NEED_REACH = {"ADDRESSES": {"FUNDS", "IMPLEMENTS", "TARGETS"}, "RESPONSIBLE_FOR
 
 def need_graph(store: GraphStore, need_id: str) -> nx.MultiDiGraph:
     """A need, every edge of it, and for its projects and responsible institutions the edges
-    "who funds" reads (funders, implementers, targets; the institution's country)."""
-    node = store.get(need_id)
+    "who funds" reads (funders, implementers, targets; the institution's country).
+
+    Two reads: the edges (:meth:`GraphStore.edges_reached`), then the nodes at their ends.
+    """
+    edges = store.edges_reached(need_id, _NEED_REACH)
+    ids = {need_id} | {e[end] for e in edges for end in ("source", "target")}
+    nodes = store.get_many(sorted(ids))
+    node = nodes.get(need_id)
+    if node is None:
+        raise NotFoundError(f"no node with id '{need_id}'")
     if node["type"] != "Need":
         raise InvalidInputError(f"'{need_id}' is of type {node['type']}, not a need")
-    own = store.edges_of(need_id)
-    edges = {edge_identity(e): e for e in own}
-    for edge in own:
-        wanted = _NEED_REACH.get(edge["type"])
-        if wanted is None or edge["target"] != need_id:
-            continue
-        for further in store.edges_of(edge["source"]):
-            if further["type"] in wanted:
-                edges[edge_identity(further)] = further
-    ids = {need_id} | {e[end] for e in edges.values() for end in ("source", "target")}
-    return to_networkx(store.get_many(sorted(ids)).values(), edges.values())
+    return to_networkx(nodes.values(), edges)
 
 
 def _walk(store: GraphStore, start: set[str], wanted: set[str], edges: dict, *, towards: str) -> set[str]:

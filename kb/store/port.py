@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import abc
 import json
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator, Mapping
 from typing import Self
 
 import networkx as nx
@@ -70,6 +70,26 @@ class GraphStore(abc.ABC):
     @abc.abstractmethod
     def edges_of(self, node_id: str) -> list[EdgeRecord]:
         """Every edge starting or ending at ``node_id``, ordered by (type, source, target, key)."""
+
+    def edges_reached(self, node_id: str, reach: Mapping[str, Collection[str]]) -> list[EdgeRecord]:
+        """Every edge of ``node_id`` and, for each edge of a type ``T`` in ``reach`` that ends at
+        ``node_id``, the edges of its source (either direction) whose type is in ``reach[T]``:
+        each edge once, in (type, source, target, key) order.
+
+        The small graph of a per-node question (who funds a need: its projects' funders,
+        implementers and targets) in one read. This default walks :meth:`edges_of`; the adapters
+        answer it in one query that decodes only the edges asked for.
+        """
+        own = self.edges_of(node_id)
+        found = {edge_identity(e): e for e in own}
+        for edge in own:
+            wanted = reach.get(edge["type"])
+            if wanted is None or edge["target"] != node_id:
+                continue
+            for further in self.edges_of(edge["source"]):
+                if further["type"] in wanted:
+                    found[edge_identity(further)] = further
+        return [found[k] for k in sorted(found)]
 
     def edges_at(self, ids: set[str]) -> list[EdgeRecord]:
         """Every edge starting or ending at one of ``ids``, each once, ordered by (type, source,

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from api.cache import PageCache
+import gc
+
+from api.cache import GraphCache, PageCache
 from kb.records import parse_batch
 from kb.store.sqlite import SQLiteStore
 from tests.conftest import node
@@ -87,3 +89,30 @@ def test_filtered_analyses_are_not_given_the_cached_graph(tmp_path):
         assert isinstance(graphs.within(store, SubgraphFilter()), Selection)
         wanted = SubgraphFilter(country="country:rs")
         assert graphs.within(store, wanted) is wanted
+
+
+def test_a_slow_page_of_a_freezing_graph_cache_freezes_what_it_keeps(tmp_path):
+    graphs = GraphCache(freeze=True)
+    with SQLiteStore(tmp_path / "kb.sqlite") as store:
+        _write(store, "first")
+        cache = PageCache(background_after=0, settle=graphs.settle)
+        try:
+            kept = cache.get(store, "home", lambda: {"kept": [object()]})
+            assert gc.get_freeze_count() > 0 and kept["kept"]
+        finally:
+            gc.unfreeze()
+
+
+def test_a_graph_cache_that_does_not_freeze_leaves_the_collector_alone(tmp_path):
+    graphs = GraphCache(freeze=False)
+    with SQLiteStore(tmp_path / "kb.sqlite") as store:
+        _write(store, "first")
+        PageCache(background_after=0, settle=graphs.settle).get(store, "home", lambda: "page")
+        assert gc.get_freeze_count() == 0
+
+
+def test_a_quick_analysis_of_the_cached_graph_does_not_settle():
+    graphs = GraphCache(freeze=True)
+    with graphs.settling(after=3600):
+        pass
+    assert gc.get_freeze_count() == 0

@@ -75,6 +75,21 @@ def test_who_funds_lists_every_funder_of_the_need(client):
     assert report["who_funds"]["totals"]
 
 
+def test_who_funds_answers_anew_after_a_write_to_the_need(client):
+    path = "/api/analyses/who-funds/need:demo-al-border-surveillance"
+    before = client.get(path).json()["who_funds"]["need"]["name"]
+    need = client.get("/api/nodes/need:demo-al-border-surveillance").json()
+    need["name"] = "Border surveillance, renamed"
+    written = client.post("/api/batch", json={"nodes": [need], "edges": []}, headers=AUTH)
+    assert written.status_code == 200, written.text
+    assert client.get(path).json()["who_funds"]["need"]["name"] == "Border surveillance, renamed" != before
+
+
+def test_who_funds_of_an_unknown_need_is_a_problem_each_time(client):
+    for _ in range(2):
+        assert client.get("/api/analyses/who-funds/need:nothing-like-it").status_code == 404
+
+
 def test_analyses_answer_with_filters(client):
     for name in ("overlaps", "gaps", "cofunding", "coverage", "brokers"):
         response = client.get(f"/api/analyses/{name}?pillar=WBBSi")

@@ -9,6 +9,7 @@ import pytest
 from kb.errors import ConflictError, NotFoundError, SchemaViolationError
 from kb.records import edge_identity, parse_batch
 from kb.selection import SubgraphFilter
+from kb.store.port import GraphStore
 from tests.conftest import edge, node
 
 
@@ -400,3 +401,42 @@ def test_data_version_does_not_change_when_a_write_changes_nothing(store, small_
     version = store.data_version()
     load(store, small_graph)
     assert store.data_version() == version
+
+
+#: What who-funds reads around a need (kb.questions.walks), as a store is asked for it.
+NEED_REACH = {"ADDRESSES": {"FUNDS", "IMPLEMENTS", "TARGETS"}, "RESPONSIBLE_FOR": {"PART_OF"}}
+
+
+def test_edges_reached_hold_the_nodes_edges_and_the_wanted_edges_of_their_sources(store, small_graph):
+    load(store, small_graph)
+    edges = store.edges_reached("need:rs-border-surveillance", NEED_REACH)
+    assert [(e["type"], e["source"], e["target"]) for e in edges] == [
+        ("ADDRESSES", "project:a", "need:rs-border-surveillance"),
+        ("ADDRESSES", "project:b", "need:rs-border-surveillance"),
+        ("FUNDS", "country:at", "project:b"),
+        ("FUNDS", "org:giz", "project:a"),
+        ("IMPLEMENTS", "org:unodc", "project:b"),
+        ("IN_PILLAR", "need:rs-border-surveillance", "pillar:wbbsi"),
+        ("PART_OF", "inst:rs-mup", "country:rs"),
+        ("RESPONSIBLE_FOR", "inst:rs-mup", "need:rs-border-surveillance"),
+        ("STATED_BY", "need:rs-border-surveillance", "country:rs"),
+        ("TARGETS", "project:a", "country:rs"),
+        ("TARGETS", "project:b", "country:rs"),
+    ]
+
+
+def test_edges_reached_are_the_records_the_walk_over_edges_of_finds(store, small_graph):
+    load(store, small_graph)
+    walked = GraphStore.edges_reached(store, "need:rs-border-surveillance", NEED_REACH)
+    assert store.edges_reached("need:rs-border-surveillance", NEED_REACH) == walked
+
+
+def test_edges_reached_follow_only_edges_ending_at_the_node(store, small_graph):
+    load(store, small_graph)
+    edges = store.edges_reached("project:a", {"FUNDS": {"MEMBER_OF"}, "ADDRESSES": {"STATED_BY"}})
+    assert {e["type"] for e in edges} == {"ADDRESSES", "BENEFITS", "FUNDS", "TARGETS"}
+
+
+def test_edges_reached_of_an_unknown_node_are_none(store, small_graph):
+    load(store, small_graph)
+    assert store.edges_reached("need:nothing", NEED_REACH) == []

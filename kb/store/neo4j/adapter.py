@@ -26,7 +26,7 @@ import logging
 import threading
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from operator import itemgetter
 from typing import Any, TypeVar
 
@@ -467,6 +467,10 @@ class Neo4jStore(GraphStore):
     def edges_of(self, node_id: str) -> list[EdgeRecord]:
         return [self._edge(r) for r in self._read(q.EDGES_OF, id=node_id)]
 
+    def edges_reached(self, node_id: str, reach: Mapping[str, Collection[str]]) -> list[EdgeRecord]:
+        steps = [{"via": via, "types": sorted(types)} for via, types in sorted(reach.items())]
+        return [self._edge(r) for r in self._read(q.EDGES_REACHED, id=node_id, reach=steps)]
+
     def edges_at(self, ids: set[str]) -> list[EdgeRecord]:
         found = {edge_identity(e): e for e in map(self._edge, self._ids(q.EDGES_AT, ids))}
         return [found[k] for k in sorted(found)]
@@ -564,6 +568,13 @@ class Neo4jStore(GraphStore):
             return columns
 
         return self._execute(False, work)
+
+    def data_version(self) -> str:
+        """The latest write's number and time (one index lookup): every write that changes
+        something logs itself in its transaction, so this changes with the data (see the port)."""
+        rows = self._read(q.LATEST_WRITE)
+        latest = f"{rows[0]['seq']}:{rows[0]['at']}" if rows else "0"
+        return f"neo4j:{self.location}:{self.database}:{latest}"
 
     def write_log(self, limit: int = 100) -> list[WriteLogEntry]:
         return [self._entry(r) for r in self._read(q.WRITE_LOG, limit=limit)]

@@ -106,6 +106,7 @@ PARAMETERS: dict[str, object] = {
     "until": "2024-01-01T00:00:00+00:00",
     "records": ["org:unodc"],
     "leave_out": ["search"],
+    "reach": [{"via": "ADDRESSES", "types": ["FUNDS"]}],
 }
 
 # -- schema: what `kb init` creates, derived from graph_schema (idempotent) ---------------------
@@ -204,6 +205,8 @@ LOG_WRITE = Cypher(
 )
 _WRITE_COLUMNS = "w.at AS at, w.actor AS actor, w.action AS action, w.summary AS summary, w.seq AS batch"
 WRITE_LOG = Cypher(f"MATCH (w:{WRITE}) RETURN {_WRITE_COLUMNS} ORDER BY w.seq DESC LIMIT $limit")
+#: The data version (``GraphStore.data_version``): the latest write, by the range index on ``seq``.
+LATEST_WRITE = Cypher(f"MATCH (w:{WRITE}) RETURN w.seq AS seq, w.at AS at ORDER BY w.seq DESC LIMIT 1")
 
 # -- the history (kb.store.history): a KBChange per record change, its batch the KBWrite's seq ----
 RECORD_CHANGES = Cypher(
@@ -286,6 +289,17 @@ DELETE_EDGES: dict[str, Cypher] = {
 }
 EDGES_OF = Cypher(
     f"MATCH (:{NODE} {{id: $id}})-[r]-(:{NODE}) WITH DISTINCT r "
+    "RETURN type(r) AS type, startNode(r).id AS source, endNode(r).id AS target, properties(r) AS props "
+    "ORDER BY type, source, target, props.key"
+)
+#: The node's edges and, per ``$reach`` step ``{via, types}``, the ``types`` edges (either
+#: direction) of each node with a ``via`` edge into it: the small graph of who funds a need.
+EDGES_REACHED = Cypher(
+    f"MATCH (n:{NODE} {{id: $id}}) "
+    f"CALL (n) {{ MATCH (n)-[r]-(:{NODE}) RETURN r "
+    f"UNION UNWIND $reach AS step MATCH (n)<-[via]-(:{NODE})-[r]-(:{NODE}) "
+    "WHERE type(via) = step.via AND type(r) IN step.types RETURN r } "
+    "WITH DISTINCT r "
     "RETURN type(r) AS type, startNode(r).id AS source, endNode(r).id AS target, properties(r) AS props "
     "ORDER BY type, source, target, props.key"
 )

@@ -240,11 +240,6 @@ def serve(code: Path, path: Path, workers: int) -> dict[str, float]:
         out["overlaps_bytes"] = len(body)
         out["gaps_http"], _ = get(base + "/api/analyses/gaps")
         out["peak_after_analyses"] = status_mb(server.pid, "VmHWM")
-        try:  # every overlap in one answer (code before the API paged answers it without asking)
-            out["overlaps_all_http"], body = get(base + "/api/analyses/overlaps?limit=100000")
-            out["overlaps_all_bytes"] = len(body)
-        except urllib.error.HTTPError:
-            pass
         get(base + f"/api/analyses/who-funds/{NEED}")
         with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as lua:
             lua.write(WRK_LUA)
@@ -270,6 +265,11 @@ def serve(code: Path, path: Path, workers: int) -> dict[str, float]:
         measured = json.loads(wrk.stdout.strip().splitlines()[-1])
         out |= {f"wrk_{k}": v for k, v in measured.items()}
         out["wrk_per_s"] = measured["requests"] / measured["seconds"]
+        try:  # after wrk, every overlap in one answer (code before the API paged answers it without asking)
+            out["overlaps_all_http"], body = get(base + "/api/analyses/overlaps?limit=100000")
+            out["overlaps_all_bytes"] = len(body)
+        except urllib.error.HTTPError:
+            pass
         run_child(code, WRITE_ONE, str(path), "project:g00001")
         out["home_after_write"], _ = get(base + "/")
         time.sleep(0.5)

@@ -50,6 +50,11 @@ class Found(Sequence[R], Generic[R]):
             raise IndexError("result index out of range")
         return self._one(index)
 
+    @property
+    def plain(self) -> Sequence[Any]:
+        """The plain tuples, ranked (read them, never change them)."""
+        return self._plain
+
     def of_kinds(self, kinds: Collection[str]) -> Found[R]:
         """Only the results of these kinds (the second item of each plain tuple), still unbuilt.
 

@@ -301,3 +301,17 @@ def per_need(found: list[Gap]) -> list[NeedGaps]:
             )
         )
     return out
+
+
+def first_needs(found: Found[Gap], limit: int | None = None) -> tuple[list[NeedGaps], int]:
+    """``per_need(found)[:limit]`` and how many needs there are in all, building only the gaps of
+    those first needs (a page listing the top needs of a large store builds a few gaps, not all)."""
+    gaps_of: dict[str, list[int]] = {}
+    for index, plain in enumerate(found.plain):
+        for need in [n.id for n in plain[2].needs] if plain[1] == "empty_cell" else [plain[2]]:
+            gaps_of.setdefault(need, []).append(index)
+    first = list(gaps_of)[:limit]
+    chosen = set(first)
+    # all the gaps of a need are built, so its first gap (which places it) is the same as in all
+    built = [found[i] for i in sorted({i for need in first for i in gaps_of[need]})]
+    return [n for n in per_need(built) if n.need.id in chosen], len(gaps_of)

@@ -21,6 +21,7 @@ from kb.analysis.found import Found
 from kb.analysis.funding import co_funders as co_funders_of
 from kb.analysis.funding import cofunding as cofunding_pairs
 from kb.analysis.funding import who_funds as who_funds_need
+from kb.analysis.gaps import first_needs
 from kb.analysis.gaps import gaps as find_gaps
 from kb.analysis.models import (
     ActorPath,
@@ -30,6 +31,7 @@ from kb.analysis.models import (
     Coverage,
     Gap,
     GapKind,
+    NeedGaps,
     NodeRef,
     Overlap,
     WhoFunds,
@@ -175,6 +177,25 @@ def gaps(
         gaps=_page(found, limit, offset),
         total=len(found),
         selected=s.graph.number_of_nodes(),
+    )
+
+
+class NeedGapsReport(Paged):
+    """The needs in gaps, each once with all its gap kinds (``total`` counts the needs)."""
+
+    needs: list[NeedGaps]
+    #: How many gaps they are in.
+    gaps: int = Field(0, exclude=True)
+
+
+def gap_needs(store: GraphStore, asked: Within = None, *, limit: int | None = None) -> NeedGapsReport:
+    """The needs of :func:`gaps`, each once with all its kinds, in rank order (only the first
+    ``limit``, and only their gaps built, when given)."""
+    s = select(store, asked)
+    found = find_gaps(s.graph, window=s.window)
+    needs, total = first_needs(found, limit)
+    return NeedGapsReport(
+        filters=s.filters, needs=needs, total=total, gaps=len(found), selected=s.graph.number_of_nodes()
     )
 
 

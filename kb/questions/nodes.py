@@ -15,7 +15,6 @@ import networkx as nx
 from graph_schema import EDGE_TYPES, MAPPED_TYPES, PRIORITY_RANK
 from graph_schema.registry import type_of_id
 from kb.analysis.funding import funding_lines
-from kb.analysis.gaps import per_need
 from kb.analysis.links import Facts, ref
 from kb.questions import analyses as ask
 from kb.questions.asked import Selection, Within, select
@@ -90,8 +89,7 @@ def home(store: GraphStore, top: int = TOP, everything: Selection | None = None)
                 if data.get("type") == "IN_PILLAR":
                     projects_in[pillar] += 1
     overlaps = ask.overlaps(store, everything, limit=top)
-    gaps = ask.gaps(store, everything).gaps
-    needs = per_need(gaps)
+    needs = ask.gap_needs(store, everything, limit=top)
     return {
         "counts": counts,
         "coverage": cov,
@@ -101,9 +99,9 @@ def home(store: GraphStore, top: int = TOP, everything: Selection | None = None)
         "projects_in": dict(projects_in),
         "overlaps": overlaps.overlaps,
         "overlaps_total": overlaps.total,
-        "gap_needs": needs[:top],
-        "gap_needs_total": len(needs),
-        "gaps_total": len(gaps),
+        "gap_needs": needs.needs,
+        "gap_needs_total": needs.total,
+        "gaps_total": needs.gaps,
     }
 
 

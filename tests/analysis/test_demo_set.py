@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from kb.analysis.gaps import gaps
+from kb.analysis.gaps import first_needs, gaps, per_need
 from kb.analysis.overlaps import overlaps
 from kb.seeding import SEED_DIR, load_seeds
 from kb.store.sqlite import SQLiteStore
@@ -72,3 +72,11 @@ def test_demo_gaps_are_those_the_docs_list(demo_graph):
         for i, g in enumerate(gaps(demo_graph), 1)
     ]
     assert found == documented("demo-gaps")
+
+
+@pytest.mark.parametrize("limit", [1, 2, 3, None])
+def test_the_first_needs_in_gaps_are_those_of_all_gaps_grouped_by_need(demo_graph, limit):
+    found = gaps(demo_graph)
+    everyone = per_need(list(found))
+    first, total = first_needs(gaps(demo_graph), limit)
+    assert first == everyone[:limit] and total == len(everyone)

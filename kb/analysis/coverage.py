@@ -16,14 +16,17 @@ from kb.analysis.links import (
     Facts,
     addressing_projects,
     in_edges,
-    need_countries,
     nodes_of,
     pillars_of,
     ref,
-    responses,
 )
 from kb.analysis.models import Coverage, CoverageCell
 from kb.analysis.money import Rates, convert, total
+from kb.analysis.periods import OPEN_END, OPEN_START
+from kb.graph import paused_gc
+
+#: Every day there is, as day numbers: a need answered at any time.
+EVER = (OPEN_START, OPEN_END)
 
 
 def coverage(G: nx.MultiDiGraph, *, rates: Rates | None = None) -> Coverage:
@@ -51,6 +54,11 @@ def coverage(G: nx.MultiDiGraph, *, rates: Rates | None = None) -> Coverage:
     >>> [(c.country.id, c.pillar.id, c.needs, c.addressed) for c in coverage(G).cells]
     [('country:rs', 'pillar:wbbsi', 1, 0)]
     """
+    with paused_gc():
+        return _coverage(G, rates)
+
+
+def _coverage(G: nx.MultiDiGraph, rates: Rates | None) -> Coverage:
     facts = Facts.of(G)
     found = cells(G, facts)
     cells_ = []
@@ -61,7 +69,7 @@ def coverage(G: nx.MultiDiGraph, *, rates: Rates | None = None) -> Coverage:
                 country=ref(G, country),
                 pillar=ref(G, pillar),
                 needs=len(needs),
-                addressed=sum(1 for n in needs if responses(G, facts, n)),
+                addressed=sum(1 for n in needs if facts.answering(n, EVER)),
                 projects=len(projects),
                 amounts=amounts,
                 converted=convert(amounts, rates),
@@ -88,7 +96,7 @@ def cells(
     pillars = _pillars(G)
     needs_in: dict[tuple[str, str], list[str]] = {}
     for need in nodes_of(G, "Need"):
-        for country in need_countries(G, need):
+        for country in facts.countries(need):
             for pillar in pillars_of(G, need):
                 needs_in.setdefault((country, pillar), []).append(need)
     in_pillar = {p: {e["source"] for e in in_edges(G, p, "IN_PILLAR")} for p in pillars}

@@ -21,7 +21,7 @@ from graph_schema import (
     short_label,
 )
 from kb.analysis.models import Amounts, Evidence, NodeRef, Span
-from kb.analysis.money import counted_funding, edge_amounts, joint_total, total
+from kb.analysis.money import KIND_PREFERENCE, counted_funding, edge_amounts, joint_total, total
 from kb.analysis.periods import (
     OPEN_END,
     OPEN_START,
@@ -258,6 +258,12 @@ class ProjectFacts:
         return self._span
 
     def _counted(self) -> tuple[Amounts, dict[str, Amounts], Amounts, set[str]]:
+        edges = self.funding_edges
+        if self._money is None and len(edges) == 1:  # the common case, without the general rules' cost
+            (e,) = edges
+            if not e.get("joint") and e.get("kind", "commitment") in KIND_PREFERENCE:
+                own = {e["currency"]: float(e["amount"])} if e.get("amount") is not None else {}
+                self._money = (dict(own), {e["source"]: own}, {}, set())
         if self._money is None:
             by_funder: dict[str, list[dict[str, Any]]] = {}
             for e in self.funding_edges:

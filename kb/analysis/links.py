@@ -89,6 +89,11 @@ class Typed:
         start = bisect_left(edges, edge_type, key=_TYPE)
         return edges[start : bisect_right(edges, edge_type, lo=start, key=_TYPE)]
 
+    def sources(self, edge_type: str) -> set[str]:
+        """The nodes that ``edge_type`` edges leave."""
+        leaving = self._out.get(edge_type)
+        return set(leaving) if leaving is not None else {e["source"] for e in self._of(edge_type)}
+
     def out(self, edge_type: str) -> dict[str, list[dict[str, Any]]]:
         found = self._out.get(edge_type)
         if found is None:
@@ -205,10 +210,11 @@ def priority(need: Mapping[str, Any]) -> str:
 
 class ProjectFacts:
     """What the analyses need to know about one project, read once: its status, active period (also
-    as day numbers, :func:`~kb.analysis.periods.days`), funders and implementers at once; its amounts
-    when first asked for."""
+    as day numbers, :func:`~kb.analysis.periods.days`) and funders at once; its implementers and
+    amounts when first asked for."""
 
     __slots__ = (
+        "_edges",
         "_implementers",
         "_money",
         "_span",
@@ -216,7 +222,6 @@ class ProjectFacts:
         "funders",
         "funding_edges",
         "id",
-        "implementing_edges",
         "status",
     )
 
@@ -226,7 +231,7 @@ class ProjectFacts:
         status: str,
         active: tuple[int, int] | None,
         funding_edges: list[dict[str, Any]],
-        implementing_edges: list[dict[str, Any]],
+        edges: Typed,
     ) -> None:
         self.id = project_id
         self.status = status
@@ -235,7 +240,7 @@ class ProjectFacts:
         self._span: Span | None = None
         #: Its FUNDS edges, funder by funder (in funder order).
         self.funding_edges = funding_edges
-        self.implementing_edges = implementing_edges
+        self._edges = edges
         self.funders = {e["source"] for e in funding_edges}
         self._implementers: set[str] | None = None
         self._money: tuple[Amounts, dict[str, Amounts], Amounts, set[str]] | None = None
@@ -243,6 +248,11 @@ class ProjectFacts:
     @property
     def cancelled(self) -> bool:
         return self.status in NEVER_ACTIVE_STATUSES
+
+    @property
+    def implementing_edges(self) -> list[dict[str, Any]]:
+        """Its IMPLEMENTS edges, implementer by implementer."""
+        return self._edges.into("IMPLEMENTS").get(self.id, [])
 
     @property
     def implementers(self) -> set[str]:
@@ -309,7 +319,7 @@ def project_facts(G: nx.MultiDiGraph, project_id: str, edges: Typed | None = Non
         active_days(data),
         # into() lists are in (source, key) order: each funder's edges together, funders sorted
         edges.into("FUNDS").get(project_id, []),
-        edges.into("IMPLEMENTS").get(project_id, []),
+        edges,
     )
 
 

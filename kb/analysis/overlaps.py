@@ -250,9 +250,9 @@ def _context_pairs(
     w_start, w_end = bounds = _window(window)
     buckets: dict[tuple[str, str, str], list[str]] = defaultdict(list)
     why: dict[str, dict[tuple[str, str, str], list[dict]]] = {}
-    outside = G.graph.get(LINKED_OUTSIDE, ())
+    linked = facts.edges.sources("ADDRESSES") | set(G.graph.get(LINKED_OUTSIDE, ()))
     for project in nodes_of(G, "Project"):
-        if out_edges(G, project, "ADDRESSES") or project in outside:
+        if project in linked:
             continue
         f = facts[project]
         if f.days is None or not f.funders:

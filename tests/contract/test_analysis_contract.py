@@ -7,10 +7,12 @@ checks the filters pushed down to the store, including those that remove one sid
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 from kb.analysis.coverage import coverage
 from kb.analysis.funding import co_funders, cofunding, who_funds
 from kb.analysis.gaps import gaps
+from kb.analysis.links import in_edges, out_edges
 from kb.analysis.models import Span
 from kb.analysis.network import actor_paths, brokers
 from kb.analysis.overlaps import overlaps
@@ -133,3 +135,15 @@ def test_projects_whose_need_a_filter_left_out_are_not_taken_for_unlinked_ones(s
     G = store.subgraph(SubgraphFilter(date_from=dt.date(2024, 1, 1), date_to=dt.date(2024, 12, 31)))
     assert "need:old" not in G and {"project:c1", "project:c2"} <= set(G)
     assert overlaps(G, window=Span(start=dt.date(2024, 1, 1), end=dt.date(2024, 12, 31))) == []
+
+
+def test_the_edges_by_type_of_a_stored_graph_are_those_a_walk_of_it_finds(store):
+    doc = load(
+        store, add_project(two_donors_one_need(), "project:z", needs=("need:radars",), funders={"org:eu": ()})
+    )
+    G, walked = store.subgraph(), graph(doc)
+    as_text = lambda edges: sorted(json.dumps(e, sort_keys=True, default=str) for e in edges)
+    for node in walked:
+        for kind in {d["type"] for *_, d in walked.edges(data=True)}:
+            assert as_text(out_edges(G, node, kind)) == as_text(out_edges(walked, node, kind))
+            assert as_text(in_edges(G, node, kind)) == as_text(in_edges(walked, node, kind))

@@ -10,6 +10,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Mapping
 from itertools import groupby
 from operator import itemgetter
+from types import MappingProxyType
 from typing import Any
 
 import networkx as nx
@@ -208,6 +209,11 @@ def priority(need: Mapping[str, Any]) -> str:
     return need.get("priority", DEFAULT_PRIORITY)
 
 
+#: Amounts and funders shared by every project that has none (never changed).
+_NO_MONEY: Amounts = MappingProxyType({})  # type: ignore[assignment]
+_NOBODY: frozenset[str] = frozenset()
+
+
 class ProjectFacts:
     """What the analyses need to know about one project, read once: its status, active period (also
     as day numbers, :func:`~kb.analysis.periods.days`) and funders at once; its implementers and
@@ -241,7 +247,7 @@ class ProjectFacts:
         #: Its FUNDS edges, funder by funder (in funder order).
         self.funding_edges = funding_edges
         self._edges = edges
-        self.funders = {e["source"] for e in funding_edges}
+        self.funders = frozenset(e["source"] for e in funding_edges)
         self._implementers: set[str] | None = None
         self._money: tuple[Amounts, dict[str, Amounts], Amounts, set[str]] | None = None
 
@@ -272,8 +278,9 @@ class ProjectFacts:
         if self._money is None and len(edges) == 1:  # the common case, without the general rules' cost
             (e,) = edges
             if not e.get("joint") and e.get("kind", "commitment") in KIND_PREFERENCE:
-                own = {e["currency"]: float(e["amount"])} if e.get("amount") is not None else {}
-                self._money = (dict(own), {e["source"]: own}, {}, set())
+                # shared, read-only: 50,000 projects keep one dict of money each, not four containers
+                own = {e["currency"]: float(e["amount"])} if e.get("amount") is not None else _NO_MONEY
+                self._money = (own, {e["source"]: own}, _NO_MONEY, _NOBODY)
         if self._money is None:
             by_funder: dict[str, list[dict[str, Any]]] = {}
             for e in self.funding_edges:
@@ -344,7 +351,10 @@ class Facts:
     def __init__(self, G: nx.MultiDiGraph) -> None:
         self.G = G
         self._typed = typed(G)
-        self._countries: dict[str, set[str]] = {}
+        self._countries: dict[str, frozenset[str]] = {}
+        #: One of each set of ids the facts hold (most needs name one country, most projects have
+        #: one funder): tens of thousands of equal sets are one.
+        self._sets: dict[frozenset[str], frozenset[str]] = {}
         self._cache: dict[str, ProjectFacts] = {}
         self._refs: dict[str, NodeRef] = {}
         self._stated: dict[str, Span] = {}
@@ -364,10 +374,11 @@ class Facts:
         found = self._cache.get(project_id)
         if found is None:
             found = self._cache[project_id] = project_facts(self.G, project_id, self.edges)
+            found.funders = self._sets.setdefault(found.funders, found.funders)
         return found
 
-    def countries(self, need_id: str) -> set[str]:
-        """:func:`need_countries` of a need, read once (do not change the set)."""
+    def countries(self, need_id: str) -> frozenset[str]:
+        """:func:`need_countries` of a need, read once (needs of the same countries share one set)."""
         found = self._countries.get(need_id)
         if found is None:
             edges, nodes = self.edges, self.G._node
@@ -379,7 +390,8 @@ class Facts:
                     for e in part_of.get(resp["source"], ())
                     if nodes[e["target"]].get("type") == "Country"
                 )
-            self._countries[need_id] = found
+            frozen = frozenset(found)
+            found = self._countries[need_id] = self._sets.setdefault(frozen, frozen)
         return found
 
     def answering(self, need_id: str, window: tuple[int, int]) -> list[str]:

@@ -8,7 +8,8 @@ same JSON ``kb … --json`` prints: every ``name`` passes through the Kosovo* ru
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Callable
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
@@ -19,7 +20,10 @@ from api.problems import AUTH_RESPONSES, PROBLEM_RESPONSES
 from kb.analysis.gaps import KINDS
 from kb.analysis.models import GapKind
 from kb.questions import analyses as ask
+from kb.questions.asked import Within
+from kb.selection import SubgraphFilter
 from kb.store import history
+from kb.store.port import GraphStore
 
 
 def _answer(report: ask.Report, headers: dict[str, str] | None = None) -> Response:
@@ -45,11 +49,27 @@ LimitQuery = Annotated[
 OffsetQuery = Annotated[int, Query(ge=0, description="Skip this many results (ranked) first.")]
 
 
-def _paged(request: Request, report: ask.Paged, shown: int, limit: int, offset: int) -> Response:
-    """The report's JSON, with the total count and, when there are more results, the next page's link."""
+def _paged(
+    request: Request,
+    question: Callable[..., ask.OverlapsReport | ask.GapsReport],
+    store: GraphStore,
+    asked: Within,
+    filters: SubgraphFilter,
+    as_of: str | None,
+    limit: int,
+    offset: int,
+    **options: Any,
+) -> Response:
+    """One page of a ranked question's results (of the graph ``as_of`` a date when given), with the
+    total count and, when there are more results, the next page's link."""
+    if as_of is None:
+        report = question(store, asked, limit=limit, offset=offset, **options)
+    else:
+        with history.as_of(store, as_of) as state:
+            report = question(state, filters, limit=limit, offset=offset, **options)
     headers = {"X-Total-Count": str(report.total)}
-    if offset + shown < report.total:
-        following = request.url.include_query_params(offset=offset + shown, limit=limit)
+    if offset + report.shown < report.total:
+        following = request.url.include_query_params(offset=offset + report.shown, limit=limit)
         headers["Link"] = f'<{following}>; rel="next"'
     return _answer(report, headers)
 
@@ -84,12 +104,7 @@ def overlaps(
 ) -> Response:
     """Distinct donors paying for the same need (or context) in overlapping periods, ranked; one
     page of them (``limit``, ``offset``)."""
-    if as_of is None:
-        report = ask.overlaps(store, asked, limit=limit, offset=offset)
-        return _paged(request, report, len(report.overlaps), limit, offset)
-    with history.as_of(store, as_of) as state:
-        report = ask.overlaps(state, filters, limit=limit, offset=offset)
-        return _paged(request, report, len(report.overlaps), limit, offset)
+    return _paged(request, ask.overlaps, store, asked, filters, as_of, limit, offset)
 
 
 @router.get("/gaps", response_model=ask.GapsReport)
@@ -108,12 +123,7 @@ def gaps(
 ) -> Response:
     """Needs nobody answers, underfunded needs and empty partner × pillar cells, by priority; one
     page of them (``limit``, ``offset``)."""
-    if as_of is None:
-        report = ask.gaps(store, asked, kinds=kind, limit=limit, offset=offset)
-        return _paged(request, report, len(report.gaps), limit, offset)
-    with history.as_of(store, as_of) as state:
-        report = ask.gaps(state, filters, kinds=kind, limit=limit, offset=offset)
-        return _paged(request, report, len(report.gaps), limit, offset)
+    return _paged(request, ask.gaps, store, asked, filters, as_of, limit, offset, kinds=kind)
 
 
 @router.get("/who-funds/{need_id:path}", response_model=ask.WhoFundsReport)

@@ -22,11 +22,8 @@ from kb.analysis.links import (
 )
 from kb.analysis.models import Coverage, CoverageCell
 from kb.analysis.money import Rates, convert, total
-from kb.analysis.periods import OPEN_END, OPEN_START
+from kb.analysis.periods import EVER
 from kb.graph import paused_gc
-
-#: Every day there is, as day numbers: a need answered at any time.
-EVER = (OPEN_START, OPEN_END)
 
 
 def coverage(G: nx.MultiDiGraph, *, rates: Rates | None = None) -> Coverage:

@@ -37,7 +37,7 @@ from kb.analysis.links import (
 )
 from kb.analysis.models import Amounts, Gap, NeedGaps, NodeRef, Span
 from kb.analysis.money import Rates, total
-from kb.analysis.periods import OPEN_END, OPEN_START, days, from_days
+from kb.analysis.periods import from_days, window_days
 from kb.graph import paused_gc
 
 _KIND_RANK = {kind: rank for rank, kind in enumerate(KINDS)}
@@ -59,7 +59,7 @@ def _need_plain(
     shortfall, uncounted, converted)``, or ``None`` when it has none. A need inside the window
     goes into ``answered`` with the projects that answer it."""
     n_start, n_end = facts.stated_days(need)
-    w_start, w_end = days(window) or (OPEN_START, OPEN_END)
+    w_start, w_end = window_days(window)
     start, end = max(n_start, w_start), min(n_end, w_end)
     if start > end:
         return None
@@ -161,7 +161,7 @@ def _empty_cells(
     """The empty cells among the needs inside the window (``answered``: each with the projects
     that answer it)."""
     partners = {c for c in nodes_of(G, "Country") if G._node[c].get("wb_partner")}
-    w_start, w_end = days(window) or (OPEN_START, OPEN_END)
+    w_start, w_end = window_days(window)
     cells: dict[tuple[str, str], list[str]] = {}
     for need in answered:
         for country in facts.countries(need) & partners:

@@ -28,9 +28,9 @@ from kb.analysis.periods import (
     OPEN_START,
     active_days,
     day_number,
-    days,
     from_days,
     record_span,
+    window_days,
 )
 from kb.graph import EDGES, READ_ONLY
 
@@ -381,15 +381,7 @@ class Facts:
         """:func:`need_countries` of a need, read once (needs of the same countries share one set)."""
         found = self._countries.get(need_id)
         if found is None:
-            edges, nodes = self.edges, self.G._node
-            found = {e["target"] for e in edges.out("STATED_BY").get(need_id, ())}
-            part_of = edges.out("PART_OF")
-            for resp in edges.into("RESPONSIBLE_FOR").get(need_id, ()):
-                found.update(
-                    e["target"]
-                    for e in part_of.get(resp["source"], ())
-                    if nodes[e["target"]].get("type") == "Country"
-                )
+            found = need_countries(self.G, need_id)
             frozen = frozenset(found)
             found = self._countries[need_id] = self._sets.setdefault(frozen, frozen)
         return found
@@ -465,7 +457,7 @@ def responses(G: nx.MultiDiGraph, facts: Facts, need_id: str, window: Span | Non
 
     A cancelled project never answers; a need without dates is answered by any active project.
     """
-    return facts.answering(need_id, days(window) or (OPEN_START, OPEN_END))
+    return facts.answering(need_id, window_days(window))
 
 
 def why_not_answering(G: nx.MultiDiGraph, facts: Facts, project_id: str, need_id: str) -> str:

@@ -43,7 +43,7 @@ from kb.analysis.links import (
 )
 from kb.analysis.models import Overlap, Span
 from kb.analysis.money import Rates, convert, total
-from kb.analysis.periods import OPEN_END, OPEN_START, days, days_sort_key, from_days, span_sort_key
+from kb.analysis.periods import days_sort_key, from_days, span_sort_key, window_days
 from kb.graph import LINKED_OUTSIDE, paused_gc
 
 #: A context holding more unlinked projects than this is one overlap, not one per pair.
@@ -52,10 +52,6 @@ PAIRED_UP_TO = 20
 
 #: An overlap found, before it is built: its rank key (:func:`rank_key`), then what builds it.
 Plain = tuple
-
-
-def _window(window: Span | None) -> tuple[int, int]:
-    return days(window) or (OPEN_START, OPEN_END)
 
 
 def _pair(
@@ -77,7 +73,7 @@ def _pair(
 
 def _need_pairs(G: nx.MultiDiGraph, facts: Facts, window: Span | None) -> list[Plain]:
     """Need-level overlaps as plain tuples ``(rank key, "need", need, a, b, start, end)``."""
-    w_start, w_end = _window(window)
+    w_start, w_end = window_days(window)
     found: list[Plain] = []
     for need in nodes_of(G, "Need"):
         addressing = in_edges(G, need, "ADDRESSES")
@@ -247,7 +243,7 @@ def _context_pairs(
 ) -> tuple[list[Plain], dict[str, dict[tuple[str, str, str], list[dict]]]]:
     """Context-level overlaps as plain tuples (pairs ``(rank key, "pair", keys, a, b, start,
     end)`` and crowded contexts), and each unlinked project's contexts with their evidence."""
-    w_start, w_end = bounds = _window(window)
+    w_start, w_end = bounds = window_days(window)
     buckets: dict[tuple[str, str, str], list[str]] = defaultdict(list)
     why: dict[str, dict[tuple[str, str, str], list[dict]]] = {}
     linked = facts.edges.sources("ADDRESSES") | set(G.graph.get(LINKED_OUTSIDE, ()))

@@ -122,6 +122,15 @@ def days(span: Span | None) -> tuple[int, int] | None:
     )
 
 
+#: Every day there is, as day numbers (no window).
+EVER = (OPEN_START, OPEN_END)
+
+
+def window_days(window: Span | None) -> tuple[int, int]:
+    """A ``--from``/``--to`` window as day numbers, :data:`EVER` when there is none."""
+    return days(window) or EVER
+
+
 def from_days(start: int, end: int) -> Span:
     """The period of two day numbers (the inverse of :func:`days`).
 

@@ -74,9 +74,17 @@ class Paged(Selected):
 class OverlapsReport(Paged):
     overlaps: list[Overlap]
 
+    @property
+    def shown(self) -> int:
+        return len(self.overlaps)
+
 
 class GapsReport(Paged):
     gaps: list[Gap]
+
+    @property
+    def shown(self) -> int:
+        return len(self.gaps)
 
 
 def _page(found: Found[Any], limit: int | None, offset: int) -> Sequence[Any]:
